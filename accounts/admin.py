@@ -1,0 +1,87 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserCreationForm
+
+from .models import ApiToken, User, UserBilling, UserSubscription, UserSystemData, UserUsage
+
+
+class UserAddForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class _AccountInline(admin.StackedInline):
+    can_delete = False
+    extra = 0
+    max_num = 1
+
+
+class SubscriptionInline(_AccountInline):
+    model = UserSubscription
+    readonly_fields = ("updated_at",)
+
+
+class BillingInline(_AccountInline):
+    model = UserBilling
+    readonly_fields = ("updated_at",)
+
+
+class UsageInline(_AccountInline):
+    model = UserUsage
+    readonly_fields = ("updated_at",)
+
+
+class SystemDataInline(_AccountInline):
+    model = UserSystemData
+    readonly_fields = ("signup_at", "last_webhook_event", "last_webhook_at")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = UserAddForm
+    ordering = ("-date_joined",)
+    list_display = (
+        "email", "full_name", "business_name", "plan", "subscription_status",
+        "onboarding_step", "is_admin", "date_joined",
+    )
+    list_filter = (
+        "is_admin", "is_active", "is_test_data", "onboarding_step",
+        "subscription__subscription_status", "subscription__current_plan", "industry",
+    )
+    list_select_related = ("subscription",)
+    search_fields = ("email", "full_name", "business_name")
+    readonly_fields = ("date_joined", "last_login", "is_staff")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name", "business_name", "industry", "brand_description", "onboarding_step")}),
+        ("Access", {"fields": ("is_active", "is_admin", "is_staff", "is_superuser", "is_test_data")}),
+        ("Dates", {"fields": ("date_joined", "last_login")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    inlines = (SubscriptionInline, BillingInline, UsageInline, SystemDataInline)
+    filter_horizontal = ()
+
+    def get_inlines(self, request, obj):
+        # The rows are created with the user; on the add page there is nothing to edit yet.
+        return self.inlines if obj else ()
+
+    @admin.display(ordering="subscription__current_plan")
+    def plan(self, user):
+        return user.subscription.current_plan
+
+    @admin.display(ordering="subscription__subscription_status")
+    def subscription_status(self, user):
+        return user.subscription.get_subscription_status_display()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "key_hint", "created_at", "last_used_at", "revoked_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "user__email", "key_hint")
+    readonly_fields = ("user", "name", "key_hint", "key_digest", "created_at", "last_used_at")
+    list_filter = ("revoked_at",)
+
+    def has_add_permission(self, request):
+        return False

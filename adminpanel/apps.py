@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdminPanelConfig(AppConfig):
+    name = "adminpanel"
+    verbose_name = "Operations"

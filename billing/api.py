@@ -1,0 +1,75 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import user_profile_get
+
+from .permissions import ApiAccess
+from .selectors import plan_for_user, trial_countdown, usage_meters
+
+
+class PlanOutput(serializers.Serializer):
+    plan_key = serializers.CharField()
+    name = serializers.CharField()
+    campaigns_limit = serializers.IntegerField(help_text="-1 = unlimited")
+    creators_limit = serializers.IntegerField(help_text="Per month; -1 = unlimited")
+    features = serializers.ListField(child=serializers.CharField())
+
+
+class SubscriptionOutput(serializers.Serializer):
+    status = serializers.CharField(source="subscription_status")
+    trial_status = serializers.CharField()
+    trial_ends_at = serializers.DateTimeField(allow_null=True)
+    current_period_end = serializers.DateTimeField(allow_null=True)
+    cancel_at_period_end = serializers.BooleanField()
+
+
+class MeterOutput(serializers.Serializer):
+    used = serializers.IntegerField()
+    limit = serializers.IntegerField(help_text="-1 = unlimited")
+    remaining = serializers.IntegerField(allow_null=True, help_text="null = unlimited")
+
+
+class UsageOutput(serializers.Serializer):
+    campaigns = MeterOutput()
+    creators_this_month = MeterOutput()
+    resets_on = serializers.DateField(allow_null=True)
+
+
+class MeOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="user.pk")
+    email = serializers.EmailField(source="user.email")
+    full_name = serializers.CharField(source="user.full_name")
+    business_name = serializers.CharField(source="user.business_name")
+    industry = serializers.CharField(source="user.industry")
+    onboarding_step = serializers.CharField(source="user.onboarding_step")
+    is_admin = serializers.BooleanField(source="user.is_platform_admin")
+    plan = PlanOutput()
+    subscription = SubscriptionOutput(source="user.subscription")
+    trial_seconds_left = serializers.IntegerField(allow_null=True)
+    usage = UsageOutput()
+
+
+class MeApi(APIView):
+    """The signed-in user: profile, plan, subscription, usage and limits."""
+
+    permission_classes = [ApiAccess]
+
+    @extend_schema(responses={200: MeOutput}, operation_id="me")
+    def get(self, request):
+        user = user_profile_get(user_id=request.user.pk)
+        plan = plan_for_user(user=user)
+        campaigns, creators = usage_meters(user=user, plan=plan)
+        countdown = trial_countdown(subscription=user.subscription)
+        me = {
+            "user": user,
+            "plan": plan,
+            "trial_seconds_left": countdown.seconds_left if countdown else None,
+            "usage": {
+                "campaigns": campaigns,
+                "creators_this_month": creators,
+                "resets_on": user.usage.usage_reset_date,
+            },
+        }
+        return Response(MeOutput(me).data)

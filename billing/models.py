@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+UNLIMITED = -1
+
+
+class Feature(models.TextChoices):
+    CSV_EXPORT = "csv_export", "CSV export"
+    BASIC_ANALYTICS = "basic_analytics", "Basic analytics"
+    ADVANCED_ANALYTICS = "advanced_analytics", "Advanced analytics"
+    PRIORITY_SUPPORT = "priority_support", "Priority support"
+    API = "api", "API access"
+
+
+class SubscriptionPlanQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def paid(self):
+        return self.filter(price_monthly_cents__gt=0)
+
+
+class SubscriptionPlan(models.Model):
+    """A plan and its monthly limits; -1 means unlimited. Seeded by a migration, edited in the admin."""
+
+    plan_key = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=60)
+    tagline = models.CharField(max_length=160, blank=True)
+    currency = models.CharField(max_length=3, default="usd")
+    price_monthly_cents = models.PositiveIntegerField(default=0)
+    price_yearly_cents = models.PositiveIntegerField(default=0)
+    stripe_price_id_monthly = models.CharField(max_length=100, blank=True)
+    stripe_price_id_yearly = models.CharField(max_length=100, blank=True)
+    campaigns_limit = models.IntegerField(default=0, help_text="-1 = unlimited")
+    creators_limit = models.IntegerField(default=0, help_text="Creators per month; -1 = unlimited")
+    features = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = SubscriptionPlanQuerySet.as_manager()
+
+    class Meta:
+        db_table = "subscription_plans"
+        ordering = ["sort_order", "price_monthly_cents"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(campaigns_limit__gte=UNLIMITED), name="plan_campaigns_limit_valid"),
+            models.CheckConstraint(condition=models.Q(creators_limit__gte=UNLIMITED), name="plan_creators_limit_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_paid(self) -> bool:
+        return self.price_monthly_cents > 0
+
+    @property
+    def unlimited_campaigns(self) -> bool:
+        return self.campaigns_limit == UNLIMITED
+
+    @property
+    def unlimited_creators(self) -> bool:
+        return self.creators_limit == UNLIMITED
+
+    def has_feature(self, feature: str) -> bool:
+        return feature in self.features
+
+    def feature_labels(self) -> list[str]:
+        labels = dict(Feature.choices)
+        return [labels.get(feature, feature) for feature in self.features]
+
+    @property
+    def yearly_saving_percent(self) -> int:
+        full_year = self.price_monthly_cents * 12
+        return round(100 * (full_year - self.price_yearly_cents) / full_year) if full_year else 0
+
+
+class TrialClaim(models.Model):
+    """One free trial per person: keyed by the normalised email, kept even if the account goes."""
+
+    email_normalized = models.CharField(max_length=254, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    plan_key = models.CharField(max_length=32)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.email_normalized

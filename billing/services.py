@@ -1,0 +1,231 @@
+"""Plans, entitlements and usage metering.
+
+Every check answers with an ``Entitlement``: allowed or not, a sentence a user can read, and the
+plan that would allow it. Metering writes lock the ``UserUsage`` row so that two requests racing
+for the last unit can never both take it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import SubscriptionStatus, TrialStatus, User, UserSubscription, UserUsage
+from accounts.services import onboarding_complete
+from influencer_platform.errors import ApplicationError
+
+from .models import UNLIMITED, Feature, SubscriptionPlan, TrialClaim
+from .selectors import plan_for_user, plan_get
+
+TRIAL_LENGTH = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    allowed: bool
+    code: str = "ok"
+    reason: str = ""
+    recommended_plan: SubscriptionPlan | None = None
+    remaining: int | None = None  # None: unlimited or not applicable
+
+    def as_extra(self) -> dict:
+        extra: dict = {"remaining": self.remaining}
+        if self.recommended_plan is not None:
+            extra["recommended_plan"] = {
+                "plan_key": self.recommended_plan.plan_key,
+                "name": self.recommended_plan.name,
+            }
+        return extra
+
+    def raise_if_denied(self) -> None:
+        if not self.allowed:
+            raise PlanLimitError(self.reason, code=self.code, extra=self.as_extra())
+
+
+class PlanLimitError(ApplicationError):
+    code = "plan_limit"
+    status_code = 403
+
+
+class TrialError(ApplicationError):
+    code = "trial_unavailable"
+
+
+def _recommend(predicate, *, exclude: str) -> SubscriptionPlan | None:
+    """The cheapest active paid plan that satisfies ``predicate``."""
+    for plan in SubscriptionPlan.objects.active().paid().exclude(plan_key=exclude):
+        if predicate(plan):
+            return plan
+    return None
+
+
+def _fits(limit: int, needed: int) -> bool:
+    return limit == UNLIMITED or limit >= needed
+
+
+def access_check(*, user: User) -> Entitlement:
+    """Paid features need completed onboarding and an active or trialing subscription."""
+    if not user.is_onboarded:
+        return Entitlement(False, "onboarding_incomplete", "Finish setting up your account first.")
+    subscription = user.subscription
+    if subscription.is_trialing and subscription.trial_ends_at and subscription.trial_ends_at <= timezone.now():
+        return Entitlement(
+            False, "trial_expired", "Your free trial has ended. Choose a plan to keep searching.",
+            _recommend(lambda plan: True, exclude=""),
+        )
+    if not subscription.has_access:
+        return Entitlement(
+            False, "subscription_required", "Start your free trial or choose a plan to use this.",
+            _recommend(lambda plan: True, exclude=""),
+        )
+    return Entitlement(True)
+
+
+def campaign_create_check(*, user: User) -> Entitlement:
+    access = access_check(user=user)
+    if not access.allowed:
+        return access
+    plan, used = plan_for_user(user=user), user.usage.campaigns_used
+    if _fits(plan.campaigns_limit, used + 1):
+        remaining = None if plan.unlimited_campaigns else plan.campaigns_limit - used
+        return Entitlement(True, remaining=remaining)
+    return Entitlement(
+        False,
+        "campaign_limit",
+        f"Your {plan.name} plan includes {plan.campaigns_limit} campaigns and you have used them all.",
+        _recommend(lambda p: _fits(p.campaigns_limit, used + 1), exclude=plan.plan_key),
+        remaining=0,
+    )
+
+
+def creators_check(*, user: User, count: int) -> Entitlement:
+    access = access_check(user=user)
+    if not access.allowed:
+        return access
+    plan, used = plan_for_user(user=user), user.usage.creators_used_this_month
+    if _fits(plan.creators_limit, used + count):
+        remaining = None if plan.unlimited_creators else plan.creators_limit - used
+        return Entitlement(True, remaining=remaining)
+    remaining = max(plan.creators_limit - used, 0)
+    return Entitlement(
+        False,
+        "creator_limit",
+        f"Your {plan.name} plan has {remaining:,} of {plan.creators_limit:,} creators left this month; "
+        f"this needs {count:,}.",
+        _recommend(lambda p: _fits(p.creators_limit, used + count), exclude=plan.plan_key),
+        remaining=remaining,
+    )
+
+
+def feature_check(*, user: User, feature: str) -> Entitlement:
+    access = access_check(user=user)
+    if not access.allowed:
+        return access
+    plan = plan_for_user(user=user)
+    if plan.has_feature(feature):
+        return Entitlement(True)
+    label = Feature(feature).label if feature in Feature.values else feature
+    return Entitlement(
+        False,
+        "feature_unavailable",
+        f"{label} is not included in your {plan.name} plan.",
+        _recommend(lambda p: p.has_feature(feature), exclude=plan.plan_key),
+    )
+
+
+def _locked_usage(user_id: int) -> tuple[User, UserUsage]:
+    # Lock order is always usage row first, then read the rest: a fixed order avoids deadlocks
+    # between a metering write and a plan change on the same user.
+    usage = UserUsage.objects.select_for_update().get(user_id=user_id)
+    user = User.objects.select_related("subscription").get(pk=user_id)
+    user.usage = usage
+    return user, usage
+
+
+@transaction.atomic
+def usage_record_campaign(*, user_id: int) -> UserUsage:
+    """Count one new campaign, refusing it when the plan has none left."""
+    user, usage = _locked_usage(user_id)
+    campaign_create_check(user=user).raise_if_denied()
+    usage.campaigns_used += 1
+    usage.save(update_fields=["campaigns_used", "updated_at"])
+    return usage
+
+
+@transaction.atomic
+def usage_consume_creators(*, user_id: int, count: int, allow_partial: bool = False) -> int:
+    """Count ``count`` creators against this month's quota and return how many were granted.
+
+    With ``allow_partial`` a search near the end of its quota takes what is left instead of
+    failing; either way the counter never passes the plan's limit.
+    """
+    if count <= 0:
+        return 0
+    user, usage = _locked_usage(user_id)
+    access_check(user=user).raise_if_denied()
+    plan = plan_for_user(user=user)
+    granted = count
+    if not plan.unlimited_creators:
+        left = max(plan.creators_limit - usage.creators_used_this_month, 0)
+        if left < count and not allow_partial:
+            creators_check(user=user, count=count).raise_if_denied()
+        granted = min(count, left)
+    if granted:
+        usage.creators_used_this_month += granted
+        usage.save(update_fields=["creators_used_this_month", "updated_at"])
+    return granted
+
+
+def normalize_email_for_trial(email: str) -> str:
+    """One trial per person: ``Ann.Lee+x@gmail.com`` and ``annlee@googlemail.com`` are the same."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in {"gmail.com", "googlemail.com"}:
+        domain, local = "gmail.com", local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+def next_month(day: date) -> date:
+    """The same day next month, clamped to the month's last day (31 Jan -> 28/29 Feb)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def trial_start(*, user: User, plan_key: str) -> UserSubscription:
+    """Start the 7-day trial on ``plan_key`` without payment (the demo billing path)."""
+    plan = plan_get(plan_key=plan_key)
+    if plan is None or not plan.is_active or not plan.is_paid:
+        raise TrialError("Choose one of the plans to start your trial.", code="invalid_plan")
+    subscription = UserSubscription.objects.select_for_update().get(user_id=user.pk)
+    if subscription.has_access:
+        raise TrialError("Your account already has an active plan.", code="already_subscribed")
+    try:
+        with transaction.atomic():
+            TrialClaim.objects.create(
+                email_normalized=normalize_email_for_trial(user.email), user=user, plan_key=plan.plan_key
+            )
+    except IntegrityError:
+        raise TrialError(
+            "A free trial has already been used with this email address. Choose a plan to continue.",
+            code="trial_already_used",
+        ) from None
+
+    now = timezone.now()
+    subscription.current_plan = plan.plan_key
+    subscription.intended_plan = plan.plan_key
+    subscription.subscription_status = SubscriptionStatus.TRIALING
+    subscription.trial_status = TrialStatus.ACTIVE
+    subscription.trial_started_at = now
+    subscription.trial_ends_at = now + TRIAL_LENGTH
+    subscription.current_period_end = subscription.trial_ends_at
+    subscription.save()
+    UserUsage.objects.filter(user_id=user.pk).update(
+        creators_used_this_month=0, usage_reset_date=next_month(now.date()), updated_at=now
+    )
+    onboarding_complete(user=user)
+    return subscription

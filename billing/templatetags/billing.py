@@ -1,0 +1,28 @@
+from django import template
+
+from ..selectors import plan_for_user, trial_countdown, usage_meters
+
+register = template.Library()
+
+
+@register.inclusion_tag("billing/_usage_panel.html")
+def usage_panel(user):
+    """Plan name, usage meters and trial countdown for a user loaded with user_profile_get."""
+    plan = plan_for_user(user=user)
+    return {
+        "plan": plan,
+        "meters": usage_meters(user=user, plan=plan),
+        "countdown": trial_countdown(subscription=user.subscription),
+        "subscription": user.subscription,
+    }
+
+
+@register.filter
+def money(cents: int) -> str:
+    dollars, rem = divmod(int(cents or 0), 100)
+    return f"${dollars:,}" if rem == 0 else f"${dollars:,}.{rem:02d}"
+
+
+@register.filter
+def limit(value: int) -> str:
+    return "Unlimited" if value == -1 else f"{value:,}"
