@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from scraping.sandbox import SandboxConfig, SandboxServer, serve_forever
+
+
+class Command(BaseCommand):
+    help = "Serve the sandbox ScrapeCreators provider (generated creators) in the foreground."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--latency-ms", type=int, default=0, help="delay before every API answer")
+        parser.add_argument("--rate-limit", type=float, default=0.0, help="requests per second, 0 = unlimited")
+        parser.add_argument("--fail-rate", type=float, default=0.0, help="share of API calls that fail (0-1)")
+        parser.add_argument("--hang-seconds", type=float, default=30.0, help="how long an injected hang lasts")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--api-key", default=None, help="accept only this key (default: any non-empty key)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 0.0 <= options["fail_rate"] <= 1.0:
+            raise CommandError("--fail-rate must be between 0 and 1")
+        if options["rate_limit"] < 0 or options["latency_ms"] < 0 or options["hang_seconds"] < 0:
+            raise CommandError("--rate-limit, --latency-ms and --hang-seconds must not be negative")
+        config = SandboxConfig(
+            latency_ms=options["latency_ms"], rate_limit=options["rate_limit"], fail_rate=options["fail_rate"],
+            seed=options["seed"], api_key=options["api_key"], host=options["host"], port=options["port"],
+            hang_seconds=options["hang_seconds"],
+        )
+        try:
+            serve_forever(config, on_ready=self._announce)
+        except OSError as exc:
+            raise CommandError(f"Cannot listen on {options['host']}:{options['port']}: {exc}") from exc
+        self.stdout.write("Sandbox provider stopped.")
+
+    def _announce(self, server: SandboxServer) -> None:
+        self.stdout.write(f"Sandbox provider listening on {server.base_url} (seed {server.config.seed})")
+        self.stdout.write("Quit with CONTROL-C.")
+        self.stdout.flush()

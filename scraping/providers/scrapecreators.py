@@ -1,0 +1,706 @@
+"""The ScrapeCreators API client: the only code that knows its URLs and JSON shapes.
+
+Each method makes exactly one request and returns frozen dataclasses. Retrying is the job
+engine's decision, so failures are only translated: ``ProviderTransientError`` (connection,
+timeout, 429, 5xx, unreadable body) is worth retrying, ``ProviderPermanentError`` is not.
+
+No recorded responses of the real API exist for this project, so every parser tolerates missing
+and renamed fields and numbers sent as text ("1.2M"); an item that names no creator is skipped
+and the rest of the page is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from influencer_platform.errors import ProviderPermanentError, ProviderTransientError
+from influencer_platform.http import build_session, parse_retry_after
+from scraping.parsing import (
+    first_url,
+    hashtags_from,
+    normalise_handle,
+    parse_count,
+    parse_flag,
+    parse_timestamp,
+)
+
+logger = logging.getLogger(__name__)
+
+TIKTOK = "tiktok"
+INSTAGRAM = "instagram"
+YOUTUBE = "youtube"
+
+TIKTOK_AUDIENCE_PATH = "/v1/tiktok/user/audience"
+# Credits each endpoint costs per call; every endpoint not listed costs 1.
+ENDPOINT_COSTS = {TIKTOK_AUDIENCE_PATH: 26}
+
+Json = dict[str, Any]
+
+_UNUSABLE_URL_ERRORS = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+)
+_INSTAGRAM_USER_KEYS = (
+    "id",
+    "username",
+    "biography",
+    "bio_links",
+    "external_url",
+    "follower_count",
+    "edge_followed_by",
+)
+
+
+class ProviderNotFoundError(ProviderPermanentError):
+    """The provider has no such creator (deleted, renamed or never existed)."""
+
+
+@dataclass(frozen=True)
+class PostSnapshot:
+    url: str
+    caption: str
+    views: int | None
+    likes: int | None
+    comments: int | None
+    shares: int | None
+    hashtags: tuple[str, ...]
+    posted_at: datetime | None
+    thumbnail_url: str
+
+
+@dataclass(frozen=True)
+class CreatorHit:
+    """A creator as a search result shows them; ``bio`` is often "" until the profile is fetched.
+
+    YouTube search results may have no ``handle`` (""); ``external_id`` is always set.
+    """
+
+    platform: str
+    external_id: str
+    handle: str
+    display_name: str
+    followers: int | None
+    verified: bool
+    avatar_url: str
+    profile_url: str
+    bio: str
+    post: PostSnapshot | None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: tuple[CreatorHit, ...]
+    next_cursor: str | None
+    has_more: bool
+    credits_remaining: int | None
+    cost: int
+
+
+@dataclass(frozen=True)
+class CreatorProfileData:
+    """A creator's profile. ``links`` are as the provider lists them (not normalised)."""
+
+    platform: str
+    external_id: str
+    handle: str
+    display_name: str
+    followers: int | None
+    verified: bool
+    avatar_url: str
+    profile_url: str
+    bio: str
+    links: tuple[str, ...]
+    profile_email: str
+    tags: tuple[str, ...]
+    related: tuple[CreatorHit, ...]
+    credits_remaining: int | None
+    cost: int
+
+
+@dataclass(frozen=True)
+class _Reply:
+    body: Json
+    credits_remaining: int | None
+    cost: int
+
+
+class ScrapeCreatorsClient:
+    """One instance may be shared by threads; the credit counters are updated under a lock.
+
+    ``credits_remaining`` is the last balance the provider reported (None until one is seen);
+    ``credits_spent`` adds up the cost of every successful call made through this instance.
+    Methods taking a handle accept "@name" or a profile URL and raise ValueError for an invalid
+    one before any request is made.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (5, 20),
+    ) -> None:
+        self._api_key = api_key
+        self._base_url = base_url.rstrip("/")
+        self._session = session if session is not None else build_session()
+        self._timeout = timeout
+        self._credits_lock = threading.Lock()
+        self.credits_remaining: int | None = None
+        self.credits_spent = 0
+
+    def __repr__(self) -> str:
+        return f"ScrapeCreatorsClient(base_url={self._base_url!r})"
+
+    # TikTok
+
+    def tiktok_keyword_search(
+        self, query: str, cursor: str | int | None = None, region: str = "US"
+    ) -> SearchPage:
+        path = "/v1/tiktok/search/keyword"
+        reply = self._get(path, {"query": query, "cursor": cursor, "region": region})
+        return _tiktok_video_page(reply, path=path)
+
+    def tiktok_hashtag_search(self, hashtag: str, cursor: str | int | None = None) -> SearchPage:
+        path = "/v1/tiktok/search/hashtag"
+        reply = self._get(path, {"hashtag": hashtag.strip().lstrip("#"), "cursor": cursor})
+        return _tiktok_video_page(reply, path=path)
+
+    def tiktok_user_search(self, query: str, cursor: str | int | None = None) -> SearchPage:
+        path = "/v1/tiktok/search/users"
+        reply = self._get(path, {"query": query, "cursor": cursor})
+        items = _first_list(reply.body, "users", "user_list", "data")
+        hits = _parse_items(items, _tiktok_user_hit, path=path)
+        return _search_page(reply, hits, cursor=_tiktok_cursor(reply.body))
+
+    def tiktok_profile(self, handle: str) -> CreatorProfileData:
+        handle = normalise_handle(handle)
+        reply = self._get("/v1/tiktok/profile", {"handle": handle})
+        # The provider mirrors TikTok's web JSON, which sometimes nests all of it in "userInfo".
+        user_info = _dict(reply.body.get("userInfo"))
+        user = _dict(reply.body.get("user")) or _dict(user_info.get("user"))
+        stats = _dict(reply.body.get("stats")) or _dict(user_info.get("stats"))
+        stats_text = _dict(reply.body.get("statsV2")) or _dict(user_info.get("statsV2"))
+        external_id = _text(_first(user, "id", "uid"))
+        if not external_id:
+            raise ProviderNotFoundError(
+                f"ScrapeCreators returned no TikTok profile for @{handle}.", status=200
+            )
+        profile_handle = _handle(_first(user, "uniqueId", "unique_id")) or handle
+        return CreatorProfileData(
+            platform=TIKTOK,
+            external_id=external_id,
+            handle=profile_handle,
+            display_name=_text(user.get("nickname")) or profile_handle,
+            followers=_count(
+                stats.get("followerCount"),
+                stats_text.get("followerCount"),
+                user.get("follower_count"),
+            ),
+            verified=parse_flag(user.get("verified")),
+            avatar_url=first_url(
+                [user.get("avatarLarger"), user.get("avatarMedium"), user.get("avatarThumb")]
+            ),
+            profile_url=_profile_url(TIKTOK, profile_handle),
+            bio=_text(user.get("signature")),
+            links=_links([_dict(user.get("bioLink")).get("link")]),
+            profile_email="",
+            tags=(),
+            related=(),
+            credits_remaining=reply.credits_remaining,
+            cost=reply.cost,
+        )
+
+    # Instagram
+
+    def instagram_profile(self, handle: str) -> CreatorProfileData:
+        handle = normalise_handle(handle)
+        reply = self._get("/v1/instagram/profile", {"handle": handle})
+        user = _instagram_user(reply.body)
+        if not _text(user.get("id")) or not _handle(user.get("username")):
+            raise ProviderNotFoundError(
+                f"ScrapeCreators returned no Instagram profile for @{handle}.", status=200
+            )
+        return _instagram_profile(user, reply)
+
+    def instagram_basic_profile(self, user_id: str) -> CreatorProfileData:
+        """Bio, links and followers by numeric id; ``handle`` is "" if the reply omits it."""
+        reply = self._get("/v1/instagram/basic-profile", {"userId": user_id})
+        user = _instagram_user(reply.body)
+        if not user:
+            raise ProviderNotFoundError(
+                "ScrapeCreators returned no Instagram profile for that id.", status=200
+            )
+        return _instagram_profile({"id": user_id, **user}, reply)
+
+    def instagram_reels_search(self, query: str, amount: int = 60) -> SearchPage:
+        path = "/v1/instagram/reels/search"
+        reply = self._get(path, {"query": query, "amount": amount})
+        items = _first_list(reply.body, "reels", "items", "data")
+        hits = _parse_items(items, _instagram_reel_hit, path=path)
+        # The endpoint returns everything it has in one reply: there is no next page to ask for.
+        return _search_page(reply, hits, cursor=None)
+
+    # YouTube
+
+    def youtube_search(self, query: str, continuation_token: str | None = None) -> SearchPage:
+        path = "/v1/youtube/search"
+        reply = self._get(path, {"query": query, "continuationToken": continuation_token})
+        items = _first_list(reply.body, "videos", "items")
+        hits = _parse_items(items, _youtube_video_hit, path=path)
+        token = _text(_first(reply.body, "continuationToken", "continuation_token"))
+        return _search_page(reply, hits, cursor=token or None)
+
+    def youtube_channel(
+        self, handle: str | None = None, channel_id: str | None = None
+    ) -> CreatorProfileData:
+        """One channel by handle or by channel id (exactly one of them)."""
+        if (handle is None) == (channel_id is None):
+            raise ValueError("Pass exactly one of handle or channel_id.")
+        if handle is not None:
+            handle = normalise_handle(handle)
+            reply = self._get("/v1/youtube/channel", {"handle": handle})
+        else:
+            reply = self._get("/v1/youtube/channel", {"channelId": channel_id})
+        body = reply.body
+        external_id = _text(_first(body, "channelId", "channel_id", "id")) or (channel_id or "")
+        if not external_id:
+            raise ProviderNotFoundError("ScrapeCreators returned no YouTube channel.", status=200)
+        channel_handle = _handle(body.get("handle")) or (handle or "")
+        return CreatorProfileData(
+            platform=YOUTUBE,
+            external_id=external_id,
+            handle=channel_handle,
+            display_name=_text(_first(body, "name", "title")) or channel_handle,
+            followers=_count(body.get("subscriberCount"), body.get("subscriberCountText")),
+            verified=parse_flag(_first(body, "verified", "isVerified")),
+            avatar_url=first_url(body.get("avatar")),
+            profile_url=_youtube_url(channel_handle, external_id),
+            bio=_text(body.get("description")),
+            links=_links(_as_list(body.get("links"))),
+            profile_email=_text(body.get("email")),
+            tags=_texts(_as_list(body.get("tags"))),
+            related=(),
+            credits_remaining=reply.credits_remaining,
+            cost=reply.cost,
+        )
+
+    # Transport
+
+    def _get(self, path: str, params: dict[str, Any]) -> _Reply:
+        sent = {key: value for key, value in params.items() if value not in (None, "")}
+        response = self._send(path, sent)
+        self._raise_for_status(response, path)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ProviderTransientError(
+                f"ScrapeCreators answered {path} with a body that is not JSON.",
+                status=response.status_code,
+            ) from exc
+        if not isinstance(body, dict):
+            raise ProviderTransientError(
+                f"ScrapeCreators answered {path} with JSON that is not an object.",
+                status=response.status_code,
+            )
+        return self._record_credits(body, path)
+
+    def _send(self, path: str, params: dict[str, Any]) -> requests.Response:
+        try:
+            # Redirects are refused: requests would forward the x-api-key header to whatever
+            # host the Location names.
+            return self._session.get(
+                self._base_url + path,
+                params=params,
+                headers={"x-api-key": self._api_key, "Accept": "application/json"},
+                timeout=self._timeout,
+                allow_redirects=False,
+            )
+        except requests.Timeout as exc:
+            raise ProviderTransientError(f"ScrapeCreators timed out on {path}.") from exc
+        except _UNUSABLE_URL_ERRORS as exc:
+            raise ProviderPermanentError(
+                f"The ScrapeCreators base URL is not usable ({type(exc).__name__})."
+            ) from exc
+        except requests.RequestException as exc:
+            raise ProviderTransientError(
+                f"Could not reach ScrapeCreators for {path} ({type(exc).__name__})."
+            ) from exc
+
+    def _raise_for_status(self, response: requests.Response, path: str) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        if status == 429:
+            raise ProviderTransientError(
+                "The data provider is rate limiting us.",
+                status=status,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if status >= 500:
+            raise ProviderTransientError(
+                f"The data provider failed with status {status} on {path}.", status=status
+            )
+        if status == 401:
+            raise ProviderPermanentError("The data provider rejected the API key.", status=status)
+        if status in (402, 403):
+            raise ProviderPermanentError(
+                "The data provider account is out of credit.", status=status
+            )
+        if status == 404:
+            raise ProviderNotFoundError(
+                f"The data provider found nothing for {path}.", status=status
+            )
+        detail = self._provider_message(response)
+        suffix = f": {detail}" if detail else "."
+        raise ProviderPermanentError(
+            f"The data provider refused {path} with status {status}{suffix}", status=status
+        )
+
+    def _provider_message(self, response: requests.Response) -> str:
+        try:
+            body = response.json()
+        except ValueError:
+            return ""
+        message = _text(_first(body, "message", "error")) if isinstance(body, dict) else ""
+        # The provider may echo what it was sent; the key must never reach an exception or a log.
+        if self._api_key:
+            message = message.replace(self._api_key, "[redacted]")
+        return message[:200]
+
+    def _record_credits(self, body: Json, path: str) -> _Reply:
+        remaining = parse_count(_first(body, "credits_remaining", "creditsRemaining"))
+        cost = ENDPOINT_COSTS.get(path, 1)
+        with self._credits_lock:
+            self.credits_spent += cost
+            if remaining is not None:
+                self.credits_remaining = remaining
+        return _Reply(body=body, credits_remaining=remaining, cost=cost)
+
+
+# Page and item parsers. An item parser returns None for an item that names no creator.
+
+
+def _search_page(reply: _Reply, hits: tuple[CreatorHit, ...], *, cursor: str | None) -> SearchPage:
+    # A page that claims more but gives no cursor cannot be continued: asking again without a
+    # cursor would return the first page forever.
+    return SearchPage(
+        hits=hits,
+        next_cursor=cursor,
+        has_more=cursor is not None,
+        credits_remaining=reply.credits_remaining,
+        cost=reply.cost,
+    )
+
+
+def _tiktok_video_page(reply: _Reply, *, path: str) -> SearchPage:
+    items = _first_list(reply.body, "search_item_list", "aweme_list", "items", "data")
+    hits = _parse_items(items, _tiktok_video_hit, path=path)
+    return _search_page(reply, hits, cursor=_tiktok_cursor(reply.body))
+
+
+def _tiktok_cursor(body: Json) -> str | None:
+    if not parse_flag(_first(body, "has_more", "hasMore")):
+        return None
+    return _text(body.get("cursor")) or None
+
+
+def _tiktok_video_hit(item: Json) -> CreatorHit | None:
+    # Keyword search wraps each video in {"aweme_info": ...}; other lists carry it bare.
+    aweme = _dict(item.get("aweme_info")) or item
+    author = _dict(aweme.get("author"))
+    hit = _tiktok_creator_hit(author)
+    if hit is None:
+        return None
+    return _with_post(hit, _tiktok_post(aweme, handle=hit.handle))
+
+
+def _tiktok_user_hit(item: Json) -> CreatorHit | None:
+    return _tiktok_creator_hit(_dict(item.get("user_info")) or item)
+
+
+def _tiktok_creator_hit(user: Json) -> CreatorHit | None:
+    external_id = _text(_first(user, "uid", "id"))
+    handle = _handle(_first(user, "unique_id", "uniqueId"))
+    if not external_id or not handle:
+        return None
+    return CreatorHit(
+        platform=TIKTOK,
+        external_id=external_id,
+        handle=handle,
+        display_name=_text(user.get("nickname")) or handle,
+        followers=_count(user.get("follower_count"), user.get("followerCount")),
+        verified=parse_flag(user.get("verified")),
+        avatar_url=first_url(
+            [user.get("avatar_medium"), user.get("avatar_larger"), user.get("avatar_thumb")]
+        ),
+        profile_url=_profile_url(TIKTOK, handle),
+        bio=_text(user.get("signature")),
+        post=None,
+    )
+
+
+def _tiktok_post(aweme: Json, *, handle: str) -> PostSnapshot | None:
+    video_id = _text(_first(aweme, "aweme_id", "id"))
+    if not video_id:
+        return None
+    stats = _dict(aweme.get("statistics")) or _dict(aweme.get("stats"))
+    caption = _text(_first(aweme, "desc", "caption"))
+    tagged = [_dict(extra).get("hashtag_name") for extra in _as_list(aweme.get("text_extra"))]
+    video = _dict(aweme.get("video"))
+    return PostSnapshot(
+        url=first_url(aweme.get("share_url"))
+        or f"https://www.tiktok.com/@{handle}/video/{video_id}",
+        caption=caption,
+        views=_count(stats.get("play_count"), stats.get("playCount")),
+        likes=_count(stats.get("digg_count"), stats.get("diggCount")),
+        comments=_count(stats.get("comment_count"), stats.get("commentCount")),
+        shares=_count(stats.get("share_count"), stats.get("shareCount")),
+        hashtags=hashtags_from([tag for tag in tagged if tag], caption),
+        posted_at=parse_timestamp(_first(aweme, "create_time", "createTime")),
+        thumbnail_url=first_url(
+            [video.get("cover"), video.get("origin_cover"), video.get("dynamic_cover")]
+        ),
+    )
+
+
+def _instagram_user(body: Json) -> Json:
+    """The user object wherever the reply puts it (data.user, user, data, the top), or {}."""
+    data = _dict(body.get("data"))
+    user = _dict(data.get("user")) or _dict(body.get("user")) or data or body
+    return user if any(key in user for key in _INSTAGRAM_USER_KEYS) else {}
+
+
+def _instagram_profile(user: Json, reply: _Reply) -> CreatorProfileData:
+    handle = _handle(user.get("username"))
+    related_edges = _as_list(_dict(user.get("edge_related_profiles")).get("edges"))
+    related = [_dict(edge).get("node") or edge for edge in related_edges]
+    return CreatorProfileData(
+        platform=INSTAGRAM,
+        external_id=_text(user.get("id")),
+        handle=handle,
+        display_name=_text(user.get("full_name")) or handle,
+        followers=_count(
+            _dict(user.get("edge_followed_by")).get("count"),
+            user.get("follower_count"),
+            user.get("followers"),
+        ),
+        verified=parse_flag(user.get("is_verified")),
+        avatar_url=first_url([user.get("profile_pic_url_hd"), user.get("profile_pic_url")]),
+        profile_url=_profile_url(INSTAGRAM, handle) if handle else "",
+        bio=_text(_first(user, "biography", "bio")),
+        links=_links([*_as_list(user.get("bio_links")), user.get("external_url")]),
+        profile_email=_text(_first(user, "business_email", "public_email", "email")),
+        tags=_texts(user.get(key) for key in ("category_name", "business_category_name")),
+        related=_parse_items(related, _instagram_owner_hit, path="/v1/instagram/profile"),
+        credits_remaining=reply.credits_remaining,
+        cost=reply.cost,
+    )
+
+
+def _instagram_reel_hit(reel: Json) -> CreatorHit | None:
+    hit = _instagram_owner_hit(_dict(reel.get("owner")))
+    if hit is None:
+        return None
+    return _with_post(hit, _instagram_reel_post(reel))
+
+
+def _instagram_owner_hit(owner: Json) -> CreatorHit | None:
+    external_id = _text(_first(owner, "id", "pk"))
+    handle = _handle(owner.get("username"))
+    if not external_id or not handle:
+        return None
+    return CreatorHit(
+        platform=INSTAGRAM,
+        external_id=external_id,
+        handle=handle,
+        display_name=_text(owner.get("full_name")) or handle,
+        followers=_count(
+            owner.get("follower_count"), _dict(owner.get("edge_followed_by")).get("count")
+        ),
+        verified=parse_flag(owner.get("is_verified")),
+        avatar_url=first_url(owner.get("profile_pic_url")),
+        profile_url=_profile_url(INSTAGRAM, handle),
+        bio=_text(owner.get("biography")),
+        post=None,
+    )
+
+
+def _instagram_reel_post(reel: Json) -> PostSnapshot | None:
+    shortcode = _text(_first(reel, "shortcode", "code"))
+    url = first_url(reel.get("url"))
+    if not url and shortcode:
+        url = f"https://www.instagram.com/reel/{shortcode}/"
+    if not url:
+        return None
+    # Instagram's own JSON nests the caption as {"text": ...}; the provider usually flattens it.
+    caption = _text(_dict(reel.get("caption")).get("text") or reel.get("caption"))
+    return PostSnapshot(
+        url=url,
+        caption=caption,
+        # Instagram shows plays on reels; the older view count is the fallback.
+        views=_count(
+            reel.get("video_play_count"), reel.get("play_count"), reel.get("video_view_count")
+        ),
+        likes=_count(reel.get("like_count"), reel.get("likes")),
+        comments=_count(reel.get("comment_count"), reel.get("comments")),
+        shares=_count(reel.get("share_count")),
+        hashtags=hashtags_from(caption),
+        posted_at=parse_timestamp(_first(reel, "taken_at", "taken_at_timestamp")),
+        thumbnail_url=first_url(
+            [reel.get("thumbnail_src"), reel.get("display_url"), reel.get("thumbnail_url")]
+        ),
+    )
+
+
+def _youtube_video_hit(video: Json) -> CreatorHit | None:
+    channel = _dict(video.get("channel"))
+    external_id = _text(_first(channel, "id", "channelId"))
+    if not external_id:
+        return None
+    handle = _handle(channel.get("handle"))
+    return CreatorHit(
+        platform=YOUTUBE,
+        external_id=external_id,
+        handle=handle,
+        display_name=_text(_first(channel, "title", "name")) or handle,
+        followers=_count(channel.get("subscriberCount"), channel.get("subscriberCountText")),
+        verified=parse_flag(_first(channel, "verified", "isVerified")),
+        avatar_url=first_url(channel.get("thumbnail")),
+        profile_url=_youtube_url(handle, external_id),
+        bio="",
+        post=_youtube_post(video),
+    )
+
+
+def _youtube_post(video: Json) -> PostSnapshot | None:
+    video_id = _text(video.get("id"))
+    url = first_url(video.get("url"))
+    if not url and video_id:
+        url = f"https://www.youtube.com/watch?v={video_id}"
+    if not url:
+        return None
+    title = _text(video.get("title"))
+    return PostSnapshot(
+        url=url,
+        caption=title,
+        views=_count(video.get("viewCountInt"), video.get("viewCount")),
+        likes=_count(video.get("likeCount")),
+        comments=_count(video.get("commentCount")),
+        shares=None,
+        hashtags=hashtags_from(
+            _as_list(video.get("hashtags")), title, _text(video.get("description"))
+        ),
+        # publishedTime is relative ("2 weeks ago"), so it is the last resort.
+        posted_at=parse_timestamp(_first(video, "publishedAt", "publishDate", "publishedTime")),
+        thumbnail_url=first_url(video.get("thumbnail")),
+    )
+
+
+# Small tolerant helpers.
+
+
+def _parse_items(
+    items: Iterable[Any], parse: Callable[[Json], CreatorHit | None], *, path: str
+) -> tuple[CreatorHit, ...]:
+    hits = []
+    skipped = 0
+    for item in items:
+        hit = parse(item) if isinstance(item, dict) else None
+        if hit is None:
+            skipped += 1
+        else:
+            hits.append(hit)
+    if skipped:
+        logger.warning(
+            "Skipped %d malformed items in the ScrapeCreators reply to %s", skipped, path
+        )
+    return tuple(hits)
+
+
+def _with_post(hit: CreatorHit, post: PostSnapshot | None) -> CreatorHit:
+    return replace(hit, post=post)
+
+
+def _profile_url(platform: str, handle: str) -> str:
+    if platform == TIKTOK:
+        return f"https://www.tiktok.com/@{handle}"
+    if platform == INSTAGRAM:
+        return f"https://www.instagram.com/{handle}/"
+    return f"https://www.youtube.com/@{handle}"
+
+
+def _youtube_url(handle: str, channel_id: str) -> str:
+    if handle:
+        return _profile_url(YOUTUBE, handle)
+    return f"https://www.youtube.com/channel/{channel_id}"
+
+
+def _links(values: Iterable[Any]) -> tuple[str, ...]:
+    """Link URLs from strings or objects such as ``{"url", "title"}``, de-duplicated."""
+    links: dict[str, None] = {}
+    for value in values:
+        url = _text(_dict(value).get("url") or value)
+        if url:
+            links.setdefault(url)
+    return tuple(links)
+
+
+def _count(*values: Any) -> int | None:
+    for value in values:
+        count = parse_count(value)
+        if count is not None:
+            return count
+    return None
+
+
+def _handle(value: Any) -> str:
+    try:
+        return normalise_handle(value)
+    except ValueError:
+        return ""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _texts(values: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(text for text in (_text(value) for value in values) if text)
+
+
+def _first(mapping: Json, *keys: str) -> Any:
+    """The first of ``keys`` with a non-empty value: tolerates renamed and blank fields."""
+    for key in keys:
+        value = mapping.get(key)
+        if value is not None and value != "" and value != [] and value != {}:
+            return value
+    return None
+
+
+def _first_list(mapping: Json, *keys: str) -> list[Any]:
+    for key in keys:
+        value = mapping.get(key)
+        if isinstance(value, list):
+            return value
+    return []
+
+
+def _dict(value: Any) -> Json:
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

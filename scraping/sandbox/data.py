@@ -1,0 +1,610 @@
+"""Generated creators and the ScrapeCreators-shaped answers about them.
+
+Every answer is a pure function of the seed and the request parameters, so a repeated request gets
+the same body (the server only adds its credit counter). Nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import random
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+UNIVERSE_SIZE = 8000
+
+
+class NotFound(Exception):
+    pass
+
+
+class BadRequest(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What an answer depends on besides its parameters.
+
+    ``now`` anchors generated timestamps; the server fixes it at start so answers stay stable.
+    """
+
+    seed: int
+    base_url: str
+    now: int
+
+
+@dataclass(frozen=True)
+class Niche:
+    words: tuple[str, ...]
+    taglines: tuple[str, ...]
+
+
+NICHES: tuple[Niche, ...] = (
+    Niche(("beauty", "glow", "makeup", "skincare", "skin", "lashes", "blush"),
+          ("Skincare that actually works", "Makeup for real life", "Glow tips, zero gatekeeping")),
+    Niche(("food", "chef", "eats", "recipes", "kitchen", "bakes", "cooking", "foodie", "pizza"),
+          ("Easy recipes for busy people", "Home cook, big flavours", "Baking my way through life")),
+    Niche(("fitness", "fit", "workout", "gym", "lifts", "yoga", "running"),
+          ("Strong > skinny", "Home workouts, no excuses", "Certified PT | form tips daily")),
+    Niche(("travel", "wander", "nomad", "explore", "trips", "backpacking"),
+          ("Travelling the world on a budget", "Hidden gems, every week", "37 countries and counting")),
+    Niche(("tech", "gadgets", "setup", "coding", "reviews", "apple", "android"),
+          ("Honest tech reviews", "Desk setups and gadgets", "Making tech simple")),
+    Niche(("gaming", "plays", "gamer", "streams", "esports", "minecraft"),
+          ("Variety streamer", "Clips from my streams", "Gaming is my cardio")),
+    Niche(("fashion", "style", "ootd", "outfits", "thrift", "closet"),
+          ("Everyday outfits, under $50", "Thrift flips and styling", "Capsule wardrobe nerd")),
+    Niche(("pets", "paws", "dog", "puppy", "cat", "kitty"),
+          ("Life with two rescue dogs", "Cat content, daily", "Pet tips from a vet tech")),
+    Niche(("parenting", "mama", "mom", "dad", "family", "toddler"),
+          ("Mom of 3 | real life parenting", "Dad jokes and diapers", "Gentle parenting, honestly")),
+    Niche(("finance", "money", "invest", "investing", "budget", "stocks"),
+          ("Making money make sense", "Budgeting for humans", "Investing without the jargon")),
+    Niche(("music", "beats", "guitar", "singer", "piano", "producer"),
+          ("Covers every Friday", "Producer | beats in bio", "Singer-songwriter")),
+    Niche(("comedy", "funny", "skits", "jokes", "lol"),
+          ("Skits about everyday chaos", "I make the internet laugh (sometimes)", "Comedy, mostly")),
+    Niche(("home", "diy", "decor", "plants", "garden", "renovation"),
+          ("Renovating a 1920s house", "DIY on a renter's budget", "Plant parent of 140")),
+    Niche(("outdoors", "hiking", "camping", "trail", "fishing", "climbing"),
+          ("Weekend hikes and gear tests", "Van life and trails", "Outdoors every weekend")),
+)
+FIRST_NAMES = (
+    "mia", "marco", "ava", "leo", "zoe", "noah", "lena", "omar", "chloe", "sam", "priya", "diego",
+    "emma", "kai", "nina", "jay", "sofia", "luca", "maya", "ethan", "aisha", "jonas", "lily", "tariq",
+    "grace", "mateo", "hana", "owen", "ines", "ben", "yara", "felix", "ruby", "arjun", "isla", "theo",
+)
+LAST_NAMES = (
+    "rossi", "nguyen", "smith", "garcia", "kim", "patel", "silva", "brown", "moreau", "khan",
+    "lopez", "meyer", "tanaka", "okafor", "jensen", "costa", "ali", "walsh", "novak", "reyes",
+)
+CITIES = ("Austin, TX", "London", "Toronto", "LA", "Miami", "NYC", "Sydney", "Berlin", "Chicago",
+          "Lisbon", "Denver", "Manila", "Dublin", "Atlanta", "Melbourne", "Seattle")
+COUNTRIES = (("United States", "US"), ("United Kingdom", "GB"), ("Canada", "CA"), ("Australia", "AU"),
+             ("Germany", "DE"), ("Philippines", "PH"), ("Brazil", "BR"), ("India", "IN"),
+             ("Mexico", "MX"), ("France", "FR"))
+CAPTIONS = ("POV: you finally tried {q}", "My honest take on {q}", "{q} routine that changed everything",
+            "3 {q} mistakes everyone makes", "Day in my life: {q} edition", "Rating every {q} so you don't have to",
+            "You asked for it: {q} part 2", "Trying viral {q} hacks", "{q} on a budget")
+LINK_HOSTS = ("linktr.ee", "beacons.ai", "stan.store", "lnk.bio")
+
+
+@dataclass(frozen=True)
+class Creator:
+    platform: str
+    id: str
+    handle: str
+    name: str
+    niche: int
+    followers: int
+    following: int
+    posts: int
+    likes: int
+    verified: bool
+    private: bool
+    avatar_ext: str
+    avatar_fault: str  # "", "forbidden" or "notimage": the first avatar URL is broken
+    bio: str
+    email: str  # the creator's address wherever it appears; "" when they publish none
+    email_in_field: bool  # Instagram business_email / YouTube email
+    links: tuple[tuple[str, str], ...]  # (title, url); a url starting with "/" is on the sandbox
+
+
+@dataclass(frozen=True)
+class Universe:
+    handles: tuple[str, ...]
+    names: tuple[str, ...]
+    niches: tuple[int, ...]
+    ids: tuple[str, ...]
+    index_by_handle: dict[str, int]
+    index_by_id: dict[str, int]
+    members: tuple[tuple[int, ...], ...]
+
+
+def _digest(*parts: object) -> int:
+    joined = "\x1f".join(str(part) for part in parts).encode()
+    return int.from_bytes(hashlib.blake2b(joined, digest_size=8).digest(), "big")
+
+
+def _rng(*parts: object) -> random.Random:
+    return random.Random(_digest(*parts))
+
+
+def _b64_id(length: int, *parts: object) -> str:
+    raw = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return base64.urlsafe_b64encode(raw).decode()[:length]
+
+
+def _creator_id(platform: str, seed: int, key: str) -> str:
+    h = _digest("id", platform, seed, key)
+    if platform == "tiktok":
+        return str(6_700_000_000_000_000_000 + h % 10**18)
+    if platform == "instagram":
+        return str(1_000_000_000 + h % 70_000_000_000)
+    return "UC" + _b64_id(22, "channel", seed, key)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _matching_niches(words: list[str]) -> list[int]:
+    return [n for n, niche in enumerate(NICHES)
+            if any(w in niche.words or w.rstrip("s") in niche.words for w in words)]
+
+
+def _handle_for(rng: random.Random, niche: Niche, first: str, last: str) -> str:
+    word, other = rng.sample(niche.words, 2)
+    return rng.choice((
+        f"{word}with{first}", f"{first}.{word}", f"{word}by{first}", f"{first}_{last}",
+        f"{first}{last}", f"the{first}{word}", f"{word}.{first}_{other}", f"{first}{word}{rng.randint(1, 99)}",
+        f"{first}.{last}", f"{word}_{first}", f"{first}s{other}",
+    ))
+
+
+@lru_cache(maxsize=8)
+def _universe(platform: str, seed: int) -> Universe:
+    rng = _rng("universe", platform, seed)
+    handles: list[str] = []
+    names: list[str] = []
+    niches: list[int] = []
+    index_by_handle: dict[str, int] = {}
+    for index in range(UNIVERSE_SIZE):
+        niche = rng.randrange(len(NICHES))
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        handle = _handle_for(rng, NICHES[niche], first, last)
+        while handle in index_by_handle or handle.startswith("missing"):
+            handle = f"{handle}{rng.randint(2, 99)}"
+        index_by_handle[handle] = index
+        handles.append(handle)
+        names.append(f"{first.title()} {last.title()}")
+        niches.append(niche)
+    ids = tuple(_creator_id(platform, seed, f"u{i}") for i in range(UNIVERSE_SIZE))
+    members = tuple(tuple(i for i, n in enumerate(niches) if n == key) for key in range(len(NICHES)))
+    return Universe(tuple(handles), tuple(names), tuple(niches), ids, index_by_handle,
+                    {cid: i for i, cid in enumerate(ids)}, members)
+
+
+def _email_text(rng: random.Random, address: str) -> str:
+    local, domain = address.split("@")
+    form = rng.choice((
+        address, address, f"{local} [at] {domain.replace('.', ' [dot] ')}", f"{local}(at){domain}",
+        f"{address}{rng.choice('.,!')}", f"📧 {address}", f"✉️ {address}", address.upper(),
+    ))
+    return rng.choice(("", "", "business inquiries: ", "Collabs: ", "📩 ", "PR/brand deals ➡️ ")) + form
+
+
+def _bio(rng: random.Random, niche: Niche, first: str, email_text: str, platform: str) -> str:
+    lines = [rng.choice(niche.taglines)]
+    if platform == "youtube":
+        lines.insert(0, f"Hey, I'm {first.title()}! New videos every week about {niche.words[0]}.")
+    if rng.random() < 0.5:
+        lines.append(f"📍 {rng.choice(CITIES)}")
+    if rng.random() < 0.2:
+        mention = _handle_for(rng, niche, rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
+        lines.append(rng.choice((f"co-host of @{mention}", f"merch drop w/ @{mention} 💫",
+                                 "press kit: logo@2x.png", f"🎥 @{mention} | assets/logo@2x.png")))
+    if email_text:
+        lines.append(email_text)
+    return "\n".join(lines)
+
+
+def _build_creator(platform: str, seed: int, creator_id: str, handle: str, name: str, niche: int) -> Creator:
+    rng = _rng("creator", platform, seed, creator_id)
+    followers = min(90_000_000, max(300, int(math.exp(rng.gauss(math.log(14_000), 1.7)))))
+    first = name.split()[0].lower() if name else handle
+    brand = f"{rng.choice(NICHES[niche].words)}{rng.choice(('studio', 'lab', 'hq', 'media', 'co'))}"
+    address = "{}@{}".format(
+        rng.choice((first, f"{first}.{name.split()[-1].lower()}", "hello", "collabs", "team", "booking")),
+        rng.choice((f"{brand}.com", f"{brand}.co", "gmail.com", "outlook.com", "icloud.com", "talentbridge.co")),
+    )
+    draw = rng.random()
+    where = "bio" if draw < 0.35 else "field" if draw < 0.45 else "link" if draw < 0.52 else ""
+    if where == "field" and platform == "tiktok":
+        where = "link"
+    links: list[tuple[str, str]] = []
+    if where == "link":
+        links.append(("My links", f"/links/{platform}/{handle}"))
+    elif rng.random() < 0.45:
+        links.append(("Links", f"https://{rng.choice(LINK_HOSTS)}/{handle}"))
+    if rng.random() < 0.25:
+        links.append(("Shop", f"https://{brand}.com"))
+    fault = rng.random()
+    return Creator(
+        platform=platform, id=creator_id, handle=handle, name=name, niche=niche, followers=followers,
+        following=rng.randint(20, 2500), posts=rng.randint(12, 1800),
+        likes=int(followers * rng.uniform(3, 25)),
+        verified=rng.random() < (0.45 if followers > 500_000 else 0.02),
+        private=rng.random() < 0.03, avatar_ext="heic" if rng.random() < 0.2 else "jpg",
+        avatar_fault="forbidden" if fault < 0.04 else "notimage" if fault < 0.055 else "",
+        bio=_bio(rng, NICHES[niche], first, _email_text(rng, address) if where == "bio" else "", platform),
+        email=address if where else "",
+        email_in_field=where == "field" or (where == "bio" and rng.random() < 0.3),
+        links=tuple(links),
+    )
+
+
+@lru_cache(maxsize=60_000)
+def _creator(platform: str, seed: int, index: int) -> Creator:
+    uni = _universe(platform, seed)
+    return _build_creator(platform, seed, uni.ids[index], uni.handles[index], uni.names[index], uni.niches[index])
+
+
+@lru_cache(maxsize=4096)
+def _outsider(platform: str, seed: int, handle: str, creator_id: str) -> Creator:
+    """Any handle exists: one the universe does not know is generated from its own letters."""
+    niches = _matching_niches([w for n in NICHES for w in n.words if w in handle])
+    niche = niches[0] if niches else _digest("niche", handle) % len(NICHES)
+    name = " ".join(part.title() for part in re.split(r"[._\d]+", handle) if part) or handle
+    return _build_creator(platform, seed, creator_id, handle, name, niche)
+
+
+def _clean_handle(handle: str) -> str:
+    handle = handle.strip().lstrip("@").lower()
+    if not handle:
+        raise BadRequest("handle must not be empty")
+    if handle.startswith("missing"):
+        raise NotFound(f"No account found for {handle}")
+    return handle
+
+
+def _by_handle(platform: str, seed: int, handle: str) -> Creator:
+    handle = _clean_handle(handle)
+    index = _universe(platform, seed).index_by_handle.get(handle)
+    if index is not None:
+        return _creator(platform, seed, index)
+    return _outsider(platform, seed, handle, _creator_id(platform, seed, f"h:{handle}"))
+
+
+def _by_id(platform: str, seed: int, creator_id: str) -> Creator:
+    creator_id = creator_id.strip()
+    if creator_id.lower().startswith("missing"):
+        raise NotFound(f"No account found for id {creator_id}")
+    index = _universe(platform, seed).index_by_id.get(creator_id)
+    if index is not None:
+        return _creator(platform, seed, index)
+    # Ids are not reversible, so an unknown id gets an account of its own rather than the one a
+    # handle lookup may have produced for it.
+    rng = _rng("outsider", platform, seed, creator_id)
+    handle = _handle_for(rng, NICHES[rng.randrange(len(NICHES))], rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
+    return _outsider(platform, seed, handle, creator_id)
+
+
+@lru_cache(maxsize=1024)
+def _pool(platform: str, seed: int, topic: str) -> tuple[int, ...]:
+    """The finite, ordered set of creators a search topic can reach."""
+    words = topic.split()
+    if "empty" in words:
+        return ()
+    rng = _rng("pool", platform, seed, topic)
+    uni = _universe(platform, seed)
+    niches = _matching_niches(words) or rng.sample(range(len(NICHES)), 2)
+    size = 15 if "tiny" in words else int(math.exp(rng.uniform(math.log(150), math.log(1500))))
+    related = [i for n in niches for i in uni.members[n]]
+    chosen = rng.sample(related, min(len(related), size if "tiny" in words else int(size * 0.75)))
+    taken = set(chosen)
+    others = [i for i in rng.sample(range(UNIVERSE_SIZE), size) if i not in taken][: size - len(chosen)]
+    pool = chosen + others
+    rng.shuffle(pool)
+    return tuple(pool)
+
+
+def _page(pool: tuple[int, ...], offset: int, rng: random.Random, fresh: tuple[int, int],
+          repeats: tuple[int, int], extras: tuple[int, int]) -> tuple[list[tuple[int, int]], int]:
+    """One page of (creator index, video slot) pairs and the next offset.
+
+    Like the real search, a page repeats a few creators of the previous page and shows some
+    creators with more than one video.
+    """
+    if offset >= len(pool):
+        return [], offset
+    new = list(pool[offset: offset + rng.randint(*fresh)])
+    before = pool[max(0, offset - 12): offset]
+    entries = [(i, 0) for i in new]
+    entries += [(i, 1) for i in rng.sample(before, min(len(before), rng.randint(*repeats)))]
+    entries += [(i, 2) for i in rng.sample(new, min(len(new), rng.randint(*extras)))]
+    rng.shuffle(entries)
+    return entries, offset + len(new)
+
+
+def _topic(query: str) -> str:
+    topic = " ".join(_words(query))
+    if not topic:
+        raise BadRequest("query must contain letters or digits")
+    return topic
+
+
+def _compact(n: int) -> str:
+    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if n >= size:
+            return f"{n / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(n)
+
+
+def _ago(seconds: int) -> str:
+    for size, unit in ((31_536_000, "year"), (2_592_000, "month"), (604_800, "week"), (86_400, "day"), (3600, "hour")):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n > 1 else ''} ago"
+    return "just now"
+
+
+@dataclass(frozen=True)
+class Video:
+    id: str
+    caption: str
+    hashtags: tuple[str, ...]
+    plays: int
+    likes: int
+    comments: int
+    shares: int
+    age: int
+    duration: int
+
+
+def _video(c: Creator, topic: str, key: str) -> Video:
+    rng = _rng("video", c.id, topic, key)
+    niche = NICHES[c.niche]
+    words = topic.split() or [niche.words[0]]
+    tags = list(dict.fromkeys(["".join(words), *words, *rng.sample(niche.words, 2)]))
+    tags += ["fyp"] if rng.random() < 0.4 else []
+    caption = rng.choice(CAPTIONS).format(q=" ".join(words)) + " " + " ".join(f"#{t}" for t in tags)
+    plays = max(120, int(c.followers * rng.lognormvariate(-0.7, 1.0)))
+    likes = int(plays * rng.uniform(0.02, 0.12))
+    video_id = {"tiktok": str(7_200_000_000_000_000_000 + _digest("v", c.id, topic, key) % 10**18),
+                "instagram": str(3_100_000_000_000_000_000 + _digest("v", c.id, topic, key) % 10**17),
+                "youtube": _b64_id(11, "v", c.id, topic, key)}[c.platform]
+    return Video(video_id, caption[0].upper() + caption[1:], tuple(tags), plays, likes,
+                 int(likes * rng.uniform(0.005, 0.04)), int(likes * rng.uniform(0.01, 0.08)),
+                 rng.randint(3600, 200 * 86_400), rng.randint(8, 900 if c.platform == "youtube" else 90))
+
+
+def _url(cat: Catalog, url: str) -> str:
+    return f"{cat.base_url}{url}" if url.startswith("/") else url
+
+
+def _avatar_urls(cat: Catalog, c: Creator) -> list[str]:
+    """The first URL may be a broken CDN copy; later ones are fallbacks that work."""
+    good = f"{cat.base_url}/media/avatars/{c.id}.{c.avatar_ext}"
+    urls = [f"{cat.base_url}/media/{c.avatar_fault}/{c.id}.jpg"] if c.avatar_fault else []
+    urls.append(good)
+    if c.avatar_ext != "jpg":
+        urls.append(f"{cat.base_url}/media/avatars/{c.id}.jpg")
+    return urls
+
+
+def _thumb(cat: Catalog, video: Video) -> str:
+    return f"{cat.base_url}/media/thumbs/{video.id}.jpg"
+
+
+def _followers_in_search(rng: random.Random, c: Creator) -> int | str:
+    # Search payloads occasionally carry a display string instead of a number.
+    return _compact(c.followers) if rng.random() < 0.05 else c.followers
+
+
+def _search_signature(rng: random.Random, c: Creator) -> str:
+    return c.bio if rng.random() < 0.12 else ""
+
+
+def _tiktok_author(cat: Catalog, c: Creator, rng: random.Random) -> dict[str, Any]:
+    return {"uid": c.id, "unique_id": c.handle, "nickname": c.name, "signature": _search_signature(rng, c),
+            "follower_count": _followers_in_search(rng, c), "verified": c.verified,
+            "avatar_medium": {"url_list": _avatar_urls(cat, c)}, "avatar_thumb": {"url_list": _avatar_urls(cat, c)}}
+
+
+def _tiktok_aweme(cat: Catalog, c: Creator, video: Video, rng: random.Random, region: str) -> dict[str, Any]:
+    return {
+        "aweme_id": video.id, "desc": video.caption, "region": region,
+        "share_url": f"https://www.tiktok.com/@{c.handle}/video/{video.id}", "create_time": cat.now - video.age,
+        "statistics": {"play_count": video.plays, "digg_count": video.likes,
+                       "comment_count": video.comments, "share_count": video.shares},
+        "text_extra": [{"type": 1, "hashtag_name": tag} for tag in video.hashtags],
+        "video": {"cover": {"url_list": [_thumb(cat, video)]}, "duration": video.duration},
+        "author": _tiktok_author(cat, c, rng),
+    }
+
+
+def _tiktok_video_page(cat: Catalog, endpoint: str, topic: str, cursor: int, region: str
+                       ) -> tuple[list[dict[str, Any]], int, bool]:
+    pool = _pool("tiktok", cat.seed, topic)
+    rng = _rng(endpoint, cat.seed, topic, cursor)
+    entries, next_cursor = _page(pool, cursor, rng, (16, 22), (2, 4), (2, 5))
+    awemes = []
+    for index, slot in entries:
+        c = _creator("tiktok", cat.seed, index)
+        awemes.append(_tiktok_aweme(cat, c, _video(c, topic, f"{cursor}:{slot}"), rng, region))
+    return awemes, next_cursor, next_cursor < len(pool)
+
+
+def tiktok_keyword_search(cat: Catalog, query: str, cursor: int, region: str) -> dict[str, Any]:
+    awemes, next_cursor, has_more = _tiktok_video_page(cat, "tt-keyword", _topic(query), cursor, region)
+    return {"search_item_list": [{"type": 1, "aweme_info": a} for a in awemes],
+            "cursor": next_cursor, "has_more": has_more}
+
+
+def tiktok_hashtag_search(cat: Catalog, hashtag: str, cursor: int) -> dict[str, Any]:
+    awemes, next_cursor, has_more = _tiktok_video_page(cat, "tt-hashtag", _topic(hashtag), cursor, "US")
+    return {"aweme_list": awemes, "cursor": next_cursor, "has_more": has_more}
+
+
+def tiktok_user_search(cat: Catalog, query: str, cursor: int) -> dict[str, Any]:
+    topic = _topic(query)
+    pool = _pool("tiktok", cat.seed, topic)
+    rng = _rng("tt-users", cat.seed, topic, cursor)
+    entries, next_cursor = _page(pool, cursor, rng, (10, 15), (1, 2), (0, 0))
+    users = []
+    for index, _slot in entries:
+        c = _creator("tiktok", cat.seed, index)
+        author = _tiktok_author(cat, c, rng)
+        users.append({"user_info": {key: author[key] for key in ("uid", "unique_id", "nickname", "signature",
+                                                                  "follower_count", "avatar_thumb")}
+                      | {"search_user_desc": f"{c.handle} · {_compact(c.followers)} followers"}})
+    return {"users": users, "cursor": next_cursor, "has_more": next_cursor < len(pool)}
+
+
+def tiktok_profile(cat: Catalog, handle: str) -> dict[str, Any]:
+    c = _by_handle("tiktok", cat.seed, handle)
+    user = {"id": c.id, "uniqueId": c.handle, "nickname": c.name, "signature": c.bio, "verified": c.verified,
+            "privateAccount": c.private, "avatarLarger": _avatar_urls(cat, c)[0],
+            "avatarMedium": _avatar_urls(cat, c)[-1]}
+    if c.links:
+        user["bioLink"] = {"link": _url(cat, c.links[0][1])}
+    return {"user": user, "stats": {"followerCount": c.followers, "followingCount": c.following,
+                                    "heartCount": c.likes, "videoCount": c.posts}}
+
+
+def tiktok_audience(cat: Catalog, handle: str) -> dict[str, Any]:
+    c = _by_handle("tiktok", cat.seed, handle)
+    rng = _rng("audience", cat.seed, c.id)
+    countries = rng.sample(COUNTRIES, rng.randint(4, 7))
+    weights = sorted((rng.paretovariate(1.2) for _ in countries), reverse=True)
+    total = sum(weights)
+    return {"audienceLocations": [
+        {"country": name, "countryCode": code, "count": int(c.followers * w / total),
+         "percentage": round(100 * w / total, 2)} for (name, code), w in zip(countries, weights)]}
+
+
+def _instagram_links(cat: Catalog, c: Creator) -> list[dict[str, str]]:
+    return [{"url": _url(cat, url), "title": title} for title, url in c.links]
+
+
+def _instagram_node(cat: Catalog, c: Creator) -> dict[str, Any]:
+    return {"id": c.id, "username": c.handle, "full_name": c.name, "is_private": c.private,
+            "is_verified": c.verified, "profile_pic_url": _avatar_urls(cat, c)[0]}
+
+
+def _index_of(cat: Catalog, c: Creator) -> int:
+    return _universe(c.platform, cat.seed).index_by_id.get(c.id, -1)
+
+
+def instagram_profile(cat: Catalog, handle: str) -> dict[str, Any]:
+    c = _by_handle("instagram", cat.seed, handle)
+    rng = _rng("related", cat.seed, c.id)
+    members = [i for i in _universe("instagram", cat.seed).members[c.niche] if i != _index_of(cat, c)]
+    related = [_creator("instagram", cat.seed, i) for i in rng.sample(members, rng.randint(10, 30))]
+    posts = [_video(c, "", f"post:{n}") for n in range(12)]
+    links = _instagram_links(cat, c)
+    user = _instagram_node(cat, c) | {
+        "biography": c.bio, "bio_links": links, "external_url": links[0]["url"] if links else None,
+        "business_email": c.email if c.email_in_field else None, "is_business_account": c.email_in_field,
+        "profile_pic_url_hd": _avatar_urls(cat, c)[-1],
+        "edge_followed_by": {"count": c.followers}, "edge_follow": {"count": c.following},
+        "edge_owner_to_timeline_media": {"count": c.posts, "edges": [{"node": {
+            "id": p.id, "shortcode": _b64_id(11, "sc", p.id), "display_url": _thumb(cat, p),
+            "taken_at_timestamp": cat.now - p.age, "is_video": True, "video_view_count": p.plays,
+            "edge_liked_by": {"count": p.likes}, "edge_media_to_comment": {"count": p.comments}}} for p in posts]},
+        "edge_related_profiles": {"edges": [{"node": _instagram_node(cat, r)} for r in related]},
+    }
+    return {"data": {"user": user}}
+
+
+def instagram_basic_profile(cat: Catalog, user_id: str) -> dict[str, Any]:
+    c = _by_id("instagram", cat.seed, user_id)
+    links = _instagram_links(cat, c)
+    return _instagram_node(cat, c) | {
+        "biography": c.bio, "bio_links": links, "external_url": links[0]["url"] if links else None,
+        "follower_count": c.followers, "following_count": c.following, "media_count": c.posts,
+        "is_business_account": c.email_in_field, "business_email": c.email if c.email_in_field else None}
+
+
+def instagram_reels_search(cat: Catalog, query: str, amount: int) -> dict[str, Any]:
+    topic = _topic(query)
+    amount = min(60, max(1, amount))
+    pool = _pool("instagram", cat.seed, topic)
+    rng = _rng("ig-reels", cat.seed, topic, amount)
+    owners = list(pool[: math.ceil(amount * 0.8)])
+    owners += rng.sample(owners, min(len(owners), amount - len(owners)))
+    reels = []
+    for slot, index in enumerate(owners):
+        c = _creator("instagram", cat.seed, index)
+        v = _video(c, topic, f"reel:{slot}")
+        shortcode = _b64_id(11, "sc", v.id)
+        reels.append({
+            "id": v.id, "shortcode": shortcode, "url": f"https://www.instagram.com/reel/{shortcode}/",
+            "caption": v.caption, "thumbnail_src": _thumb(cat, v), "display_url": _thumb(cat, v),
+            "video_view_count": v.plays, "video_play_count": int(v.plays * 1.6), "like_count": v.likes,
+            "comment_count": v.comments, "taken_at": cat.now - v.age, "video_duration": v.duration + 0.4,
+            "is_paid_partnership": rng.random() < 0.06,
+            "owner": _instagram_node(cat, c) | {"follower_count": _followers_in_search(rng, c), "post_count": c.posts},
+        })
+    return {"reels": reels}
+
+
+def _token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"sbx1:{offset}".encode()).decode().rstrip("=")
+
+
+def _token_offset(token: str) -> int:
+    try:
+        prefix, offset = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(":")
+        if prefix != "sbx1" or int(offset) < 0:
+            raise ValueError(token)
+        return int(offset)
+    except ValueError as exc:
+        raise BadRequest("continuationToken is not valid") from exc
+
+
+def youtube_search(cat: Catalog, query: str, continuation_token: str) -> dict[str, Any]:
+    topic = _topic(query)
+    offset = _token_offset(continuation_token) if continuation_token else 0
+    pool = _pool("youtube", cat.seed, topic)
+    rng = _rng("yt-search", cat.seed, topic, offset)
+    entries, next_offset = _page(pool, offset, rng, (15, 18), (1, 3), (1, 2))
+    videos = []
+    for index, slot in entries:
+        c = _creator("youtube", cat.seed, index)
+        v = _video(c, topic, f"{offset}:{slot}")
+        videos.append({
+            "id": v.id, "url": f"https://www.youtube.com/watch?v={v.id}", "title": v.caption.split(" #")[0],
+            "description": f"{v.caption}\n\n{c.bio.splitlines()[0][:80]}", "viewCountInt": v.plays,
+            "viewCount": f"{v.plays:,} views", "publishedTime": _ago(v.age), "lengthSeconds": v.duration,
+            "thumbnail": _thumb(cat, v), "hashtags": [f"#{t}" for t in v.hashtags],
+            "channel": {"id": c.id, "handle": f"@{c.handle}", "title": c.name, "thumbnail": _avatar_urls(cat, c)[0]},
+        })
+    return {"videos": videos, "continuationToken": _token(next_offset) if next_offset < len(pool) else None}
+
+
+def youtube_channel(cat: Catalog, handle: str, channel_id: str) -> dict[str, Any]:
+    c = _by_handle("youtube", cat.seed, handle) if handle else _by_id("youtube", cat.seed, channel_id)
+    niche = NICHES[c.niche]
+    links = [_url(cat, url) for _title, url in c.links] + [f"https://instagram.com/{c.handle}"]
+    return {"channelId": c.id, "name": c.name, "handle": f"@{c.handle}", "description": c.bio,
+            "email": c.email if c.email_in_field else "", "subscriberCount": c.followers,
+            "subscriberCountText": f"{_compact(c.followers)} subscribers", "avatar": _avatar_urls(cat, c)[0],
+            "links": links, "tags": list(niche.words[:4]), "videoCount": c.posts}
+
+
+def link_page(cat: Catalog, platform: str, handle: str) -> str:
+    """The creator's link-in-bio page; the only place some creators publish their address."""
+    c = _by_handle(platform, cat.seed, handle)
+    items = [f'<li><a href="{_url(cat, url)}">{title}</a></li>'
+             for title, url in c.links if not url.startswith("/links/")]
+    if c.email:
+        items.append(f'<li><a href="mailto:{c.email}">Email me</a></li>')
+    return (f"<!doctype html><html><head><title>{c.name} | links</title></head><body>"
+            f"<h1>@{c.handle}</h1><ul>{''.join(items)}</ul></body></html>")

@@ -1,0 +1,142 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from accounts.models import UserUsage
+from billing.models import Feature
+from billing.services import (
+    PlanLimitError,
+    access_check,
+    campaign_create_check,
+    creators_check,
+    feature_check,
+    usage_consume_creators,
+    usage_record_campaign,
+)
+from tests.factories import OnboardedUserFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def set_usage(user, **counters):
+    UserUsage.objects.filter(user=user).update(**counters)
+    user.refresh_from_db()
+    user.usage.refresh_from_db()
+
+
+def test_access_needs_finished_onboarding_and_a_subscription():
+    not_onboarded = UserFactory()
+    decision = access_check(user=not_onboarded)
+    assert (decision.allowed, decision.code) == (False, "onboarding_incomplete")
+
+    no_plan = OnboardedUserFactory(onboarding_step="completed")
+    decision = access_check(user=no_plan)
+    assert (decision.allowed, decision.code) == (False, "subscription_required")
+    assert decision.recommended_plan.plan_key == "glow_up"
+
+
+def test_access_ends_when_the_trial_has_run_out(subscriber):
+    subscriber.subscription.trial_ends_at = timezone.now() - timedelta(minutes=1)
+    subscriber.subscription.save()
+    decision = access_check(user=subscriber)
+    assert (decision.allowed, decision.code) == (False, "trial_expired")
+    assert "trial has ended" in decision.reason
+
+
+def test_campaign_check_explains_the_limit_and_recommends_the_next_plan(subscriber):
+    set_usage(subscriber, campaigns_used=3)
+    decision = campaign_create_check(user=subscriber)
+    assert not decision.allowed
+    assert decision.reason == "Your Glow Up plan includes 3 campaigns and you have used them all."
+    assert decision.recommended_plan.plan_key == "viral_surge"
+
+
+def test_creator_check_recommends_the_cheapest_plan_that_fits(subscriber):
+    set_usage(subscriber, creators_used_this_month=900)
+    assert creators_check(user=subscriber, count=100).allowed
+    decision = creators_check(user=subscriber, count=500)
+    assert not decision.allowed
+    assert decision.remaining == 100
+    assert "100 of 1,000 creators left this month" in decision.reason
+    assert decision.recommended_plan.plan_key == "viral_surge"
+    assert creators_check(user=subscriber, count=20_000).recommended_plan.plan_key == "fame_flex"
+
+
+def test_unlimited_plan_allows_any_amount(make_subscriber):
+    user = make_subscriber("fame_flex")
+    set_usage(user, campaigns_used=500, creators_used_this_month=1_000_000)
+    assert campaign_create_check(user=user).allowed
+    assert creators_check(user=user, count=50_000).allowed
+    assert usage_consume_creators(user_id=user.pk, count=50_000) == 50_000
+
+
+def test_feature_check_names_the_plan_with_the_feature(subscriber, make_subscriber):
+    assert feature_check(user=subscriber, feature=Feature.CSV_EXPORT).allowed
+    decision = feature_check(user=subscriber, feature=Feature.API)
+    assert not decision.allowed
+    assert decision.reason == "API access is not included in your Glow Up plan."
+    assert decision.recommended_plan.plan_key == "fame_flex"
+    assert feature_check(user=make_subscriber("fame_flex"), feature=Feature.API).allowed
+
+
+def test_usage_record_campaign_counts_until_the_limit(subscriber):
+    for _ in range(3):
+        usage_record_campaign(user_id=subscriber.pk)
+    with pytest.raises(PlanLimitError) as excinfo:
+        usage_record_campaign(user_id=subscriber.pk)
+    assert excinfo.value.code == "campaign_limit"
+    assert excinfo.value.extra["recommended_plan"]["plan_key"] == "viral_surge"
+    assert UserUsage.objects.get(user=subscriber).campaigns_used == 3
+
+
+def test_usage_consume_creators_grants_only_what_is_left_when_partial(subscriber):
+    set_usage(subscriber, creators_used_this_month=990)
+    with pytest.raises(PlanLimitError):
+        usage_consume_creators(user_id=subscriber.pk, count=25)
+    assert usage_consume_creators(user_id=subscriber.pk, count=25, allow_partial=True) == 10
+    assert usage_consume_creators(user_id=subscriber.pk, count=5, allow_partial=True) == 0
+    assert UserUsage.objects.get(user=subscriber).creators_used_this_month == 1000
+
+
+def _race(target, workers: int = 2) -> list:
+    """Run ``target`` in ``workers`` threads released at the same instant; collect outcomes."""
+    barrier = threading.Barrier(workers)
+    outcomes: list = []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(target())
+        except PlanLimitError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    close_old_connections()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_last_campaign_cannot_be_taken_twice_by_concurrent_requests(make_subscriber):
+    user = make_subscriber()
+    set_usage(user, campaigns_used=2)
+    outcomes = _race(lambda: usage_record_campaign(user_id=user.pk).campaigns_used, workers=4)
+    assert sorted(map(str, outcomes)) == ["3", "campaign_limit", "campaign_limit", "campaign_limit"]
+    assert UserUsage.objects.get(user=user).campaigns_used == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_last_creator_unit_cannot_be_taken_twice_by_concurrent_searches(make_subscriber):
+    user = make_subscriber()
+    set_usage(user, creators_used_this_month=999)
+    outcomes = _race(lambda: usage_consume_creators(user_id=user.pk, count=1, allow_partial=True), workers=4)
+    assert sorted(outcomes) == [0, 0, 0, 1]
+    assert UserUsage.objects.get(user=user).creators_used_this_month == 1000

@@ -1,0 +1,157 @@
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from influencer_platform.http import (
+    UnsafeURLError,
+    build_session,
+    parse_retry_after,
+    resolve_public_address,
+)
+
+
+class _SlowOrRedirectingHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            time.sleep(0.5)
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = self.headers.get("User-Agent", "").encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowOrRedirectingHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_build_session_applies_default_read_timeout(local_server: str) -> None:
+    session = build_session(timeout=(1.0, 0.2))
+
+    with pytest.raises(requests.Timeout):
+        session.get(f"{local_server}/slow")
+
+
+def test_build_session_default_timeout_is_five_and_twenty_seconds() -> None:
+    session = build_session()
+
+    assert session.default_timeout == (5.0, 20.0)
+
+
+def test_build_session_lets_the_caller_override_the_timeout(local_server: str) -> None:
+    session = build_session(timeout=(1.0, 0.2))
+
+    response = session.get(f"{local_server}/slow", timeout=(1.0, 5.0))
+
+    assert response.status_code == 200
+
+
+def test_build_session_sends_the_user_agent(local_server: str) -> None:
+    session = build_session(user_agent="discovery-test/2")
+
+    assert session.get(f"{local_server}/").text == "discovery-test/2"
+
+
+def test_build_session_does_not_follow_redirects(local_server: str) -> None:
+    session = build_session()
+
+    response = session.get(f"{local_server}/redirect")
+
+    assert response.status_code == 302
+
+
+def test_build_session_never_retries_in_urllib3() -> None:
+    adapter = build_session().get_adapter("https://api.example.com/")
+
+    assert adapter.max_retries.total == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/avatar.jpg",
+        "http://10.1.2.3/",
+        "https://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8080/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://192.168.0.10/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://100.64.0.1/",
+        "ftp://93.184.216.34/file",
+        "file:///etc/passwd",
+        "https:///no-host",
+    ],
+)
+def test_resolve_public_address_refuses_unsafe_urls(url: str) -> None:
+    with pytest.raises(UnsafeURLError):
+        resolve_public_address(url)
+
+
+def test_resolve_public_address_accepts_a_public_literal_ip() -> None:
+    assert resolve_public_address("https://93.184.216.34/avatar.jpg") == "93.184.216.34"
+
+
+def test_resolve_public_address_checks_every_resolved_address(monkeypatch) -> None:
+    # A host with one public and one private record could be steered at the private one.
+    def fake_getaddrinfo(host, port, *args, **kwargs):
+        return [
+            (2, 1, 6, "", ("93.184.216.34", port)),
+            (2, 1, 6, "", ("10.0.0.5", port)),
+        ]
+
+    monkeypatch.setattr("socket.getaddrinfo", fake_getaddrinfo)
+
+    with pytest.raises(UnsafeURLError, match="10.0.0.5"):
+        resolve_public_address("https://cdn.example.com/a.jpg")
+
+
+def test_resolve_public_address_allow_private_for_the_sandbox() -> None:
+    assert resolve_public_address("http://127.0.0.1:8001/x", allow_private=True) == "127.0.0.1"
+
+
+def test_resolve_public_address_still_refuses_other_schemes_when_private_allowed() -> None:
+    with pytest.raises(UnsafeURLError):
+        resolve_public_address("ftp://127.0.0.1/", allow_private=True)
+
+
+def test_resolve_public_address_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        resolve_public_address("gopher://127.0.0.1/")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("30", 30.0), ("1.5", 1.5), ("-3", 0.0), ("", None), (None, None), ("soon", None)],
+)
+def test_parse_retry_after_reads_seconds(header: str | None, expected: float | None) -> None:
+    assert parse_retry_after(header) == expected
+
+
+def test_parse_retry_after_reads_an_http_date() -> None:
+    now = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    header = format_datetime(now + timedelta(seconds=90), usegmt=True)
+
+    assert parse_retry_after(header, now=now.timestamp()) == 90.0
