@@ -14,6 +14,7 @@ from typing import Any
 
 import dramatiq
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,17 @@ def in_process_worker_start() -> dramatiq.Worker | None:
             atexit.register(_worker.stop)
             logger.info("in-process job worker started", extra={"threads": settings.DRAMATIQ_IN_PROCESS_THREADS})
     return _worker
+
+
+def embedded_worker_start() -> str | None:
+    if in_process_worker_start() is None:
+        return None
+    return "Job worker: in-process threads (set REDIS_URL to run separate `rundramatiq` workers)"
+
+
+def embedded_services_start() -> list[str]:
+    """Start what the embedded default needs in this process (see ``EMBEDDED_SERVICES``)."""
+    return [line for path in settings.EMBEDDED_SERVICES if (line := import_string(path)())]
 
 
 def broker_health() -> dict[str, Any]:

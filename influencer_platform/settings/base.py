@@ -212,10 +212,22 @@ DRAMATIQ_BROKER = {
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
 DRAMATIQ_IN_PROCESS_THREADS = env.int("DRAMATIQ_IN_PROCESS_THREADS", default=4)
 
+# Without an API key the app talks to the bundled sandbox provider, which `runserver` starts.
 SCRAPECREATORS_API_KEY = env("SCRAPECREATORS_API_KEY", default="")
-SCRAPECREATORS_BASE_URL = env("SCRAPECREATORS_BASE_URL", default="https://api.scrapecreators.com")
-# Without an API key the app talks to the bundled sandbox provider on this port.
+SANDBOX_PROVIDER = not SCRAPECREATORS_API_KEY
 SANDBOX_PROVIDER_PORT = env.int("SANDBOX_PROVIDER_PORT", default=8765)
+SANDBOX_PROVIDER_LATENCY_MS = env.int("SANDBOX_PROVIDER_LATENCY_MS", default=120)
+SCRAPECREATORS_BASE_URL = env(
+    "SCRAPECREATORS_BASE_URL",
+    default=f"http://127.0.0.1:{SANDBOX_PROVIDER_PORT}" if SANDBOX_PROVIDER else "https://api.scrapecreators.com",
+)
+
+# Started inside `runserver` (and the foreground commands) for the embedded default; each returns a
+# line to print, or None when it has nothing to start.
+EMBEDDED_SERVICES = [
+    "influencer_platform.jobs.embedded_worker_start",
+    "scraping.sandbox.embedded.embedded_sandbox_start",
+]
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="text")
@@ -237,6 +249,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
         "dramatiq": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
     },

@@ -1,13 +1,13 @@
 from django.contrib.staticfiles.management.commands.runserver import Command as StaticRunserver
 
-from influencer_platform.jobs import in_process_worker_start
+from influencer_platform.jobs import embedded_services_start
 
 
 class Command(StaticRunserver):
-    help = "Serve the app; in the embedded default also runs the job worker in this process."
+    help = "Serve the app; in the embedded default also runs the job worker and sandbox provider here."
 
     def inner_run(self, *args, **options):
         # inner_run executes in the autoreloader's child, the process that actually serves.
-        if in_process_worker_start() is not None:
-            self.stdout.write("Job worker: in-process threads (set REDIS_URL for separate workers)")
+        for line in embedded_services_start():
+            self.stdout.write(line)
         super().inner_run(*args, **options)
