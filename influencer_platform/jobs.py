@@ -46,6 +46,26 @@ def embedded_worker_start() -> str | None:
     return "Job worker: in-process threads (set REDIS_URL to run separate `rundramatiq` workers)"
 
 
+_scheduler_thread: threading.Thread | None = None
+
+
+def embedded_scheduler_start() -> str | None:
+    """Send the periodic (``@cron``) messages from a thread of this process, embedded default only.
+
+    With Redis, ``manage.py crontab`` runs the scheduler as its own process instead.
+    """
+    global _scheduler_thread
+    if not settings.DRAMATIQ_IN_PROCESS:
+        return None
+    from dramatiq_crontab import scheduler
+
+    with _lock:
+        if _scheduler_thread is None:
+            _scheduler_thread = threading.Thread(target=scheduler.start, name="cron-scheduler", daemon=True)
+            _scheduler_thread.start()
+    return "Scheduler: in-process (periodic sweeps)"
+
+
 def embedded_services_start() -> list[str]:
     """Start what the embedded default needs in this process (see ``EMBEDDED_SERVICES``)."""
     return [line for path in settings.EMBEDDED_SERVICES if (line := import_string(path)())]
@@ -60,3 +80,14 @@ def broker_health() -> dict[str, Any]:
     except Exception as exc:  # any connection failure means "down" to a health probe
         return {"ok": False, "kind": "redis", "error": exc.__class__.__name__}
     return {"ok": True, "kind": "redis"}
+
+
+def actor_send(actor_name: str, *args: Any, delay: float | None = None) -> None:
+    """Send a message to an actor by name, ``delay`` in seconds.
+
+    Services call actors by name so that a service module never imports the actors module that
+    imports it.
+    """
+    actor = dramatiq.get_broker().get_actor(actor_name)
+    delay_ms = int(delay * 1000) if delay else None
+    actor.send_with_options(args=args, delay=delay_ms)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_dramatiq",
+    "dramatiq_crontab",
     "adminpanel",
     "accounts",
     "billing",
@@ -211,6 +212,9 @@ DRAMATIQ_BROKER = {
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
 DRAMATIQ_IN_PROCESS_THREADS = env.int("DRAMATIQ_IN_PROCESS_THREADS", default=4)
+# Periodic work (`@cron` actors) is sent by one scheduler: `manage.py crontab` in production (a Redis
+# lock keeps a second one idle), a thread of the web process in the embedded default.
+DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL or None}
 
 # Without an API key the app talks to the bundled sandbox provider, which `runserver` starts.
 SCRAPECREATORS_API_KEY = env("SCRAPECREATORS_API_KEY", default="")
@@ -222,11 +226,29 @@ SCRAPECREATORS_BASE_URL = env(
     default=f"http://127.0.0.1:{SANDBOX_PROVIDER_PORT}" if SANDBOX_PROVIDER else "https://api.scrapecreators.com",
 )
 
+SCRAPECREATORS_READ_TIMEOUT = env.float("SCRAPECREATORS_READ_TIMEOUT", default=20.0)
+
+# Link-in-bio services whose pages are read for contact emails (see scraping.linkpages).
+LINK_IN_BIO_HOSTS = set(env.list("LINK_IN_BIO_HOSTS", default=[
+    "linktr.ee", "beacons.ai", "stan.store", "lnk.bio", "linkin.bio", "bio.link", "komi.io",
+    "allmylinks.com", "campsite.bio", "hoo.be", "solo.to", "tap.bio", "carrd.co", "msha.ke",
+]))
+# Hosts on a private address that may still be read: only the local sandbox provider.
+LINK_IN_BIO_PRIVATE_HOSTS: set[str] = set()
+if SANDBOX_PROVIDER:
+    _sandbox_host = SCRAPECREATORS_BASE_URL.split("://", 1)[-1].split("/", 1)[0]
+    LINK_IN_BIO_HOSTS.add(_sandbox_host)
+    LINK_IN_BIO_PRIVATE_HOSTS.add(_sandbox_host)
+
+# Runtime settings (adminpanel.config) keep their registered defaults unless overridden here.
+RUNTIME_CONFIG_OVERRIDES: dict = {}
+
 # Started inside `runserver` (and the foreground commands) for the embedded default; each returns a
 # line to print, or None when it has nothing to start.
 EMBEDDED_SERVICES = [
     "influencer_platform.jobs.embedded_worker_start",
     "scraping.sandbox.embedded.embedded_sandbox_start",
+    "influencer_platform.jobs.embedded_scheduler_start",
 ]
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

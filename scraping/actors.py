@@ -1,0 +1,31 @@
+"""Search jobs on Dramatiq. Each actor is one service call; the services make them idempotent."""
+
+from __future__ import annotations
+
+import dramatiq
+from django.core.cache import cache
+from dramatiq_crontab import cron
+
+from adminpanel.config import config_get
+
+from . import services
+
+# A step makes one search call and at most a few dozen profile calls under the shared rate limit.
+STEP_TIME_LIMIT_MS = 5 * 60 * 1000
+
+
+@dramatiq.actor(actor_name="job_step", queue_name="searches", max_retries=5, min_backoff=2_000,
+                max_backoff=60_000, time_limit=STEP_TIME_LIMIT_MS)
+def job_step(job_id: int, step: int | None = None) -> None:
+    # Provider failures are handled inside the step (backoff with the state in the job row); a
+    # retry here only covers the unexpected, such as a lost database connection.
+    services.job_step_run(job_id=job_id, step=step)
+
+
+@cron("* * * * *")
+@dramatiq.actor(actor_name="jobs_sweep", queue_name="maintenance", max_retries=0, time_limit=60_000)
+def jobs_sweep() -> None:
+    # The schedule ticks every minute; the configured interval decides which ticks do the work.
+    interval = max(1, int(config_get("timeouts.sweep_interval").total_seconds()))
+    if cache.add("jobs_sweep:recent", True, timeout=max(1, interval - 5)):
+        services.jobs_sweep()

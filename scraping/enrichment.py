@@ -1,0 +1,194 @@
+"""Turning search hits into stored ``CreatorProfile`` rows, fetching full profiles where needed.
+
+A hit whose profile was fetched within the freshness window is reused as stored: the provider is
+not paid twice for the same bio. The rest are fetched with bounded concurrency (each request
+still waits for the shared rate limit), contact emails are extracted, and the rows are upserted in
+one statement keyed on (platform, external_id), so two jobs finding the same creator at the same
+moment still produce one row.
+
+No row lock is held here and no job state changes: a step that fails after this point leaves
+only a warmer cache behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from adminpanel.config import config_get
+from influencer_platform.errors import ProviderTransientError
+
+from .extraction import EmailFound, extract_contacts
+from .linkpages import is_link_page, link_page_emails
+from .models import CreatorProfile
+from .providers import CreatorHit, CreatorProfileData, PostSnapshot, ProviderNotFoundError, ScrapeCreatorsClient
+from .strategies import SearchStrategy
+
+logger = logging.getLogger(__name__)
+
+MAX_ENGAGEMENT = Decimal("999.99")
+_UPDATED_BY_SEARCH = ["handle", "display_name", "followers", "verified", "avatar_url", "profile_url"]
+_UPDATED_BY_PROFILE = [*_UPDATED_BY_SEARCH, "bio", "links", "emails", "has_email", "tags", "related", "enriched_at"]
+
+
+@dataclass
+class EnrichmentResult:
+    profiles: dict[str, CreatorProfile]  # by external_id
+    reused: int = 0
+    fetched: int = 0
+    failures: list[ProviderTransientError] = field(default_factory=list)
+
+
+def engagement_rate(post: PostSnapshot | None, followers: int | None) -> Decimal | None:
+    """Interactions per view of the post in percent, or per follower when views are unknown."""
+    if post is None:
+        return None
+    interactions = (post.likes or 0) + (post.comments or 0) + (post.shares or 0)
+    base = post.views or followers
+    if not base or not interactions:
+        return None
+    return min(MAX_ENGAGEMENT, (Decimal(interactions) * 100 / Decimal(base)).quantize(Decimal("0.01")))
+
+
+def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorHit, *, attempts: int,
+           read_link_pages: bool) -> tuple[CreatorProfileData | None, list[str]]:
+    """The profile (None if the platform no longer has it) and addresses from its link pages."""
+    for attempt in range(1, attempts + 1):
+        try:
+            data = strategy.enrich(client=client, hit=hit)
+            break
+        except ProviderNotFoundError:
+            return None, []
+        except ProviderTransientError as exc:
+            if attempt == attempts:
+                raise
+            # The shared limiter already holds everyone back after a 429; other failures
+            # (timeouts, 5xx) get a short growing pause before the next attempt.
+            time.sleep(exc.retry_after if exc.retry_after is not None else 0.2 * 2 ** attempt)
+    link_emails: list[str] = []
+    if read_link_pages:
+        for link in data.links:
+            if is_link_page(link):
+                link_emails += link_page_emails(link)
+    return data, link_emails
+
+
+def _emails(data: CreatorProfileData | None, hit: CreatorHit, link_emails: list[str]) -> list[dict[str, str]]:
+    if data is None:
+        contacts = extract_contacts(bio=hit.bio)
+        return [{"address": e.address, "source": e.source} for e in contacts.emails]
+    contacts = extract_contacts(bio=data.bio, links=data.links, profile_email=data.profile_email)
+    found: dict[str, EmailFound] = {e.address: e for e in contacts.emails}
+    for address in link_emails:
+        found.setdefault(address, EmailFound(address=address, source="link"))
+    return [{"address": e.address, "source": e.source} for e in found.values()]
+
+
+def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[str], *, now) -> CreatorProfile:
+    source: Any = data or hit
+    emails = _emails(data, hit, link_emails)
+    row = CreatorProfile(
+        platform=hit.platform,
+        external_id=hit.external_id,
+        handle=source.handle or hit.handle,
+        display_name=(source.display_name or hit.display_name)[:200],
+        followers=source.followers if source.followers is not None else hit.followers,
+        verified=source.verified or hit.verified,
+        avatar_url=(source.avatar_url or hit.avatar_url)[:1000],
+        profile_url=(source.profile_url or hit.profile_url)[:500],
+        bio=source.bio or hit.bio,
+        emails=emails,
+        has_email=bool(emails),
+        engagement_rate=engagement_rate(hit.post, source.followers or hit.followers),
+    )
+    if data is not None:
+        contacts = extract_contacts(bio=data.bio, links=data.links)
+        row.links = list(contacts.links)
+        row.tags = list(data.tags)
+        row.related = [
+            {"id": r.external_id, "username": r.handle, "full_name": r.display_name,
+             "is_verified": r.verified, "profile_pic_url": r.avatar_url}
+            for r in data.related
+        ]
+        row.enriched_at = now
+    return row
+
+
+def _upsert(rows: list[CreatorProfile], update_fields: list[str]) -> None:
+    if rows:
+        CreatorProfile.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["platform", "external_id"],
+            update_fields=[*update_fields, "updated_at"],
+        )
+
+
+def creators_enrich(*, strategy: SearchStrategy, client: ScrapeCreatorsClient, hits: list[CreatorHit],
+                    on_fetch_start=None) -> EnrichmentResult:
+    """Store every hit as a ``CreatorProfile``, fetching the profiles that are missing or stale.
+
+    Transient provider failures that outlast ``provider.call_retries`` are returned in
+    ``failures`` after everything that did succeed has been stored.
+    """
+    if not hits:
+        return EnrichmentResult(profiles={})
+    platform = hits[0].platform
+    ids = [hit.external_id for hit in hits]
+    fresh_after = timezone.now() - config_get("scraping.freshness_window")
+    known = {p.external_id: p for p in CreatorProfile.objects.filter(platform=platform, external_id__in=ids)}
+    stale = [hit for hit in hits if not (known.get(hit.external_id) and known[hit.external_id].enriched_at
+                                         and known[hit.external_id].enriched_at >= fresh_after)]
+    result = EnrichmentResult(profiles={}, reused=len(hits) - len(stale))
+    if stale and on_fetch_start is not None:
+        on_fetch_start()
+
+    fetched: list[tuple[CreatorHit, CreatorProfileData | None, list[str]]] = []
+    if stale:
+        attempts = max(1, int(config_get("provider.call_retries")))
+        read_links = bool(config_get("scraping.fetch_link_pages"))
+        workers = max(1, min(int(config_get("scraping.enrichment_concurrency")), len(stale)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="enrich") as pool:
+            futures = [(hit, pool.submit(_fetch, strategy, client, hit, attempts=attempts,
+                                         read_link_pages=read_links)) for hit in stale]
+            for hit, future in futures:
+                try:
+                    data, link_emails = future.result()
+                except ProviderTransientError as exc:
+                    result.failures.append(exc)
+                    continue
+                fetched.append((hit, data, link_emails))
+
+    now = timezone.now()
+    enriched_rows = [_row(hit, data, emails, now=now) for hit, data, emails in fetched if data is not None]
+    result.fetched = len(enriched_rows)
+    _upsert(enriched_rows, _UPDATED_BY_PROFILE)
+    # Creators the platform no longer resolves, and brand new ones whose fetch failed, are kept with
+    # what the search showed; a failed fetch never overwrites a good stored profile.
+    failed_ids = {hit.external_id for hit in stale} - {hit.external_id for hit, _d, _e in fetched}
+    search_only = [_row(hit, None, [], now=now) for hit, data, _e in fetched if data is None]
+    _upsert(search_only, _UPDATED_BY_SEARCH)
+
+    stored = {p.external_id: p for p in CreatorProfile.objects.filter(platform=platform, external_id__in=ids)}
+    result.profiles = {key: value for key, value in stored.items() if key not in failed_ids}
+    _engagement_update(hits, result.profiles)
+    return result
+
+
+def _engagement_update(hits: list[CreatorHit], profiles: dict[str, CreatorProfile]) -> None:
+    """Reused profiles get the engagement of the post this search just saw."""
+    changed = []
+    for hit in hits:
+        profile = profiles.get(hit.external_id)
+        rate = engagement_rate(hit.post, profile.followers if profile else hit.followers)
+        if profile is not None and rate is not None and profile.engagement_rate != rate:
+            profile.engagement_rate = rate
+            changed.append(profile)
+    if changed:
+        CreatorProfile.objects.bulk_update(changed, ["engagement_rate"])

@@ -1,0 +1,475 @@
+"""The search job engine: start, step, cancel, retry, and the sweep.
+
+A job advances in steps. Each step reads the checkpoint without a lock, does all of its provider
+calls (one search page, then profile fetches for the creators it has not seen), and only then
+opens a short transaction that locks the job row and stores the result *if the job is still at
+the step it started from*. A redelivered message, a duplicate sent by the sweep, or a step that
+raced a cancel therefore stores nothing: the guard is the ``step`` counter, not the message.
+
+Inside that transaction the new creators are charged to the owner's monthly quota under the usage
+row lock (job row first, then usage row, always in that order), so a creator is charged exactly
+when its ``JobCreator`` row is written, and never twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from adminpanel.config import config_get
+from billing.services import PlanLimitError, creators_check, usage_consume_creators
+from influencer_platform.errors import ApplicationError, ProviderPermanentError, ProviderTransientError
+from influencer_platform.jobs import actor_send
+
+from .enrichment import creators_enrich
+from .models import (
+    ACTIVE_STATUSES,
+    CreatorProfile,
+    EndReason,
+    JobCreator,
+    JobPhase,
+    JobStatus,
+    Platform,
+    ScrapingJob,
+    SearchType,
+)
+from .parsing import normalise_handle
+from .provider import provider_client
+from .strategies import Candidate, JobSpec, RelatedCreators, TargetNotFoundError, strategy_for
+
+logger = logging.getLogger(__name__)
+
+MAX_KEYWORDS = 10
+MAX_KEYWORD_LENGTH = 100
+# The most a single search may ask for, whatever the plan allows.
+MAX_TARGET = 10_000
+# Reasons after which running the job again can find more.
+RETRYABLE_REASONS = {
+    EndReason.PROVIDER_UNAVAILABLE, EndReason.NO_PROGRESS, EndReason.QUOTA_EXHAUSTED,
+    EndReason.ACCESS_ENDED, EndReason.PROVIDER_REJECTED,
+}
+
+
+class SearchInputError(ApplicationError):
+    code = "invalid_search"
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What a step did: ``delay`` is when the next step should run (None: the job has ended)."""
+
+    stored: int
+    delay: float | None
+    stale: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.delay is None
+
+
+# Starting
+
+
+def search_keywords_parse(raw: str | list[str]) -> list[str]:
+    """Up to 10 distinct keywords from "a, b" or a list; a leading # is kept for hashtag search."""
+    parts = raw.replace("\n", ",").split(",") if isinstance(raw, str) else list(raw)
+    keywords: dict[str, str] = {}
+    for part in parts:
+        keyword = " ".join(str(part).split())
+        if not keyword or keyword == "#":
+            continue
+        if len(keyword) > MAX_KEYWORD_LENGTH:
+            raise SearchInputError(f"Keep each keyword under {MAX_KEYWORD_LENGTH} characters.",
+                                   extra={"field": "keywords"})
+        keywords.setdefault(keyword.lower(), keyword)
+    if not keywords:
+        raise SearchInputError("Enter at least one keyword.", extra={"field": "keywords"})
+    if len(keywords) > MAX_KEYWORDS:
+        raise SearchInputError(f"Use at most {MAX_KEYWORDS} keywords per search.", extra={"field": "keywords"})
+    return list(keywords.values())
+
+
+def search_username_parse(raw: str) -> str:
+    """A bare handle from "@name", "name" or a profile URL."""
+    try:
+        return normalise_handle(raw or "")
+    except ValueError as exc:
+        raise SearchInputError(
+            "Enter a username such as @creator or a link to their profile.", extra={"field": "username"}
+        ) from exc
+
+
+@transaction.atomic
+def job_start(
+    *,
+    user: User,
+    platform: str,
+    search_type: str,
+    target_results: int,
+    keywords: str | list[str] = "",
+    username: str = "",
+    dispatch: bool = True,
+) -> ScrapingJob:
+    """Validate the input and the plan, create the job, and queue its first step on commit.
+
+    ``dispatch=False`` leaves running the steps to the caller (the foreground command).
+    """
+    if platform not in Platform.values:
+        raise SearchInputError(f"Unknown platform {platform!r}.", extra={"field": "platform"})
+    if search_type not in SearchType.values:
+        raise SearchInputError(f"Unknown search type {search_type!r}.", extra={"field": "search_type"})
+    if search_type == SearchType.KEYWORD:
+        parsed_keywords, target_username = search_keywords_parse(keywords), ""
+    else:
+        parsed_keywords, target_username = [], search_username_parse(username)
+    if not isinstance(target_results, int) or not 1 <= target_results <= MAX_TARGET:
+        raise SearchInputError(f"Choose a target between 1 and {MAX_TARGET:,} creators.",
+                               extra={"field": "target_results"})
+    creators_check(user=user, count=target_results).raise_if_denied()
+
+    job = ScrapingJob.objects.create(
+        user=user,
+        platform=platform,
+        search_type=search_type,
+        keywords=parsed_keywords,
+        target_username=target_username,
+        target_results=target_results,
+        status=JobStatus.PENDING,
+        phase=JobPhase.QUEUED,
+        status_message="Queued",
+    )
+    if dispatch:
+        _dispatch_on_commit(job.pk, step=0, delay=0)
+    return job
+
+
+def _dispatch_on_commit(job_id: int, *, step: int, delay: float) -> None:
+    transaction.on_commit(lambda: actor_send("job_step", job_id, step, delay=delay))
+
+
+# One step
+
+
+def job_spec(job: ScrapingJob) -> JobSpec:
+    return JobSpec(
+        platform=job.platform,
+        search_type=job.search_type,
+        keywords=tuple(job.keywords),
+        target_username=job.target_username,
+        target_results=job.target_results,
+    )
+
+
+def job_step_run(*, job_id: int, step: int | None = None, dispatch: bool = True) -> StepOutcome:
+    """Run the job's next step. Safe to call any number of times with the same arguments."""
+    job = ScrapingJob.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished or (step is not None and job.step != step):
+        return StepOutcome(stored=0, delay=None, stale=True)
+    started_from = job.step
+    now = timezone.now()
+    ScrapingJob.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
+        status=JobStatus.PROCESSING, started_at=now, last_progress_at=now, updated_at=now
+    )
+    _phase_set(job, JobPhase.SEARCHING, "Searching")
+
+    strategy = strategy_for(job.platform, job.search_type)
+    spec = job_spec(job)
+    client, session = provider_client()
+    try:
+        page = strategy.next_page(client=client, spec=spec, checkpoint=job.checkpoint)
+        candidates = _fresh_candidates(job, page.candidates, strategy.excluded_ids(checkpoint=page.checkpoint))
+        enriched = creators_enrich(
+            strategy=strategy, client=client, hits=[c.hit for c in candidates],
+            on_fetch_start=lambda: _phase_set(job, JobPhase.ENRICHING, "Fetching creator profiles"),
+        )
+        if enriched.failures:
+            raise enriched.failures[0]
+        related = RelatedCreators({key: profile.related for key, profile in enriched.profiles.items()})
+        checkpoint = strategy.absorb(checkpoint=page.checkpoint, related=related)
+    except TargetNotFoundError:
+        return _job_end_after_failure(
+            job.pk, started_from, session, client, EndReason.TARGET_NOT_FOUND,
+            f"We could not find @{job.target_username} on {job.get_platform_display()}. "
+            "Check the spelling, or paste a link to their profile.",
+        )
+    except ProviderTransientError as exc:
+        return _step_failed(job.pk, started_from, session, client, exc, dispatch=dispatch)
+    except ProviderPermanentError as exc:
+        return _job_end_after_failure(
+            job.pk, started_from, session, client, EndReason.PROVIDER_REJECTED,
+            "The data provider refused the search. Our team has been notified.", detail=exc.message,
+        )
+    return _step_store(
+        job.pk, started_from, candidates, enriched.profiles, checkpoint,
+        exhausted=strategy.exhausted(spec=spec, checkpoint=checkpoint),
+        calls=session.calls, credits=client.credits_spent, credits_remaining=client.credits_remaining,
+        reused=enriched.reused, dispatch=dispatch,
+    )
+
+
+def _phase_set(job: ScrapingJob, phase: str, message: str) -> None:
+    # A plain UPDATE, no lock: the phase is informational and the next store overwrites it.
+    ScrapingJob.objects.filter(pk=job.pk, status__in=ACTIVE_STATUSES).update(
+        phase=phase, status_message=message, updated_at=timezone.now()
+    )
+
+
+def _fresh_candidates(job: ScrapingJob, candidates: tuple[Candidate, ...], excluded: set[str]) -> list[Candidate]:
+    """The page's creators this job has not stored yet, first sighting wins, at most what is missing."""
+    unique: dict[str, Candidate] = {}
+    for candidate in candidates:
+        if candidate.hit.external_id not in excluded:
+            unique.setdefault(candidate.hit.external_id, candidate)
+    stored = set(
+        JobCreator.objects.filter(job=job, creator__external_id__in=list(unique))
+        .values_list("creator__external_id", flat=True)
+    )
+    fresh = [candidate for key, candidate in unique.items() if key not in stored]
+    return fresh[: job.target_results - job.found_count]
+
+
+def _locked_job(job_id: int, started_from: int) -> ScrapingJob | None:
+    """The job row, locked, if it is still running the step that started from ``started_from``."""
+    job = ScrapingJob.objects.select_for_update().filter(pk=job_id).first()
+    if job is None or job.is_finished or job.step != started_from:
+        return None
+    return job
+
+
+def _count_calls(job: ScrapingJob, session, client) -> None:
+    job.provider_calls += session.calls
+    job.credits_spent += client.credits_spent
+    if client.credits_remaining is not None:
+        job.credits_remaining = client.credits_remaining
+
+
+@transaction.atomic
+def _step_store(job_id: int, started_from: int, candidates: list[Candidate], profiles: dict[str, CreatorProfile],
+                checkpoint: dict, *, exhausted: bool, calls: int, credits: int, credits_remaining: int | None,
+                reused: int, dispatch: bool) -> StepOutcome:
+    job = _locked_job(job_id, started_from)
+    if job is None:
+        return StepOutcome(stored=0, delay=None, stale=True)
+    # Under the job lock nobody else writes this job's rows, so this read is exact.
+    already = set(JobCreator.objects.filter(job=job).filter(
+        creator_id__in=[p.pk for p in profiles.values()]).values_list("creator_id", flat=True))
+    new = [c for c in candidates if c.hit.external_id in profiles and profiles[c.hit.external_id].pk not in already]
+    new = new[: job.target_results - job.found_count]
+    try:
+        granted = usage_consume_creators(user_id=job.user_id, count=len(new), allow_partial=True)
+    except PlanLimitError as exc:
+        granted, access_lost = 0, exc
+    else:
+        access_lost = None
+    JobCreator.objects.bulk_create([
+        _job_creator(job, profiles[c.hit.external_id], c, rank=job.found_count + index + 1)
+        for index, c in enumerate(new[:granted])
+    ])
+    now = timezone.now()
+    job.found_count += granted
+    job.step += 1
+    job.checkpoint = checkpoint
+    job.failed_attempts = 0
+    job.provider_calls += calls
+    job.credits_spent += credits
+    job.profiles_reused += reused
+    if credits_remaining is not None:
+        job.credits_remaining = credits_remaining
+    job.last_progress_at = now
+
+    if job.found_count >= job.target_results:
+        _finish(job, JobStatus.COMPLETED, EndReason.TARGET_REACHED,
+                f"Found {job.found_count:,} creators.")
+    elif access_lost is not None:
+        _finish(job, JobStatus.PARTIAL, EndReason.ACCESS_ENDED,
+                f"Stopped at {job.found_count:,} of {job.target_results:,}: {access_lost.message}")
+    elif granted < len(new):
+        _finish(job, JobStatus.PARTIAL, EndReason.QUOTA_EXHAUSTED,
+                f"Stopped at {job.found_count:,} of {job.target_results:,} creators: you have used this "
+                "month's creator allowance. Upgrade your plan or wait for the monthly reset to find more.")
+    elif exhausted:
+        _finish(job, JobStatus.PARTIAL, EndReason.PROVIDER_EXHAUSTED, _exhausted_message(job))
+    else:
+        job.phase = JobPhase.SEARCHING
+        job.status_message = f"Found {job.found_count:,} of {job.target_results:,}"
+        delay = config_get(f"provider.step_delay.{job.platform}").total_seconds()
+        if dispatch:
+            _dispatch_on_commit(job.pk, step=job.step, delay=delay)
+        job.save()
+        return StepOutcome(stored=granted, delay=delay)
+    job.save()
+    return StepOutcome(stored=granted, delay=None)
+
+
+def _exhausted_message(job: ScrapingJob) -> str:
+    if job.found_count == 0:
+        return f"{job.get_platform_display()} has no creators for {job.query_label}. Try broader keywords."
+    return (f"Found {job.found_count:,} of {job.target_results:,}: {job.get_platform_display()} has no more "
+            f"creators for {job.query_label}. Add keywords to find more.")
+
+
+def _job_creator(job: ScrapingJob, profile: CreatorProfile, candidate: Candidate, *, rank: int) -> JobCreator:
+    post = candidate.hit.post
+    return JobCreator(
+        job=job,
+        creator=profile,
+        keyword=candidate.keyword[:200],
+        rank=rank,
+        post_url=(post.url if post else "")[:1000],
+        post_caption=post.caption if post else "",
+        post_views=post.views if post else None,
+        post_likes=post.likes if post else None,
+        post_comments=post.comments if post else None,
+        post_shares=post.shares if post else None,
+        post_hashtags=list(post.hashtags) if post else [],
+        post_thumbnail_url=(post.thumbnail_url if post else "")[:1000],
+        posted_at=post.posted_at if post else None,
+    )
+
+
+def _finish(job: ScrapingJob, status: str, reason: str, message: str) -> None:
+    job.status = status
+    job.end_reason = reason
+    job.status_message = message[:500]
+    job.phase = JobPhase.DONE
+    job.finished_at = timezone.now()
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential with jitter: about 2, 4, 8 ... seconds, capped at a minute."""
+    return min(60.0, 2.0 ** attempt) * random.uniform(0.75, 1.25)
+
+
+@transaction.atomic
+def _step_failed(job_id: int, started_from: int, session, client, exc: ProviderTransientError,
+                 *, dispatch: bool) -> StepOutcome:
+    job = _locked_job(job_id, started_from)
+    if job is None:
+        return StepOutcome(stored=0, delay=None, stale=True)
+    _count_calls(job, session, client)
+    job.failed_attempts += 1
+    job.error_detail = exc.message[:2000]
+    budget = max(1, int(config_get("provider.retry_budget")))
+    if job.failed_attempts >= budget:
+        status = JobStatus.PARTIAL if job.found_count else JobStatus.ERROR
+        found = f" The {job.found_count:,} creators found so far are kept." if job.found_count else ""
+        _finish(job, status, EndReason.PROVIDER_UNAVAILABLE,
+                f"The data provider kept failing, so the search stopped.{found} Try again in a few minutes.")
+        job.save()
+        return StepOutcome(stored=0, delay=None)
+    delay = max(exc.retry_after or 0.0, _backoff(job.failed_attempts))
+    job.phase = JobPhase.WAITING
+    job.status_message = "The data provider is busy; retrying shortly."
+    # Counts as activity for the sweep: a job waiting out a backoff is not stalled.
+    job.last_progress_at = timezone.now()
+    job.save()
+    if dispatch:
+        _dispatch_on_commit(job.pk, step=job.step, delay=delay)
+    return StepOutcome(stored=0, delay=delay)
+
+
+@transaction.atomic
+def _job_end_after_failure(job_id: int, started_from: int, session, client, reason: str, message: str,
+                           *, detail: str = "") -> StepOutcome:
+    job = _locked_job(job_id, started_from)
+    if job is None:
+        return StepOutcome(stored=0, delay=None, stale=True)
+    _count_calls(job, session, client)
+    job.error_detail = detail[:2000]
+    if job.found_count:
+        message = f"{message} The {job.found_count:,} creators found before that are kept."
+    _finish(job, JobStatus.PARTIAL if job.found_count else JobStatus.ERROR, reason, message)
+    job.save()
+    return StepOutcome(stored=0, delay=None)
+
+
+# Cancel, retry, sweep
+
+
+@transaction.atomic
+def job_cancel(*, job: ScrapingJob, by_operator: bool = False) -> ScrapingJob:
+    """Stop a running job; what it found stays. A step in flight stores nothing after this."""
+    job = ScrapingJob.objects.select_for_update().get(pk=job.pk)
+    if job.is_finished:
+        raise ApplicationError("This search has already ended.", code="job_finished", status_code=409)
+    reason = EndReason.CANCELLED_BY_OPERATOR if by_operator else EndReason.CANCELLED_BY_USER
+    _finish(job, JobStatus.CANCELLED, reason, f"Cancelled with {job.found_count:,} creators found.")
+    job.save()
+    return job
+
+
+@transaction.atomic
+def job_retry(*, job: ScrapingJob, dispatch: bool = True) -> ScrapingJob:
+    """Resume an ended job from its checkpoint; only for endings that more work can change."""
+    job = ScrapingJob.objects.select_for_update().get(pk=job.pk)
+    retryable = job.status in (JobStatus.ERROR, JobStatus.TIMEOUT) or (
+        job.status == JobStatus.PARTIAL and job.end_reason in RETRYABLE_REASONS)
+    if not retryable:
+        raise ApplicationError("Only a failed, timed-out or interrupted search can be resumed.",
+                               code="job_not_retryable", status_code=409)
+    if job.end_reason in (EndReason.QUOTA_EXHAUSTED, EndReason.ACCESS_ENDED):
+        creators_check(user=job.user, count=1).raise_if_denied()
+    job.status = JobStatus.PROCESSING
+    job.phase = JobPhase.QUEUED
+    job.end_reason = ""
+    job.status_message = "Resuming"
+    job.failed_attempts = 0
+    job.finished_at = None
+    job.last_progress_at = timezone.now()
+    job.save()
+    if dispatch:
+        _dispatch_on_commit(job.pk, step=job.step, delay=0)
+    return job
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    timed_out: int
+    redispatched: int
+
+
+def jobs_sweep(*, now=None) -> SweepResult:
+    """End jobs that made no progress for too long; re-send the step of jobs that look stalled.
+
+    A worker killed between storing a step and sending the next leaves a job that nothing will
+    wake: re-sending its current step is safe because a duplicate stores nothing.
+    """
+    now = now or timezone.now()
+    timeout = config_get("timeouts.standard_job_timeout")
+    stalled_after = config_get("timeouts.stalled_step_after")
+    timed_out = 0
+    expired = ScrapingJob.objects.active().filter(
+        Q(last_progress_at__lt=now - timeout) | Q(last_progress_at__isnull=True, created_at__lt=now - timeout)
+    )
+    for job_id in expired.values_list("pk", flat=True):
+        timed_out += _job_time_out(job_id, now=now, timeout=timeout)
+    redispatched = 0
+    # A job pausing between pages on purpose is not stalled.
+    stalled_after += max(config_get(f"provider.step_delay.{platform}") for platform in Platform.values)
+    stalled = ScrapingJob.objects.active().filter(updated_at__lt=now - stalled_after)
+    for job_id, step in stalled.values_list("pk", "step"):
+        actor_send("job_step", job_id, step)
+        redispatched += 1
+    if timed_out or redispatched:
+        logger.info("job sweep", extra={"timed_out": timed_out, "redispatched": redispatched})
+    return SweepResult(timed_out=timed_out, redispatched=redispatched)
+
+
+@transaction.atomic
+def _job_time_out(job_id: int, *, now, timeout: timedelta) -> int:
+    job = ScrapingJob.objects.select_for_update().get(pk=job_id)
+    if job.is_finished or (job.last_progress_at or job.created_at) >= now - timeout:
+        return 0
+    minutes = int(timeout.total_seconds() // 60)
+    kept = f" The {job.found_count:,} creators found are kept." if job.found_count else ""
+    _finish(job, JobStatus.TIMEOUT, EndReason.NO_PROGRESS,
+            f"The search stopped making progress for {minutes} minutes and was ended.{kept}")
+    job.save()
+    return 1
