@@ -62,6 +62,10 @@ class RateLimiter:
         """Hold every caller back for ``seconds`` (the provider said Retry-After)."""
         self._reserve(penalty=max(seconds, 0.0))
 
+    def reset(self) -> None:
+        """Forget the schedule (tests and benchmarks start from an idle provider)."""
+        raise NotImplementedError
+
     def _timings(self) -> tuple[float, float]:
         rate = float(config_get("provider.requests_per_second"))
         interval = 1.0 / rate if rate > 0 else 0.0
@@ -75,6 +79,10 @@ class MemoryRateLimiter(RateLimiter):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._tat = 0.0
+
+    def reset(self) -> None:
+        with self._lock:
+            self._tat = 0.0
 
     def _reserve(self, *, penalty: float) -> float:
         interval, tolerance = self._timings()
@@ -95,6 +103,9 @@ class RedisRateLimiter(RateLimiter):
         self._client = redis.Redis.from_url(url)
         self._script = self._client.register_script(_RESERVE_LUA)
         self._key = key
+
+    def reset(self) -> None:
+        self._client.delete(self._key)
 
     def _reserve(self, *, penalty: float) -> float:
         interval, tolerance = self._timings()

@@ -76,8 +76,9 @@ class SearchStrategy:
 
 
 class PagedKeywordStrategy(SearchStrategy):
-    """Reads each keyword's pages in turn: ``{"term": i, "cursor": c, "pages": n}``.
+    """Reads the pages of each term in turn, round robin, so every keyword is represented.
 
+    Checkpoint: ``{"turn": i, "terms_state": [{"cursor": c, "pages": n, "done": bool}, ...]}``.
     Subclasses say how one page is fetched; ``terms`` is the list searched (the job's keywords,
     or terms a similar search derived and stored in the checkpoint).
     """
@@ -93,23 +94,29 @@ class PagedKeywordStrategy(SearchStrategy):
     def max_pages(self) -> int:
         return max(1, int(config_get(self.max_pages_key)))
 
+    def _states(self, spec: JobSpec, checkpoint: Checkpoint) -> list[dict[str, Any]]:
+        terms = self.terms(spec, checkpoint)
+        states = list(checkpoint.get("terms_state") or [])
+        return states + [{"cursor": None, "pages": 0, "done": False}] * (len(terms) - len(states))
+
     def next_page(self, *, client: ScrapeCreatorsClient, spec: JobSpec, checkpoint: Checkpoint) -> StrategyPage:
         terms = self.terms(spec, checkpoint)
-        index = int(checkpoint.get("term", 0))
-        if index >= len(terms):
-            return StrategyPage((), checkpoint)
-        term = terms[index]
-        page = self.search(client, term, checkpoint.get("cursor"))
-        pages = int(checkpoint.get("pages", 0)) + 1
-        if page.has_more and pages < self.max_pages() and page.hits:
-            moved = {"term": index, "cursor": page.next_cursor, "pages": pages}
-        else:
-            moved = {"term": index + 1, "cursor": None, "pages": 0}
-        candidates = tuple(Candidate(hit=hit, keyword=term) for hit in page.hits)
-        return StrategyPage(candidates, {**checkpoint, **moved})
+        states = self._states(spec, checkpoint)
+        turn = int(checkpoint.get("turn", 0))
+        open_terms = [i for i in [*range(turn, len(terms)), *range(0, turn)] if not states[i]["done"]]
+        if not open_terms:
+            return StrategyPage((), {**checkpoint, "terms_state": states})
+        index = open_terms[0]
+        state = states[index]
+        page = self.search(client, terms[index], state["cursor"])
+        pages = state["pages"] + 1
+        more = page.has_more and pages < self.max_pages() and bool(page.hits)
+        states[index] = {"cursor": page.next_cursor if more else None, "pages": pages, "done": not more}
+        candidates = tuple(Candidate(hit=hit, keyword=terms[index]) for hit in page.hits)
+        return StrategyPage(candidates, {**checkpoint, "terms_state": states, "turn": (index + 1) % len(terms)})
 
     def exhausted(self, *, spec: JobSpec, checkpoint: Checkpoint) -> bool:
-        return int(checkpoint.get("term", 0)) >= len(self.terms(spec, checkpoint))
+        return all(state["done"] for state in self._states(spec, checkpoint))
 
 
 # Words that say nothing about what a creator makes.

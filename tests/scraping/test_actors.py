@@ -1,0 +1,45 @@
+"""Searches run by a real Dramatiq worker on the Redis broker, as in production."""
+
+import time
+from collections.abc import Iterator
+
+import dramatiq
+import pytest
+
+from scraping.models import JobCreator, JobStatus, ScrapingJob
+from scraping.services import job_start
+
+
+@pytest.fixture
+def worker() -> Iterator[dramatiq.Worker]:
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
+    worker.start()
+    yield worker
+    worker.stop()
+    broker.flush_all()
+
+
+def wait_until_finished(job: ScrapingJob, timeout: float = 30) -> ScrapingJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job still {job.status} with {job.found_count} found after {timeout}s")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_job_started_runs_to_completion_on_the_worker(sandbox, make_subscriber, worker):
+    user = make_subscriber("viral_surge")
+
+    job = job_start(user=user, platform="tiktok", search_type="keyword", keywords="fitness, yoga",
+                    target_results=120)
+    job = wait_until_finished(job)
+
+    assert job.status == JobStatus.COMPLETED
+    assert job.found_count == JobCreator.objects.filter(job=job).count() == 120
+    user.usage.refresh_from_db()
+    assert user.usage.creators_used_this_month == 120

@@ -1,0 +1,301 @@
+"""The search job engine against the sandbox provider over real HTTP."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from billing.services import PlanLimitError
+from scraping.models import CreatorProfile, EndReason, JobCreator, JobStatus, ScrapingJob
+from scraping.services import (
+    SearchInputError,
+    job_cancel,
+    job_retry,
+    job_start,
+    job_step_run,
+    jobs_sweep,
+)
+
+from .conftest import run_job
+
+pytestmark = pytest.mark.django_db
+
+SIX_SEARCHES = [
+    ("tiktok", "keyword", {"keywords": "skincare, #glow"}),
+    ("tiktok", "similar", {"username": "@mia.glow"}),
+    ("instagram", "keyword", {"keywords": "vegan recipes, #foodie"}),
+    ("instagram", "similar", {"username": "https://www.instagram.com/chef.lena/"}),
+    ("youtube", "keyword", {"keywords": "desk setup"}),
+    ("youtube", "similar", {"username": "@techwithtom"}),
+]
+
+
+def start(user, platform="tiktok", search_type="keyword", target=30, **source):
+    if not source:
+        source = {"keywords": "skincare"}
+    return job_start(user=user, platform=platform, search_type=search_type, target_results=target,
+                     dispatch=False, **source)
+
+
+def assert_clean_results(job: ScrapingJob) -> None:
+    rows = JobCreator.objects.filter(job=job)
+    assert rows.count() == job.found_count
+    assert rows.values("creator").distinct().count() == job.found_count
+    assert sorted(rows.values_list("rank", flat=True)) == list(range(1, job.found_count + 1))
+
+
+@pytest.mark.parametrize(("platform", "search_type", "source"), SIX_SEARCHES)
+def test_job_each_search_type_finds_exactly_the_target(sandbox, subscriber, platform, search_type, source):
+    job = run_job(start(subscriber, platform, search_type, target=37, **source))
+
+    assert job.status == JobStatus.COMPLETED, job.status_message
+    assert job.found_count == 37
+    assert_clean_results(job)
+    creators = CreatorProfile.objects.filter(job_results__job=job)
+    assert all(c.platform == platform for c in creators)
+    # Enrichment gave the creators their bios, and some of them a contact email.
+    assert creators.exclude(bio="").count() >= 30
+    assert creators.filter(has_email=True).exists()
+    assert creators.filter(enriched_at__isnull=False).count() == 37
+    subscriber.usage.refresh_from_db()
+    assert subscriber.usage.creators_used_this_month == 37
+    assert job.credits_spent >= 37 and job.provider_calls >= job.credits_spent
+
+
+def test_job_similar_search_never_returns_the_target(sandbox, subscriber):
+    job = run_job(start(subscriber, "instagram", "similar", target=40, username="chef.lena"))
+
+    handles = set(CreatorProfile.objects.filter(job_results__job=job).values_list("handle", flat=True))
+    assert job.found_count == 40
+    assert "chef.lena" not in handles
+
+
+def test_job_keyword_results_keep_the_post_that_found_them(sandbox, subscriber):
+    job = run_job(start(subscriber, keywords="skincare, makeup", target=60))
+
+    rows = list(JobCreator.objects.filter(job=job).select_related("creator"))
+    assert {row.keyword for row in rows} == {"skincare", "makeup"}
+    assert all(row.post_url.startswith("https://www.tiktok.com/@") for row in rows)
+    assert all(row.post_views is not None and row.posted_at is not None for row in rows)
+    assert any(row.post_hashtags for row in rows)
+    assert any(row.creator.engagement_rate is not None for row in rows)
+
+
+def test_job_emails_carry_their_source(sandbox, subscriber):
+    run_job(start(subscriber, keywords="skincare, makeup, fitness", target=120))
+
+    sources = {email["source"] for profile in CreatorProfile.objects.filter(has_email=True)
+               for email in profile.emails}
+    addresses = [email["address"] for profile in CreatorProfile.objects.all() for email in profile.emails]
+    assert {"bio", "link"} <= sources
+    assert all(address == address.lower() and "@" in address for address in addresses)
+    assert not any(address.endswith((".png", ".jpg")) for address in addresses)
+
+
+def test_job_stores_each_creator_once_across_jobs(sandbox, make_subscriber):
+    first, second = make_subscriber(), make_subscriber()
+    run_job(start(first, keywords="skincare", target=50))
+    run_job(start(second, keywords="skincare", target=50))
+
+    duplicated = (CreatorProfile.objects.values("platform", "external_id")
+                  .annotate(n=Count("id")).filter(n__gt=1))
+    assert not duplicated.exists()
+    assert CreatorProfile.objects.count() == 50
+
+
+def test_job_second_run_within_freshness_window_reuses_profiles(sandbox, subscriber):
+    first = run_job(start(subscriber, keywords="skincare", target=80))
+    second = run_job(start(subscriber, keywords="skincare", target=80))
+
+    assert second.found_count == 80
+    assert second.profiles_reused == 80
+    assert second.credits_spent <= first.credits_spent * 0.1
+
+
+def test_job_refetches_profiles_older_than_the_freshness_window(sandbox, subscriber):
+    run_job(start(subscriber, keywords="skincare", target=20))
+    CreatorProfile.objects.update(enriched_at=timezone.now() - timedelta(days=30))
+
+    again = run_job(start(subscriber, keywords="skincare", target=20))
+
+    assert again.profiles_reused == 0
+    assert again.credits_spent >= 20
+
+
+def test_job_ends_partial_when_the_provider_runs_out(sandbox, subscriber):
+    job = run_job(start(subscriber, keywords="tiny", target=50))
+
+    assert job.status == JobStatus.PARTIAL
+    assert job.end_reason == EndReason.PROVIDER_EXHAUSTED
+    assert job.found_count == 15
+    assert "no more creators" in job.status_message
+    assert_clean_results(job)
+
+
+def test_job_with_no_matches_says_so(sandbox, subscriber):
+    job = run_job(start(subscriber, keywords="empty", target=10))
+
+    assert job.status == JobStatus.PARTIAL and job.found_count == 0
+    assert "has no creators for empty" in job.status_message
+
+
+def test_job_ends_partial_when_the_monthly_quota_runs_out(sandbox, subscriber):
+    job = start(subscriber, keywords="skincare", target=100)
+    # Another search of the same account used the allowance meanwhile.
+    subscriber.usage.creators_used_this_month = 975
+    subscriber.usage.save()
+
+    job = run_job(job)
+
+    subscriber.usage.refresh_from_db()
+    assert job.status == JobStatus.PARTIAL
+    assert job.end_reason == EndReason.QUOTA_EXHAUSTED
+    assert job.found_count == 25
+    assert subscriber.usage.creators_used_this_month == 1000
+    assert "creator allowance" in job.status_message
+    assert_clean_results(job)
+
+
+def test_job_start_refuses_a_target_beyond_the_plan(sandbox, subscriber):
+    subscriber.usage.creators_used_this_month = 990
+    subscriber.usage.save()
+
+    with pytest.raises(PlanLimitError) as refused:
+        start(subscriber, target=50)
+
+    assert refused.value.extra["recommended_plan"]["plan_key"] == "viral_surge"
+    assert not ScrapingJob.objects.exists()
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ({"keywords": " , ,"}, "at least one keyword"),
+    ({"keywords": ",".join(f"k{n}" for n in range(11))}, "at most 10"),
+])
+def test_job_start_refuses_bad_keywords(sandbox, subscriber, source, message):
+    with pytest.raises(SearchInputError) as refused:
+        start(subscriber, **source)
+    assert message in refused.value.message
+
+
+def test_job_start_normalises_usernames(sandbox, subscriber):
+    job = start(subscriber, "tiktok", "similar", username="https://www.tiktok.com/@Mia.Glow?lang=en")
+    assert job.target_username == "mia.glow"
+
+    with pytest.raises(SearchInputError):
+        start(subscriber, "tiktok", "similar", username="https://www.tiktok.com/@")
+
+
+def test_job_redelivered_step_changes_nothing(sandbox, subscriber):
+    job = start(subscriber, keywords="skincare", target=60)
+    first = job_step_run(job_id=job.pk, step=0, dispatch=False)
+    job.refresh_from_db()
+    found, used = job.found_count, subscriber.usage.__class__.objects.get(user=subscriber).creators_used_this_month
+
+    again = job_step_run(job_id=job.pk, step=0, dispatch=False)
+
+    job.refresh_from_db()
+    assert first.stored > 0 and again.stale
+    assert job.found_count == found == used
+    assert subscriber.usage.__class__.objects.get(user=subscriber).creators_used_this_month == used
+
+
+def test_job_cancel_keeps_results_and_stops_steps(sandbox, subscriber):
+    job = start(subscriber, keywords="skincare", target=200)
+    job_step_run(job_id=job.pk, dispatch=False)
+
+    job_cancel(job=job)
+    outcome = job_step_run(job_id=job.pk, dispatch=False)
+
+    job.refresh_from_db()
+    assert outcome.stale
+    assert job.status == JobStatus.CANCELLED
+    assert job.found_count == JobCreator.objects.filter(job=job).count() > 0
+
+
+def test_job_retries_after_rate_limiting(make_sandbox, subscriber):
+    server = make_sandbox(rate_limit=10)
+
+    job = run_job(start(subscriber, keywords="skincare", target=30))
+
+    assert server.stats.by_status[429] > 0
+    assert job.status == JobStatus.COMPLETED and job.found_count == 30
+    assert_clean_results(job)
+
+
+def test_job_retries_after_server_errors(make_sandbox, subscriber, settings):
+    server = make_sandbox(fail_rate=0.25, hang_seconds=0.05)
+    settings.RUNTIME_CONFIG_OVERRIDES = {**settings.RUNTIME_CONFIG_OVERRIDES, "provider.retry_budget": 20}
+
+    job = run_job(start(subscriber, keywords="skincare", target=60))
+
+    assert server.stats.by_status[500] > 0
+    assert job.status == JobStatus.COMPLETED and job.found_count == 60
+    assert_clean_results(job)
+
+
+def test_job_gives_up_after_its_retry_budget(make_sandbox, subscriber, settings):
+    make_sandbox(fail_rate=1.0, hang_seconds=0.0)
+    settings.RUNTIME_CONFIG_OVERRIDES = {**settings.RUNTIME_CONFIG_OVERRIDES, "provider.retry_budget": 2}
+
+    job = run_job(start(subscriber, keywords="skincare"))
+
+    assert job.status == JobStatus.ERROR
+    assert job.end_reason == EndReason.PROVIDER_UNAVAILABLE
+    assert "kept failing" in job.status_message
+
+
+def test_job_rejected_api_key_is_an_error_with_a_readable_message(make_sandbox, subscriber):
+    make_sandbox(api_key="the-real-key")
+
+    job = run_job(start(subscriber, keywords="skincare"))
+
+    assert job.status == JobStatus.ERROR
+    assert job.end_reason == EndReason.PROVIDER_REJECTED
+    assert job.status_message.startswith("The data provider refused the search")
+    assert "API key" in job.error_detail
+    assert job.failed_attempts == 0
+
+
+def test_job_similar_to_an_unknown_creator_says_so(sandbox, subscriber):
+    job = run_job(start(subscriber, "instagram", "similar", username="missing_person"))
+
+    assert job.status == JobStatus.ERROR
+    assert job.end_reason == EndReason.TARGET_NOT_FOUND
+    assert "could not find @missing_person on Instagram" in job.status_message
+
+
+def test_job_retry_resumes_from_the_checkpoint(make_sandbox, subscriber, settings):
+    make_sandbox(fail_rate=1.0, hang_seconds=0.0)
+    settings.RUNTIME_CONFIG_OVERRIDES = {**settings.RUNTIME_CONFIG_OVERRIDES, "provider.retry_budget": 1}
+    job = run_job(start(subscriber, keywords="skincare", target=40))
+    assert job.status == JobStatus.ERROR
+
+    make_sandbox()
+    job_retry(job=job, dispatch=False)
+    job = run_job(job)
+
+    assert job.status == JobStatus.COMPLETED and job.found_count == 40
+
+
+def test_job_sweep_times_out_jobs_without_progress(sandbox, subscriber):
+    job = start(subscriber, keywords="skincare", target=200)
+    job_step_run(job_id=job.pk, dispatch=False)
+    ScrapingJob.objects.filter(pk=job.pk).update(last_progress_at=timezone.now() - timedelta(hours=1))
+
+    result = jobs_sweep()
+
+    job.refresh_from_db()
+    assert result.timed_out == 1
+    assert job.status == JobStatus.TIMEOUT
+    assert "found are kept" in job.status_message
+    assert job.found_count == JobCreator.objects.filter(job=job).count() > 0
+
+
+def test_run_search_command_prints_the_outcome(sandbox, subscriber, capsys):
+    call_command("run_search", user=subscriber.email, platform="youtube", search_type="keyword",
+                 query="desk setup", target=25)
+
+    job = ScrapingJob.objects.get()
+    assert capsys.readouterr().out.strip() == f"job {job.pk} completed 25 creators"
