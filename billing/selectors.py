@@ -94,3 +94,12 @@ def trial_countdown(*, subscription: UserSubscription, now: datetime | None = No
         minutes=minutes % 60,
         percent_elapsed=round(100 * elapsed / total),
     )
+
+
+# Trial accounts see this many result rows of any search (pages, API and exports alike).
+TRIAL_RESULT_ROWS = 25
+
+
+def result_row_limit(*, user: User) -> int | None:
+    """How many result rows of a search this user may see; None for no limit."""
+    return TRIAL_RESULT_ROWS if user.subscription.is_trialing else None

@@ -76,6 +76,8 @@ class ScrapingJob(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scraping_jobs")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="searches")
     platform = models.CharField(max_length=16, choices=Platform.choices)
     search_type = models.CharField(max_length=16, choices=SearchType.choices)
     keywords = models.JSONField(default=list, blank=True, help_text="Keyword searches: the terms, in order.")

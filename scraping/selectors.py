@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Lower, TruncDate
+from django.utils import timezone
 
 from accounts.models import User
 from influencer_platform.errors import NotFoundError
 
-from .models import JobCreator, ScrapingJob
+from .models import ACTIVE_STATUSES, JobCreator, ScrapingJob
+
+PAGE_SIZES = (25, 50, 100)
+RESULT_SORTS = {
+    "rank": ("rank", "Best match"),
+    "followers": ("-creator__followers", "Most followers"),
+    "engagement": ("-creator__engagement_rate", "Highest engagement"),
+    "name": ("name_key", "Name A–Z"),
+    "newest": ("-found_at", "Newest"),
+}
+
+
+@dataclass(frozen=True)
+class ResultFilters:
+    has_email: bool = False
+    verified: bool = False
+    min_followers: int | None = None
+    max_followers: int | None = None
+    text: str = ""
+    sort: str = "rank"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.has_email or self.verified or self.min_followers is not None
+                    or self.max_followers is not None or self.text)
 
 
 def job_list(*, user: User) -> QuerySet[ScrapingJob]:
@@ -15,12 +44,89 @@ def job_list(*, user: User) -> QuerySet[ScrapingJob]:
 
 
 def job_get(*, user: User, job_id: int) -> ScrapingJob:
-    job = job_list(user=user).filter(pk=job_id).first()
+    job = job_list(user=user).select_related("campaign").filter(pk=job_id).first()
     if job is None:
         raise NotFoundError("No such search.")
     return job
 
 
-def job_results(*, user: User, job_id: int) -> QuerySet[JobCreator]:
+def _filtered(rows: QuerySet[JobCreator], filters: ResultFilters) -> QuerySet[JobCreator]:
+    if filters.has_email:
+        rows = rows.filter(creator__has_email=True)
+    if filters.verified:
+        rows = rows.filter(creator__verified=True)
+    if filters.min_followers is not None:
+        rows = rows.filter(creator__followers__gte=filters.min_followers)
+    if filters.max_followers is not None:
+        rows = rows.filter(creator__followers__lte=filters.max_followers)
+    if filters.text:
+        text = filters.text
+        rows = rows.filter(Q(creator__handle__icontains=text) | Q(creator__display_name__icontains=text)
+                           | Q(creator__bio__icontains=text) | Q(keyword__icontains=text))
+    order, _label = RESULT_SORTS.get(filters.sort, RESULT_SORTS["rank"])
+    if order == "name_key":
+        rows = rows.annotate(name_key=Lower("creator__display_name"))
+    # Nulls (unknown followers or engagement) go last whichever way the column sorts.
+    field = order.lstrip("-")
+    expression = F(field).desc(nulls_last=True) if order.startswith("-") else F(field).asc(nulls_last=True)
+    return rows.order_by(expression, "id")
+
+
+def job_results(*, user: User, job_id: int, filters: ResultFilters = ResultFilters()) -> QuerySet[JobCreator]:
     job = job_get(user=user, job_id=job_id)
-    return JobCreator.objects.filter(job=job).select_related("creator").order_by("rank")
+    return _filtered(JobCreator.objects.filter(job=job).select_related("creator"), filters)
+
+
+def campaign_results(*, user: User, campaign_id: int, filters: ResultFilters = ResultFilters()) -> QuerySet[JobCreator]:
+    """Every creator the campaign's searches found, once, as the search that found them first saw them."""
+    first_sightings = (JobCreator.objects.filter(job__campaign_id=campaign_id, job__user=user)
+                       .values("creator_id").annotate(first=Min("id")).values("first"))
+    rows = JobCreator.objects.filter(id__in=first_sightings).select_related("creator", "job")
+    return _filtered(rows, filters)
+
+
+@dataclass(frozen=True)
+class SearchTotals:
+    searches: int
+    running: int
+    creators: int
+    emails: int
+
+
+def search_totals(*, user: User) -> SearchTotals:
+    jobs = job_list(user=user).aggregate(
+        searches=Count("id"), running=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
+        creators=Sum("found_count"))
+    emails = (JobCreator.objects.filter(job__user=user, creator__has_email=True)
+              .values("creator_id").distinct().count())
+    return SearchTotals(searches=jobs["searches"], running=jobs["running"], creators=jobs["creators"] or 0,
+                        emails=emails)
+
+
+@dataclass(frozen=True)
+class ActivityDay:
+    day: object
+    searches: int
+    creators: int
+
+
+def search_activity(*, user: User, days: int = 30) -> list[ActivityDay]:
+    """Searches started and creators found per day for the last ``days`` days, zero days included."""
+    today = timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    counted = {
+        row["day"]: row
+        for row in job_list(user=user).filter(created_at__date__gte=start)
+        .annotate(day=TruncDate("created_at")).values("day")
+        .annotate(searches=Count("id"), creators=Sum("found_count"))
+    }
+    return [
+        ActivityDay(day=day, searches=counted.get(day, {}).get("searches", 0),
+                    creators=counted.get(day, {}).get("creators") or 0)
+        for day in (start + timedelta(days=offset) for offset in range(days))
+    ]
+
+
+def recent_jobs(*, user: User, limit: int = 8) -> QuerySet[ScrapingJob]:
+    return job_list(user=user).select_related("campaign").order_by("-created_at")[:limit]
+

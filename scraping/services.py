@@ -115,6 +115,7 @@ def job_start(
     target_results: int,
     keywords: str | list[str] = "",
     username: str = "",
+    campaign_id: int | None = None,
     dispatch: bool = True,
 ) -> ScrapingJob:
     """Validate the input and the plan, create the job, and queue its first step on commit.
@@ -136,6 +137,7 @@ def job_start(
 
     job = ScrapingJob.objects.create(
         user=user,
+        campaign_id=campaign_id,
         platform=platform,
         search_type=search_type,
         keywords=parsed_keywords,

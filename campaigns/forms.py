@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django import forms
+
+from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters
+
+from .models import Campaign
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "description", "search_type"]
+        widgets = {
+            "name": forms.TextInput(attrs={"placeholder": "Spring skincare launch", "maxlength": 120}),
+            "description": forms.Textarea(attrs={"rows": 3, "placeholder": "Who you want to reach and why."}),
+            "search_type": forms.RadioSelect,
+        }
+        labels = {"search_type": "Mostly searching by"}
+
+
+class ResultFilterForm(forms.Form):
+    """Filters, sorting and page size of a results table, from query parameters.
+
+    Invalid values are reported as form errors and fall back to "no filter", never a 500.
+    """
+
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    has_email = forms.BooleanField(required=False, label="Has email")
+    verified = forms.BooleanField(required=False, label="Verified")
+    min_followers = forms.IntegerField(required=False, min_value=0, label="Min followers")
+    max_followers = forms.IntegerField(required=False, min_value=0, label="Max followers")
+    sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (_o, label) in RESULT_SORTS.items()])
+    page_size = forms.TypedChoiceField(required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES],
+                                       empty_value=PAGE_SIZES[0])
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_followers"), data.get("max_followers")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_followers", "The maximum must be at least the minimum.")
+        return data
+
+    def filters(self) -> ResultFilters:
+        data = self.cleaned_data if self.is_valid() else {
+            key: value for key, value in getattr(self, "cleaned_data", {}).items() if key not in self.errors
+        }
+        return ResultFilters(
+            has_email=bool(data.get("has_email")),
+            verified=bool(data.get("verified")),
+            min_followers=data.get("min_followers"),
+            max_followers=data.get("max_followers"),
+            text=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "rank",
+        )
+
+    def page_size(self) -> int:
+        size = self.cleaned_data.get("page_size") if self.is_valid() else None
+        return size or PAGE_SIZES[0]
