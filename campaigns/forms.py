@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters
+from scraping.services import MAX_TARGET, SearchInputError, search_keywords_parse, search_username_parse
 
 from .models import Campaign
 
@@ -54,6 +55,77 @@ class ResultFilterForm(forms.Form):
             sort=data.get("sort") or "rank",
         )
 
-    def page_size(self) -> int:
+    def rows_per_page(self) -> int:
         size = self.cleaned_data.get("page_size") if self.is_valid() else None
         return size or PAGE_SIZES[0]
+
+
+TARGET_CHOICES = [("100", "100"), ("500", "500"), ("1000", "1,000"), ("custom", "Custom")]
+TILES = [
+    ("tiktok:keyword", "TikTok", "Keywords & hashtags", "Videos matching your keywords, and who made them."),
+    ("tiktok:similar", "TikTok", "Similar creators", "Creators like one you already work with."),
+    ("instagram:keyword", "Instagram", "Keywords & hashtags", "Reels matching your keywords, and their creators."),
+    ("instagram:similar", "Instagram", "Similar creators", "Accounts Instagram relates to one you like."),
+    ("youtube:keyword", "YouTube", "Keywords", "Channels behind videos on your topic."),
+    ("youtube:similar", "YouTube", "Similar channels", "Channels covering what a channel you like covers."),
+]
+
+
+class SearchWizardForm(forms.Form):
+    """One of six platform × type tiles, the keywords or the username, and a target."""
+
+    # Where a service's error about an input belongs on this form.
+    FIELD_FOR_INPUT = {"keywords": "keywords", "username": "username", "target_results": "target",
+                       "platform": "tile", "search_type": "tile"}
+
+    tile = forms.ChoiceField(choices=[(value, f"{platform} · {kind}") for value, platform, kind, _d in TILES],
+                             widget=forms.RadioSelect, label="What to search")
+    keywords = forms.CharField(required=False, max_length=1200, label="Keywords",
+                               help_text="Up to 10, separated by commas or Enter. Start with # for a hashtag.")
+    username = forms.CharField(required=False, max_length=300, label="Creator",
+                               help_text="@username or a link to their profile.")
+    target = forms.ChoiceField(choices=TARGET_CHOICES, widget=forms.RadioSelect, label="How many creators")
+    custom_target = forms.IntegerField(required=False, min_value=1, label="Custom number")
+
+    def __init__(self, *args, remaining: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.remaining = remaining
+        if remaining is not None:
+            self.fields["custom_target"].max_value = max(remaining, 1)
+            self.fields["custom_target"].widget.attrs["max"] = max(remaining, 1)
+
+    @property
+    def tiles(self) -> list[dict]:
+        return [{"value": value, "platform": platform, "kind": kind, "description": description,
+                 "search_type": value.split(":")[1]} for value, platform, kind, description in TILES]
+
+    def clean(self):
+        data = super().clean()
+        tile = data.get("tile")
+        if not tile:
+            return data
+        data["platform"], data["search_type"] = tile.split(":")
+        data["keywords"], data["username"] = data.get("keywords") or "", data.get("username") or ""
+        try:
+            if data["search_type"] == "keyword":
+                data["keywords"] = search_keywords_parse(data["keywords"])
+            else:
+                data["username"] = search_username_parse(data["username"])
+        except SearchInputError as exc:
+            self.add_error(exc.extra["field"], exc.message)
+        target = data.get("target")
+        if target == "custom":
+            if data.get("custom_target") is None:
+                self.add_error("custom_target", "Enter how many creators to find.")
+                return data
+            data["target_results"] = data["custom_target"]
+        elif target:
+            data["target_results"] = int(target)
+        else:
+            return data
+        if data["target_results"] > MAX_TARGET:
+            self.add_error("target", f"One search can find at most {MAX_TARGET:,} creators.")
+        elif self.remaining is not None and data["target_results"] > self.remaining:
+            self.add_error("target", f"You have {self.remaining:,} creators left this month; "
+                                     f"choose {self.remaining:,} or fewer, or upgrade your plan.")
+        return data

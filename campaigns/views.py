@@ -1,8 +1,43 @@
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_profile_get
-from billing.selectors import plan_list
+from adminpanel.config import config_get
+from billing.selectors import plan_for_user, plan_list, result_row_limit
+from billing.services import PlanLimitError, campaign_create_check, creators_check, feature_check
+from influencer_platform.errors import ApplicationError
+from scraping.selectors import (
+    campaign_results,
+    job_get,
+    job_results,
+    recent_jobs,
+    search_activity,
+    search_totals,
+)
+
+from .charts import activity_chart
+from .exports import campaign_export_response, search_export_response
+from .forms import CampaignForm, ResultFilterForm, SearchWizardForm
+from .models import CampaignStatus
+from .selectors import CAMPAIGN_SORTS, campaign_counts, campaign_get, campaign_list, campaign_searches, campaign_timeline
+from .services import (
+    campaign_archive,
+    campaign_create,
+    campaign_delete,
+    campaign_restore,
+    campaign_search_cancel,
+    campaign_search_start,
+    campaign_update,
+)
+
+# Placeholder rows drawn under a trial user's visible results, so the page shows there is more.
+BLURRED_ROWS = 6
 
 
 def landing(request):
@@ -14,14 +49,251 @@ def landing(request):
 @login_required
 def dashboard(request):
     user = user_profile_get(user_id=request.user.pk)
-    return render(request, "campaigns/dashboard.html", {"profile_user": user})
+    activity = search_activity(user=user, days=30)
+    return render(request, "campaigns/dashboard.html", {
+        "profile_user": user,
+        "totals": search_totals(user=user),
+        "campaign_counts": campaign_counts(user=user),
+        "recent": recent_jobs(user=user),
+        "chart": activity_chart(activity),
+        "activity_total": sum(day.searches for day in activity),
+    })
+
+
+# Campaigns
 
 
 @login_required
-def campaign_list(request):
-    return render(request, "campaigns/campaign_list.html")
+def campaign_index(request):
+    status = request.GET.get("status", "")
+    text = request.GET.get("q", "").strip()[:100]
+    sort = request.GET.get("sort", "newest")
+    campaigns = campaign_list(user=request.user, status=status, text=text, sort=sort)
+    page = Paginator(campaigns, 20).get_page(request.GET.get("page"))
+    return render(request, "campaigns/campaign_list.html", {
+        "page": page,
+        "status": status if status in CampaignStatus.values else "",
+        "text": text,
+        "sort": sort if sort in CAMPAIGN_SORTS else "newest",
+        "sorts": [(key, label) for key, (_o, label) in CAMPAIGN_SORTS.items()],
+        "statuses": CampaignStatus.choices,
+        "counts": campaign_counts(user=request.user),
+    })
+
+
+@login_required
+def campaign_new(request):
+    user = user_profile_get(user_id=request.user.pk)
+    allowed = campaign_create_check(user=user)
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaign_create(user=user, **form.cleaned_data)
+        except PlanLimitError as exc:
+            allowed = campaign_create_check(user=user)
+            form.add_error(None, exc.message)
+        except ApplicationError as exc:
+            form.add_error(exc.extra.get("field"), exc.message)
+        else:
+            messages.success(request, f"Campaign “{campaign.name}” created. Start your first search.")
+            return redirect("search_new", campaign_id=campaign.pk)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "allowed": allowed})
+
+
+@login_required
+def campaign_detail(request, campaign_id: int):
+    campaign = campaign_get(user=request.user, campaign_id=campaign_id)
+    return render(request, "campaigns/campaign_detail.html", {
+        "campaign": campaign,
+        "searches": campaign_searches(campaign=campaign),
+        "timeline": campaign_timeline(campaign=campaign),
+        "can_export": feature_check(user=request.user, feature="csv_export").allowed,
+    })
+
+
+@login_required
+def campaign_edit(request, campaign_id: int):
+    campaign = campaign_get(user=request.user, campaign_id=campaign_id)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(exc.extra.get("field"), exc.message)
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect("campaign_detail", campaign_id=campaign.pk)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+@require_POST
+def campaign_archive_toggle(request, campaign_id: int):
+    campaign = campaign_get(user=request.user, campaign_id=campaign_id)
+    if campaign.archived_at:
+        campaign_restore(campaign=campaign, actor=request.user)
+        messages.success(request, f"“{campaign.name}” is back in your campaigns.")
+    else:
+        campaign_archive(campaign=campaign, actor=request.user)
+        messages.success(request, f"“{campaign.name}” archived. Its searches and results are kept.")
+    return redirect("campaign_detail", campaign_id=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_remove(request, campaign_id: int):
+    campaign = campaign_get(user=request.user, campaign_id=campaign_id)
+    campaign_delete(campaign=campaign)
+    messages.success(request, f"“{campaign.name}” and its searches were deleted.")
+    return redirect("campaign_list")
+
+
+# Searches
+
+
+@login_required
+def search_new(request, campaign_id: int):
+    user = user_profile_get(user_id=request.user.pk)
+    campaign = campaign_get(user=user, campaign_id=campaign_id)
+    if campaign.archived_at:
+        messages.warning(request, "This campaign is archived. Restore it to run new searches.")
+        return redirect("campaign_detail", campaign_id=campaign.pk)
+    quota = creators_check(user=user, count=1)
+    recommended = quota.as_extra().get("recommended_plan")
+    initial = {"tile": f"tiktok:{campaign.search_type}", "target": "100"}
+    form = SearchWizardForm(request.POST or None, initial=initial, remaining=quota.remaining)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = campaign_search_start(
+                user=user, campaign=campaign, platform=data["platform"], search_type=data["search_type"],
+                target_results=data["target_results"], keywords=data["keywords"], username=data["username"],
+            )
+        except PlanLimitError as exc:
+            form.add_error("target" if exc.code == "creator_limit" else None, exc.message)
+            recommended = exc.extra.get("recommended_plan")
+        except ApplicationError as exc:
+            form.add_error(SearchWizardForm.FIELD_FOR_INPUT.get(exc.extra.get("field")), exc.message)
+        else:
+            return redirect("search_detail", job_id=job.pk)
+    return render(request, "campaigns/search_new.html", {
+        "campaign": campaign,
+        "form": form,
+        "quota": quota,
+        "recommended": recommended,
+        "plan": plan_for_user(user=user),
+    })
+
+
+def _results_context(request, rows, *, user, base_url: str) -> dict:
+    form = ResultFilterForm(request.GET or None)
+    rows = rows(form.filters())
+    limit = result_row_limit(user=user)
+    total = rows.count()
+    visible = rows if limit is None else rows[:limit]
+    page = Paginator(visible, form.rows_per_page()).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter_form": form,
+        "page": page,
+        "total": total,
+        "limit": limit,
+        "limited": limit is not None and total > limit,
+        "hidden_count": max(total - limit, 0) if limit is not None else 0,
+        "blurred_rows": range(BLURRED_ROWS) if limit is not None and total > limit and not page.has_next() else (),
+        "query_string": query.urlencode(),
+        "results_url": base_url,
+    }
+
+
+@login_required
+def search_detail(request, job_id: int):
+    user = user_profile_get(user_id=request.user.pk)
+    job = job_get(user=user, job_id=job_id)
+    context = _results_context(request, lambda filters: job_results(user=user, job_id=job.pk, filters=filters),
+                               user=user, base_url=reverse("search_detail", args=[job.pk]))
+    context.update(_progress_context(job), job=job,
+                   can_export=feature_check(user=user, feature="csv_export").allowed)
+    template = "campaigns/_results.html" if request.htmx and request.htmx.target == "results" else \
+        "campaigns/search_detail.html"
+    return render(request, template, context)
+
+
+def _progress_context(job) -> dict:
+    return {
+        "job": job,
+        "poll_seconds": max(1, int(config_get("ui.progress_poll_interval").total_seconds())),
+    }
+
+
+@login_required
+def search_progress(request, job_id: int):
+    """The progress block; htmx polls it while the search runs and stops once it has ended."""
+    job = job_get(user=request.user, job_id=job_id)
+    response = render(request, "campaigns/_progress.html", _progress_context(job))
+    seen = request.GET.get("seen", "")
+    if seen.isdigit() and int(seen) != job.found_count or job.is_finished:
+        # The results table listens for this and reloads itself with its current filters.
+        response["HX-Trigger"] = "results-changed"
+    return response
+
+
+@login_required
+@require_POST
+def search_cancel(request, job_id: int):
+    job = job_get(user=request.user, job_id=job_id)
+    try:
+        campaign_search_cancel(user=request.user, job=job)
+    except ApplicationError as exc:
+        messages.warning(request, exc.message)
+    else:
+        messages.success(request, "Search cancelled. The creators found so far are kept.")
+    return redirect("search_detail", job_id=job.pk)
+
+
+@login_required
+def campaign_results_view(request, campaign_id: int):
+    user = user_profile_get(user_id=request.user.pk)
+    campaign = campaign_get(user=user, campaign_id=campaign_id)
+    context = _results_context(
+        request, lambda filters: campaign_results(user=user, campaign_id=campaign.pk, filters=filters),
+        user=user, base_url=reverse("campaign_results", args=[campaign.pk]))
+    context.update(campaign=campaign, can_export=feature_check(user=user, feature="csv_export").allowed,
+                   merged=True)
+    template = "campaigns/_results.html" if request.htmx and request.htmx.target == "results" else \
+        "campaigns/campaign_results.html"
+    return render(request, template, context)
+
+
+# Exports
+
+
+def _export_or_explain(request, make_response, back_url: str):
+    try:
+        return make_response()
+    except PlanLimitError as exc:
+        plan = exc.extra.get("recommended_plan")
+        hint = f" {plan['name']} includes it." if plan else ""
+        messages.warning(request, f"{exc.message}{hint}")
+        return redirect(back_url)
+
+
+@login_required
+def search_export(request, job_id: int):
+    return _export_or_explain(
+        request, lambda: search_export_response(user=request.user, job_id=job_id),
+        reverse("search_detail", args=[job_id]))
+
+
+@login_required
+def campaign_export(request, campaign_id: int):
+    return _export_or_explain(
+        request, lambda: campaign_export_response(user=request.user, campaign_id=campaign_id),
+        reverse("campaign_detail", args=[campaign_id]))
 
 
 @login_required
 def list_index(request):
     return render(request, "campaigns/list_index.html")
+

@@ -4,11 +4,35 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from billing.api import MeApi
+from campaigns.api import (
+    CampaignArchiveApi,
+    CampaignDetailApi,
+    CampaignExportApi,
+    CampaignListApi,
+    CampaignRestoreApi,
+    CampaignResultsApi,
+    CampaignSearchesApi,
+    SearchCancelApi,
+    SearchDetailApi,
+    SearchExportApi,
+    SearchResultsApi,
+)
 
 from .views import healthz
 
 api_v1 = [
     path("me", MeApi.as_view(), name="api_me"),
+    path("campaigns/", CampaignListApi.as_view(), name="api_campaign_list"),
+    path("campaigns/<int:campaign_id>/", CampaignDetailApi.as_view(), name="api_campaign_detail"),
+    path("campaigns/<int:campaign_id>/archive/", CampaignArchiveApi.as_view(), name="api_campaign_archive"),
+    path("campaigns/<int:campaign_id>/restore/", CampaignRestoreApi.as_view(), name="api_campaign_restore"),
+    path("campaigns/<int:campaign_id>/searches/", CampaignSearchesApi.as_view(), name="api_campaign_searches"),
+    path("campaigns/<int:campaign_id>/results/", CampaignResultsApi.as_view(), name="api_campaign_results"),
+    path("campaigns/<int:campaign_id>/export.csv", CampaignExportApi.as_view(), name="api_campaign_export"),
+    path("searches/<int:job_id>/", SearchDetailApi.as_view(), name="api_search_detail"),
+    path("searches/<int:job_id>/cancel/", SearchCancelApi.as_view(), name="api_search_cancel"),
+    path("searches/<int:job_id>/results/", SearchResultsApi.as_view(), name="api_search_results"),
+    path("searches/<int:job_id>/export.csv", SearchExportApi.as_view(), name="api_search_export"),
 ]
 
 urlpatterns = [

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.OnboardingMiddleware",
+    "influencer_platform.middleware.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "influencer_platform.urls"
@@ -240,8 +241,9 @@ if SANDBOX_PROVIDER:
     LINK_IN_BIO_HOSTS.add(_sandbox_host)
     LINK_IN_BIO_PRIVATE_HOSTS.add(_sandbox_host)
 
-# Runtime settings (adminpanel.config) keep their registered defaults unless overridden here.
-RUNTIME_CONFIG_OVERRIDES: dict = {}
+# Runtime settings (adminpanel.config) keep their registered defaults unless overridden here, or by
+# a JSON object in the environment (worker subprocesses of tests and benchmarks use that).
+RUNTIME_CONFIG_OVERRIDES: dict = env.json("RUNTIME_CONFIG_OVERRIDES", default={})
 
 # Started inside `runserver` (and the foreground commands) for the embedded default; each returns a
 # line to print, or None when it has nothing to start.
@@ -274,5 +276,6 @@ LOGGING = {
         "django.utils.autoreload": {"level": "WARNING"},
         "dramatiq": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},
     },
 }

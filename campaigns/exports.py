@@ -1,0 +1,64 @@
+"""CSV downloads of a search's or a campaign's creators, shared by the pages and the API.
+
+Both check the plan (``csv_export``), scope the rows to the user (someone else's id is a 404),
+cap trial accounts at the rows they may see, and note the export on the campaign's activity log.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from accounts.models import User
+from billing.models import Feature
+from billing.selectors import result_row_limit
+from billing.services import feature_check
+from scraping.export import csv_rows, export_filename
+from scraping.models import JobCreator
+from scraping.selectors import campaign_results, job_get, job_results
+
+from .selectors import campaign_get
+from .services import campaign_export_record
+
+
+def _exported_count(rows: QuerySet[JobCreator], limit: int | None) -> int:
+    total = rows.order_by().count()
+    return total if limit is None else min(total, limit)
+
+
+def _creators(count: int) -> str:
+    return f"{count:,} creator" if count == 1 else f"{count:,} creators"
+
+
+def _csv_response(rows: QuerySet[JobCreator], *, limit: int | None, name: str) -> StreamingHttpResponse:
+    filename = export_filename(name, timezone.localdate())
+    return StreamingHttpResponse(
+        csv_rows(rows, limit=limit),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def search_export_response(*, user: User, job_id: int) -> StreamingHttpResponse:
+    """One search's creators in the results' order, named after its campaign or its query."""
+    feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
+    job = job_get(user=user, job_id=job_id)
+    rows = job_results(user=user, job_id=job.pk)
+    limit = result_row_limit(user=user)
+    if job.campaign_id:
+        count = _exported_count(rows, limit)
+        campaign_export_record(campaign=job.campaign, actor=user,
+                               rows=f"{_creators(count)} from the search for {job.query_label}")
+    name = job.campaign.name if job.campaign_id else f"search-{job.query_label}"
+    return _csv_response(rows, limit=limit, name=name)
+
+
+def campaign_export_response(*, user: User, campaign_id: int) -> StreamingHttpResponse:
+    """Every creator the campaign's searches found, once each."""
+    feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
+    campaign = campaign_get(user=user, campaign_id=campaign_id)
+    rows = campaign_results(user=user, campaign_id=campaign.pk)
+    limit = result_row_limit(user=user)
+    campaign_export_record(campaign=campaign, actor=user, rows=_creators(_exported_count(rows, limit)))
+    return _csv_response(rows, limit=limit, name=campaign.name)

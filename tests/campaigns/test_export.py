@@ -1,0 +1,316 @@
+import codecs
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import factory
+import pytest
+from django.utils import timezone
+
+from billing.models import SubscriptionPlan
+from billing.services import PlanLimitError
+from campaigns.exports import campaign_export_response, search_export_response
+from campaigns.models import ActivityKind, Campaign, CampaignActivity
+from influencer_platform.errors import NotFoundError
+from scraping.export import csv_rows, export_filename
+from scraping.models import CreatorProfile, JobCreator, ScrapingJob
+from scraping.selectors import ResultFilters, job_results
+
+HEADER = [
+    "Platform", "Username", "Display name", "Profile URL", "Followers", "Engagement rate", "Bio", "Emails",
+    "Email source", "Verified", "Post URL", "Caption", "Views", "Likes", "Comments", "Shares", "Hashtags",
+    "Keyword", "Found at",
+]
+COLUMN = {name: index for index, name in enumerate(HEADER)}
+
+
+class CreatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CreatorProfile
+
+    platform = "tiktok"
+    external_id = factory.Sequence(lambda n: f"ext{n}")
+    handle = factory.Sequence(lambda n: f"creator{n}")
+    display_name = factory.Sequence(lambda n: f"Creator {n}")
+    profile_url = factory.LazyAttribute(lambda creator: f"https://www.tiktok.com/@{creator.handle}")
+    followers = 12_000
+    engagement_rate = Decimal("3.50")
+    bio = "Skincare every day"
+
+
+class SearchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScrapingJob
+
+    platform = "tiktok"
+    search_type = "keyword"
+    keywords = ["skincare"]
+    target_results = 1000
+    status = "completed"
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JobCreator
+
+    creator = factory.SubFactory(CreatorFactory)
+    keyword = "skincare"
+    rank = factory.Sequence(lambda n: n + 1)
+    post_url = factory.Sequence(lambda n: f"https://www.tiktok.com/@x/video/{n}")
+    post_caption = "My routine"
+
+
+@pytest.fixture
+def paying(make_subscriber):
+    """A Glow Up customer past the trial (csv_export included, no row cap)."""
+
+    def make(**fields):
+        user = make_subscriber("glow_up", **fields)
+        user.subscription.subscription_status = "active"
+        user.subscription.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def customer(paying):
+    return paying()
+
+
+def read_csv(text: str) -> list[list[str]]:
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def exported(response) -> list[list[str]]:
+    content = b"".join(response.streaming_content)
+    assert content.startswith(codecs.BOM_UTF8)
+    return read_csv(content.decode("utf-8"))
+
+
+def search_csv(user, job, **filters) -> list[list[str]]:
+    return read_csv("".join(csv_rows(job_results(user=user, job_id=job.pk, filters=ResultFilters(**filters)))))
+
+
+def test_csv_rows_starts_with_bom_and_header(customer):
+    job = SearchFactory(user=customer)
+
+    text = "".join(csv_rows(job_results(user=customer, job_id=job.pk)))
+
+    assert text.encode("utf-8").startswith(codecs.BOM_UTF8)
+    assert read_csv(text) == [HEADER]
+
+
+def test_csv_rows_writes_every_column_of_a_result(customer):
+    job = SearchFactory(user=customer)
+    creator = CreatorFactory(
+        platform="instagram", handle="glowwithana", display_name="Ana Glow", followers=120_000,
+        engagement_rate=Decimal("4.25"), verified=True, bio="Vegan skincare",
+        profile_url="https://www.instagram.com/glowwithana/",
+        emails=[{"address": "ana@glow.com", "source": "profile"}, {"address": "team@glow.com", "source": "bio"}],
+    )
+    result = ResultFactory(job=job, creator=creator, keyword="vegan skincare", post_caption="Night routine",
+                           post_url="https://www.instagram.com/p/abc/", post_views=50_000, post_likes=4_000,
+                           post_comments=120, post_shares=None, post_hashtags=["skincare", "vegan"])
+    JobCreator.objects.filter(pk=result.pk).update(found_at=datetime(2026, 11, 22, 9, 30, 5, tzinfo=UTC))
+
+    header, row = search_csv(customer, job)
+
+    assert dict(zip(header, row, strict=True)) == {
+        "Platform": "Instagram", "Username": "glowwithana", "Display name": "Ana Glow",
+        "Profile URL": "https://www.instagram.com/glowwithana/", "Followers": "120000", "Engagement rate": "4.25",
+        "Bio": "Vegan skincare", "Emails": "ana@glow.com; team@glow.com", "Email source": "profile; bio",
+        "Verified": "yes", "Post URL": "https://www.instagram.com/p/abc/", "Caption": "Night routine",
+        "Views": "50000", "Likes": "4000", "Comments": "120", "Shares": "", "Hashtags": "skincare vegan",
+        "Keyword": "vegan skincare", "Found at": "2026-11-22T09:30:05Z",
+    }
+
+
+def test_csv_rows_leaves_unknowns_empty(customer):
+    job = SearchFactory(user=customer)
+    ResultFactory(job=job, creator=CreatorFactory(followers=None, engagement_rate=None, emails=[], verified=False))
+
+    _header, row = search_csv(customer, job)
+
+    assert [row[COLUMN[name]] for name in ("Followers", "Engagement rate", "Emails", "Email source", "Verified",
+                                           "Views", "Hashtags")] == ["", "", "", "", "no", "", ""]
+
+
+@pytest.mark.parametrize("payload", ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1:A9)", "\tHIDDEN", "\rHIDDEN"])
+def test_csv_rows_neutralises_formulas_in_text(customer, payload):
+    job = SearchFactory(user=customer)
+    ResultFactory(job=job, post_caption=payload,
+                  creator=CreatorFactory(bio=payload, display_name=payload, followers=5, handle="plain"))
+
+    _header, row = search_csv(customer, job)
+
+    for column in ("Bio", "Caption", "Display name"):
+        assert row[COLUMN[column]] == "'" + payload
+    assert row[COLUMN["Username"]] == "plain"
+    assert row[COLUMN["Followers"]] == "5"
+
+
+def test_csv_rows_neutralises_formulas_in_joined_lists(customer):
+    job = SearchFactory(user=customer)
+    ResultFactory(job=job, post_hashtags=["-x", "y"],
+                  creator=CreatorFactory(emails=[{"address": "=HYPERLINK(1)", "source": "bio"}]))
+
+    _header, row = search_csv(customer, job)
+
+    assert row[COLUMN["Emails"]] == "'=HYPERLINK(1)"
+    assert row[COLUMN["Hashtags"]] == "'-x y"
+
+
+def test_csv_rows_bio_with_comma_quote_and_newline_round_trips(customer):
+    bio = 'Skincare, "clean" beauty\nDMs open; collabs: ana@glow.com'
+    job = SearchFactory(user=customer)
+    ResultFactory(job=job, creator=CreatorFactory(bio=bio))
+
+    rows = search_csv(customer, job)
+
+    assert len(rows) == 2
+    assert rows[1][COLUMN["Bio"]] == bio
+
+
+def test_csv_rows_keeps_the_results_sort_and_filters(customer):
+    job = SearchFactory(user=customer)
+    for followers, emails in ((500, []), (90_000, [{"address": "a@b.co", "source": "bio"}]), (7_000, []),
+                              (40_000, [{"address": "c@d.co", "source": "link"}])):
+        ResultFactory(job=job, creator=CreatorFactory(followers=followers, emails=emails, has_email=bool(emails)))
+
+    by_followers = search_csv(customer, job, sort="followers")[1:]
+    with_email = search_csv(customer, job, sort="followers", has_email=True)[1:]
+
+    assert [row[COLUMN["Followers"]] for row in by_followers] == ["90000", "40000", "7000", "500"]
+    assert [row[COLUMN["Followers"]] for row in with_email] == ["90000", "40000"]
+
+
+def test_csv_rows_limit_keeps_the_first_rows(customer):
+    job = SearchFactory(user=customer)
+    ResultFactory.create_batch(5, job=job)
+
+    rows = read_csv("".join(csv_rows(job_results(user=customer, job_id=job.pk), limit=3)))
+
+    assert [row[COLUMN["Username"]] for row in rows[1:]] == [
+        result.creator.handle for result in JobCreator.objects.filter(job=job).order_by("rank")[:3]]
+
+
+def test_search_export_response_is_a_named_csv_download(customer):
+    campaign = Campaign.objects.create(user=customer, name="Spring Skincare Launch")
+    job = SearchFactory(user=customer, campaign=campaign)
+    ResultFactory.create_batch(3, job=job)
+
+    response = search_export_response(user=customer, job_id=job.pk)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="spring-skincare-launch-{timezone.localdate().isoformat()}.csv"')
+    assert len(exported(response)) == 4
+
+
+def test_search_export_without_campaign_is_named_after_the_query(customer):
+    job = SearchFactory(user=customer, keywords=["vegan skincare", "glow"])
+
+    response = search_export_response(user=customer, job_id=job.pk)
+
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="search-vegan-skincare-glow-{timezone.localdate().isoformat()}.csv"')
+    assert not CampaignActivity.objects.exists()
+
+
+def test_search_export_in_a_campaign_is_logged(customer):
+    campaign = Campaign.objects.create(user=customer, name="Launch")
+    job = SearchFactory(user=customer, campaign=campaign)
+    ResultFactory.create_batch(2, job=job)
+
+    search_export_response(user=customer, job_id=job.pk)
+
+    activity = CampaignActivity.objects.get(campaign=campaign)
+    assert (activity.kind, activity.actor) == (ActivityKind.EXPORTED, customer)
+    assert activity.message == "Exported 2 creators from the search for skincare to CSV"
+
+
+def test_campaign_export_has_one_row_per_creator_across_searches(customer):
+    campaign = Campaign.objects.create(user=customer, name="Launch")
+    first, second = SearchFactory(user=customer, campaign=campaign), SearchFactory(user=customer, campaign=campaign)
+    shared, only_first, only_second = CreatorFactory(), CreatorFactory(), CreatorFactory()
+    ResultFactory(job=first, creator=shared, keyword="skincare")
+    ResultFactory(job=first, creator=only_first)
+    ResultFactory(job=second, creator=shared, keyword="glow")
+    ResultFactory(job=second, creator=only_second)
+
+    response = campaign_export_response(user=customer, campaign_id=campaign.pk)
+    rows = exported(response)[1:]
+
+    assert sorted(row[COLUMN["Username"]] for row in rows) == sorted(
+        [shared.handle, only_first.handle, only_second.handle])
+    assert next(row for row in rows if row[COLUMN["Username"]] == shared.handle)[COLUMN["Keyword"]] == "skincare"
+    assert response["Content-Disposition"] == f'attachment; filename="launch-{timezone.localdate().isoformat()}.csv"'
+    assert CampaignActivity.objects.get(campaign=campaign).message == "Exported 3 creators to CSV"
+
+
+def test_export_refused_when_the_plan_lacks_csv_export(customer):
+    SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=[])
+    job = SearchFactory(user=customer)
+    campaign = Campaign.objects.create(user=customer, name="Launch")
+
+    with pytest.raises(PlanLimitError) as refused:
+        search_export_response(user=customer, job_id=job.pk)
+    with pytest.raises(PlanLimitError):
+        campaign_export_response(user=customer, campaign_id=campaign.pk)
+
+    assert refused.value.status_code == 403
+    assert refused.value.message == "CSV export is not included in your Glow Up plan."
+    assert refused.value.extra["recommended_plan"]["plan_key"] == "viral_surge"
+    assert not CampaignActivity.objects.exists()
+
+
+def test_export_refused_without_a_subscription(user):
+    job = SearchFactory(user=user)
+
+    with pytest.raises(PlanLimitError) as refused:
+        search_export_response(user=user, job_id=job.pk)
+
+    assert refused.value.status_code == 403
+
+
+def test_trial_export_is_capped_at_25_rows(make_subscriber, paying):
+    trialing, customer = make_subscriber("glow_up"), paying()
+    trial_campaign = Campaign.objects.create(user=trialing, name="Trial")
+    trial_job = SearchFactory(user=trialing, campaign=trial_campaign)
+    customer_job = SearchFactory(user=customer)
+    ResultFactory.create_batch(30, job=trial_job)
+    ResultFactory.create_batch(30, job=customer_job)
+
+    trial_rows = exported(search_export_response(user=trialing, job_id=trial_job.pk))
+    campaign_rows = exported(campaign_export_response(user=trialing, campaign_id=trial_campaign.pk))
+    customer_rows = exported(search_export_response(user=customer, job_id=customer_job.pk))
+
+    assert (len(trial_rows), len(campaign_rows), len(customer_rows)) == (26, 26, 31)
+    assert CampaignActivity.objects.filter(campaign=trial_campaign).first().message == "Exported 25 creators to CSV"
+
+
+def test_export_of_someone_elses_search_or_campaign_is_not_found(customer, paying):
+    other = paying()
+    campaign = Campaign.objects.create(user=other, name="Theirs")
+    job = SearchFactory(user=other, campaign=campaign)
+    ResultFactory(job=job)
+
+    with pytest.raises(NotFoundError):
+        search_export_response(user=customer, job_id=job.pk)
+    with pytest.raises(NotFoundError):
+        campaign_export_response(user=customer, campaign_id=campaign.pk)
+    assert not CampaignActivity.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "filename"), [
+    ("Spring Skincare Launch", "spring-skincare-launch-2026-11-22.csv"),
+    ("Été à Montréal: «glow»!", "ete-a-montreal-glow-2026-11-22.csv"),
+    ("日本のスキンケア", "creators-2026-11-22.csv"),
+    ("", "creators-2026-11-22.csv"),
+    ('../"evil"\r\nname', "evil-name-2026-11-22.csv"),
+])
+def test_export_filename_is_an_ascii_slug_with_the_day(name, filename):
+    assert export_filename(name, date(2026, 11, 22)) == filename

@@ -1,0 +1,342 @@
+"""Campaign, search wizard and results pages as a signed-in user sees them."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import SubscriptionStatus
+from campaigns.models import Campaign
+from campaigns.selectors import campaign_get
+from campaigns.services import campaign_archive, campaign_create, campaign_search_start
+from scraping.models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
+from scraping.services import job_cancel
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paying(make_subscriber):
+    """A subscriber past the trial, so no trial row limit applies."""
+    user = make_subscriber("viral_surge")
+    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
+    user.subscription.save()
+    return user
+
+
+def make_results(job: ScrapingJob, count: int, *, emails_every: int = 3) -> None:
+    profiles = CreatorProfile.objects.bulk_create([
+        CreatorProfile(platform=job.platform, external_id=f"{job.pk}-{n}", handle=f"creator{n:03d}",
+                       display_name=f"Creator {n:03d}", followers=1000 * n, bio=f"bio of creator {n}",
+                       emails=[{"address": f"c{n}@studio.co", "source": "bio"}] if n % emails_every == 0 else [],
+                       has_email=n % emails_every == 0, verified=n % 10 == 0)
+        for n in range(1, count + 1)
+    ])
+    JobCreator.objects.bulk_create([
+        JobCreator(job=job, creator=profile, keyword="skincare", rank=rank)
+        for rank, profile in enumerate(profiles, start=1)
+    ])
+    ScrapingJob.objects.filter(pk=job.pk).update(found_count=count, status=JobStatus.COMPLETED)
+
+
+def started_search(user, campaign, target=100) -> ScrapingJob:
+    return campaign_search_start(user=user, campaign=campaign, platform="tiktok", search_type="keyword",
+                                 keywords="skincare", target_results=target, dispatch=False)
+
+
+def test_campaign_status_moves_from_draft_to_archived(paying):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    assert campaign_get(user=paying, campaign_id=campaign.pk).status == "draft"
+
+    job = started_search(paying, campaign)
+    assert campaign_get(user=paying, campaign_id=campaign.pk).status == "active"
+
+    job_cancel(job=job)
+    assert campaign_get(user=paying, campaign_id=campaign.pk).status == "completed"
+
+    campaign_archive(campaign=campaign, actor=paying)
+    assert campaign_get(user=paying, campaign_id=campaign.pk).status == "archived"
+
+
+def test_campaign_archive_cancels_running_searches_and_blocks_new_ones(client, paying):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    job = started_search(paying, campaign)
+    client.force_login(paying)
+
+    client.post(reverse("campaign_archive", args=[campaign.pk]))
+    response = client.post(reverse("search_new", args=[campaign.pk]), {"tile": "tiktok:keyword"})
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
+    assert response.status_code == 302
+    assert ScrapingJob.objects.count() == 1
+
+
+def test_campaign_list_filters_searches_and_sorts(client, paying):
+    for name in ("Zebra drop", "apple launch", "Mango season"):
+        campaign_create(user=paying, name=name)
+    archived = campaign_create(user=paying, name="Old winter")
+    campaign_archive(campaign=archived, actor=paying)
+    client.force_login(paying)
+
+    default = client.get(reverse("campaign_list"), {"sort": "name"}).content.decode()
+    assert default.index("apple launch") < default.index("Mango season") < default.index("Zebra drop")
+    assert "Old winter" not in default
+    assert "Old winter" in client.get(reverse("campaign_list"), {"status": "archived"}).content.decode()
+    searched = client.get(reverse("campaign_list"), {"q": "mango"}).content.decode()
+    assert "Mango season" in searched and "Zebra drop" not in searched
+
+
+def test_campaign_create_page_refuses_past_the_plan_limit(client, make_subscriber):
+    user = make_subscriber("glow_up")
+    for n in range(3):
+        campaign_create(user=user, name=f"Campaign {n}")
+    client.force_login(user)
+
+    response = client.post(reverse("campaign_new"), {"name": "Fourth", "search_type": "keyword"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "includes 3 campaigns and you have used them all" in page
+    assert "Viral Surge" in page
+    assert Campaign.objects.filter(user=user).count() == 3
+
+
+def test_campaign_create_page_explains_a_missing_name(client, paying):
+    client.force_login(paying)
+    response = client.post(reverse("campaign_new"), {"name": "  ", "search_type": "keyword"})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+
+
+def test_wizard_starts_a_search_and_shows_its_page(client, paying):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    client.force_login(paying)
+
+    response = client.post(reverse("search_new", args=[campaign.pk]), {
+        "tile": "instagram:similar", "username": "https://www.instagram.com/Chef.Lena/", "target": "500",
+    })
+
+    job = ScrapingJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("search_detail", args=[job.pk])
+    assert (job.platform, job.search_type, job.target_username, job.target_results) == (
+        "instagram", "similar", "chef.lena", 500)
+    assert job.campaign == campaign
+    page = client.get(response.url).content.decode()
+    assert "@chef.lena" in page and "Cancel search" in page
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"tile": "tiktok:keyword", "keywords": " , ", "target": "100"}, "keywords", "Enter at least one keyword."),
+    ({"tile": "tiktok:keyword", "keywords": ",".join(f"k{n}" for n in range(12)), "target": "100"},
+     "keywords", "Use at most 10 keywords per search."),
+    ({"tile": "youtube:similar", "username": "https://www.youtube.com/watch?v=abc", "target": "100"},
+     "username", "Enter a username such as @creator"),
+    ({"tile": "tiktok:keyword", "keywords": "skincare", "target": "custom"}, "custom_target",
+     "Enter how many creators to find."),
+    ({"tile": "tiktok:keyword", "keywords": "skincare"}, "target", "This field is required."),
+    ({"tile": "snapchat:keyword", "keywords": "skincare", "target": "100"}, "tile", "Select a valid choice."),
+])
+def test_wizard_puts_each_mistake_next_to_its_field(client, paying, data, field, message):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    client.force_login(paying)
+
+    response = client.post(reverse("search_new", args=[campaign.pk]), data)
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not ScrapingJob.objects.exists()
+
+
+def test_wizard_refuses_a_target_beyond_the_remaining_quota(client, make_subscriber):
+    user = make_subscriber("glow_up")
+    user.usage.creators_used_this_month = 700
+    user.usage.save()
+    campaign = campaign_create(user=user, name="Spring launch")
+    client.force_login(user)
+
+    response = client.post(reverse("search_new", args=[campaign.pk]), {
+        "tile": "tiktok:keyword", "keywords": "skincare", "target": "500"})
+
+    page = response.content.decode()
+    assert "You have 300 creators left this month" in page
+    assert "300 creators left this month on your Glow Up plan" in page
+    assert not ScrapingJob.objects.exists()
+
+
+def test_search_page_paginates_sorts_and_filters(client, paying):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    job = started_search(paying, campaign, target=120)
+    make_results(job, 120)
+    client.force_login(paying)
+    url = reverse("search_detail", args=[job.pk])
+
+    first = client.get(url, {"page_size": 50})
+    assert len(first.context["page"].object_list) == 50
+    assert first.context["page"].paginator.num_pages == 3
+
+    by_followers = client.get(url, {"sort": "followers"}).context["page"].object_list
+    assert by_followers[0].creator.handle == "creator120"
+
+    with_email = client.get(url, {"has_email": "on", "min_followers": 60000, "page_size": 100})
+    rows = with_email.context["page"].object_list
+    assert with_email.context["total"] == 21
+    assert all(row.creator.has_email and row.creator.followers >= 60000 for row in rows)
+
+    text = client.get(url, {"q": "creator007"}).context["page"].object_list
+    assert [row.creator.handle for row in text] == ["creator007"]
+
+
+def test_search_page_reports_bad_filters_without_failing(client, paying):
+    job = started_search(paying, campaign_create(user=paying, name="Spring launch"))
+    make_results(job, 30)
+    client.force_login(paying)
+
+    response = client.get(reverse("search_detail", args=[job.pk]),
+                          {"min_followers": "lots", "max_followers": 5, "page": "x"})
+
+    assert response.status_code == 200
+    assert "Enter a whole number." in response.content.decode()
+
+
+def test_search_results_partial_for_htmx(client, paying):
+    job = started_search(paying, campaign_create(user=paying, name="Spring launch"))
+    make_results(job, 30)
+    client.force_login(paying)
+
+    response = client.get(reverse("search_detail", args=[job.pk]), {"has_email": "on"},
+                          HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+
+    page = response.content.decode()
+    assert page.startswith('<div id="results"')
+    assert "<html" not in page
+    assert response.context["total"] == 10
+
+
+def test_trial_users_see_the_first_25_rows(client, make_subscriber):
+    user = make_subscriber("viral_surge")
+    job = started_search(user, campaign_create(user=user, name="Spring launch"))
+    make_results(job, 60)
+    client.force_login(user)
+
+    response = client.get(reverse("search_detail", args=[job.pk]), {"page_size": 100})
+
+    page = response.content.decode()
+    assert len(response.context["page"].object_list) == 25
+    assert "35 more creators found." in page
+    assert "creator026" not in page and "creator025" in page
+
+
+def test_progress_polls_while_running_and_stops_when_done(client, paying):
+    job = started_search(paying, campaign_create(user=paying, name="Spring launch"))
+    client.force_login(paying)
+    url = reverse("search_progress", args=[job.pk])
+
+    running = client.get(url, {"seen": 0}, HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 2s"' in running.content.decode()
+    assert "HX-Trigger" not in running
+
+    make_results(job, 100)
+    finished = client.get(url, {"seen": 0}, HTTP_HX_REQUEST="true")
+    assert "hx-trigger" not in finished.content.decode()
+    assert finished["HX-Trigger"] == "results-changed"
+
+
+def test_search_cancel_from_the_page(client, paying):
+    job = started_search(paying, campaign_create(user=paying, name="Spring launch"))
+    client.force_login(paying)
+
+    response = client.post(reverse("search_cancel", args=[job.pk]), follow=True)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
+    assert "Search cancelled" in response.content.decode()
+    again = client.post(reverse("search_cancel", args=[job.pk]), follow=True)
+    assert "already ended" in again.content.decode()
+
+
+def test_campaign_results_show_each_creator_once(client, paying):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    first, second = started_search(paying, campaign), started_search(paying, campaign)
+    make_results(first, 10)
+    for rank, row in enumerate(JobCreator.objects.filter(job=first)[:4], start=1):
+        JobCreator.objects.create(job=second, creator=row.creator, keyword="makeup", rank=rank)
+    client.force_login(paying)
+
+    response = client.get(reverse("campaign_results", args=[campaign.pk]))
+
+    assert response.context["total"] == 10
+
+
+@pytest.mark.parametrize("name", ["campaign_detail", "campaign_edit", "campaign_results", "search_new",
+                                  "campaign_export"])
+def test_other_users_campaigns_are_not_found(client, paying, make_subscriber, name):
+    stranger = make_subscriber()
+    campaign = campaign_create(user=stranger, name="Their launch")
+    client.force_login(paying)
+
+    assert client.get(reverse(name, args=[campaign.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "method"), [("search_detail", "get"), ("search_progress", "get"),
+                                              ("search_cancel", "post"), ("search_export", "get")])
+def test_other_users_searches_are_not_found(client, paying, make_subscriber, name, method):
+    stranger = make_subscriber()
+    job = started_search(stranger, campaign_create(user=stranger, name="Their launch"))
+    client.force_login(paying)
+
+    response = getattr(client, method)(reverse(name, args=[job.pk]))
+
+    assert response.status_code == 404
+    job.refresh_from_db()
+    assert job.status == JobStatus.PENDING
+
+
+def test_other_users_cannot_archive_or_delete(client, paying, make_subscriber):
+    stranger = make_subscriber()
+    campaign = campaign_create(user=stranger, name="Their launch")
+    client.force_login(paying)
+
+    assert client.post(reverse("campaign_archive", args=[campaign.pk])).status_code == 404
+    assert client.post(reverse("campaign_delete", args=[campaign.pk])).status_code == 404
+    assert Campaign.objects.filter(pk=campaign.pk, archived_at__isnull=True).exists()
+
+
+def test_export_needs_the_csv_feature(client, paying):
+    job = started_search(paying, campaign_create(user=paying, name="Spring launch"))
+    make_results(job, 5)
+    plan = paying.subscription
+    from billing.models import SubscriptionPlan
+
+    SubscriptionPlan.objects.filter(plan_key=plan.current_plan).update(features=[])
+    client.force_login(paying)
+
+    response = client.get(reverse("search_export", args=[job.pk]), follow=True)
+
+    assert "CSV export is not included in your Viral Surge plan." in response.content.decode()
+
+
+def test_export_from_the_page_downloads_csv(client, paying):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    job = started_search(paying, campaign)
+    make_results(job, 5)
+    client.force_login(paying)
+
+    response = client.get(reverse("campaign_export", args=[campaign.pk]))
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "spring-launch-" in response["Content-Disposition"]
+    assert body.count("\n") == 6
+
+
+def test_dashboard_shows_totals_recent_searches_and_chart(client, paying):
+    job = started_search(paying, campaign_create(user=paying, name="Spring launch"))
+    make_results(job, 12)
+    client.force_login(paying)
+
+    response = client.get(reverse("dashboard"))
+
+    page = response.content.decode()
+    assert response.context["totals"].creators == 12
+    assert response.context["totals"].emails == 4
+    assert "Spring launch" in page and "skincare" in page
+    assert page.count('class="bar"') == 30
