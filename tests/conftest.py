@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+
+import dramatiq
 import pytest
 from django.core.cache import cache
 
@@ -34,3 +37,15 @@ def make_subscriber(db):
 @pytest.fixture
 def subscriber(make_subscriber):
     return make_subscriber()
+
+
+@pytest.fixture
+def job_worker() -> Iterator[dramatiq.Worker]:
+    """A Dramatiq worker on the Redis broker, in threads of this process, with empty queues."""
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
+    worker.start()
+    yield worker
+    worker.stop()
+    broker.flush_all()

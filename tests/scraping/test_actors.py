@@ -1,24 +1,11 @@
 """Searches run by a real Dramatiq worker on the Redis broker, as in production."""
 
 import time
-from collections.abc import Iterator
 
-import dramatiq
 import pytest
 
 from scraping.models import JobCreator, JobStatus, ScrapingJob
 from scraping.services import job_start
-
-
-@pytest.fixture
-def worker() -> Iterator[dramatiq.Worker]:
-    broker = dramatiq.get_broker()
-    broker.flush_all()
-    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
-    worker.start()
-    yield worker
-    worker.stop()
-    broker.flush_all()
 
 
 def wait_until_finished(job: ScrapingJob, timeout: float = 30) -> ScrapingJob:
@@ -32,7 +19,7 @@ def wait_until_finished(job: ScrapingJob, timeout: float = 30) -> ScrapingJob:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_job_started_runs_to_completion_on_the_worker(sandbox, make_subscriber, worker):
+def test_job_started_runs_to_completion_on_the_worker(sandbox, make_subscriber, job_worker):
     user = make_subscriber("viral_surge")
 
     job = job_start(user=user, platform="tiktok", search_type="keyword", keywords="fitness, yoga",

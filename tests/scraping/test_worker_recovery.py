@@ -40,6 +40,7 @@ RUNTIME_CONFIG = {
     "provider.requests_per_second": 80,
     "provider.step_delay.tiktok": "0s",
     "timeouts.stalled_step_after": "3s",
+    "scraping.fetch_link_pages": False,
 }
 KILL_BETWEEN = (150, 700)
 
@@ -144,10 +145,10 @@ def test_job_step_worker_killed_mid_job_finishes_exact_target(settings, make_sub
                 job.refresh_from_db()
                 return job.found_count >= KILL_BETWEEN[0] and job.phase == JobPhase.ENRICHING
 
-            first = start_worker()
+            T0=time.monotonic(); first = start_worker()
             assert _wait_for(mid_step, timeout=60), (
                 f"worker 1 made no progress (found {job.found_count}):\n{first.log_tail()}")
-            first.kill()
+            print('T kill', time.monotonic()-T0, job.found_count, job.phase); first.kill()
             job.refresh_from_db()
             killed_at = job.found_count
             assert KILL_BETWEEN[0] <= killed_at <= KILL_BETWEEN[1], f"killed too late, at {killed_at}"
@@ -166,6 +167,7 @@ def test_job_step_worker_killed_mid_job_finishes_exact_target(settings, make_sub
         provider.stop()
         _queue_flush()
 
+    print('T end', time.monotonic()-T0, job.provider_calls, provider.stats.requests, dict(provider.stats.by_status), job.step)
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED, job.status_message
     assert job.found_count == TARGET

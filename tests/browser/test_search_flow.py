@@ -1,0 +1,76 @@
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import SubscriptionStatus
+from scraping.models import JobStatus, ScrapingJob
+from tests.factories import PASSWORD
+from tests.scraping.conftest import sandbox, sandbox_server  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def customer(make_subscriber, settings, sandbox):  # noqa: F811
+    settings.RUNTIME_CONFIG_OVERRIDES = {**settings.RUNTIME_CONFIG_OVERRIDES, "ui.progress_poll_interval": "1s",
+                                         "provider.requests_per_second": 60}
+    user = make_subscriber("viral_surge")
+    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
+    user.subscription.save()
+    return user
+
+
+def test_search_from_campaign_to_csv(page, screenshot, customer, job_worker):
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", customer.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main").get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    expect(page).to_have_url(re.compile("/dashboard/$"))
+
+    page.get_by_role("link", name="Campaigns", exact=True).click()
+    page.get_by_role("link", name="New campaign").click()
+    page.get_by_label("Name").fill("Spring skincare launch")
+    page.get_by_label("Description").fill("Vegan skincare creators for the April launch.")
+    page.locator("main").get_by_role("button", name="Create campaign").click()
+
+    expect(page.get_by_role("heading", name="New search")).to_be_visible()
+    page.get_by_label("Add a keyword").fill("vegan skincare")
+    page.keyboard.press("Enter")
+    page.get_by_label("Add a keyword").fill("#cleanbeauty")
+    page.keyboard.press("Enter")
+    page.locator("label[for=id_target_3]").click()
+    page.get_by_label("Custom number of creators").fill("150")
+    screenshot("search-wizard")
+    page.get_by_role("button", name="Start search").click()
+
+    expect(page).to_have_url(re.compile(r"/searches/\d+/$"))
+    progress = page.locator("#progress")
+    expect(progress).to_contain_text("/ 150 creators")
+    screenshot("search-running")
+    expect(progress.get_by_text("Completed")).to_be_visible(timeout=60_000)
+    expect(progress).to_contain_text("150 / 150 creators")
+    expect(page.locator("#results .results-meta")).to_contain_text("150 creators")
+    screenshot("search-results")
+
+    page.get_by_label("Has email").check()
+    expect(page.locator("#results .results-meta")).to_contain_text("match your filters")
+    rows = page.locator("#results tbody tr")
+    assert rows.count() > 0
+    for index in range(rows.count()):
+        expect(rows.nth(index).locator("a[href^='mailto:']").first).to_be_visible()
+    screenshot("search-results-with-email")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    body = download.value.path().read_bytes()
+    assert body.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert table[0][:3] == ["Platform", "Username", "Display name"]
+    assert len(table) == 151
+    assert download.value.suggested_filename.startswith("spring-skincare-launch-")
+
+    job = ScrapingJob.objects.get()
+    assert job.status == JobStatus.COMPLETED and job.found_count == 150
