@@ -182,7 +182,8 @@ def main() -> None:
         how = "measured" if sample.creators >= first.found else f"extrapolated from {sample.creators}"
         print(f"seed method:   {sample.creators} creators in {sample.wall:.1f} s ({sample.calls} calls, "
               f"{sample.calls / sample.wall:.1f} calls/s) | {first.found} creators ~ {estimate:.0f} s ({how}) | "
-              f"speed-up {estimate / first.wall:.1f}x (goal >= 8x)")
+              f"speed-up {estimate / first.wall:.1f}x (goal >= 8x; at {PROVIDER_RATE} req/s no run can beat "
+              f"{estimate / bound:.1f}x = seed estimate / bound)")
 
         second = engine_run(provider, user, target=args.target)
         share = 100 * second.credits / first.credits if first.credits else 0.0
