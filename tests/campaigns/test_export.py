@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import factory
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import SubscriptionPlan
@@ -303,6 +304,38 @@ def test_export_of_someone_elses_search_or_campaign_is_not_found(customer, payin
     with pytest.raises(NotFoundError):
         campaign_export_response(user=customer, campaign_id=campaign.pk)
     assert not CampaignActivity.objects.exists()
+
+
+def test_export_downloads_over_http_from_the_page_and_the_api(client, customer):
+    campaign = Campaign.objects.create(user=customer, name="Launch")
+    job = SearchFactory(user=customer, campaign=campaign)
+    ResultFactory.create_batch(3, job=job)
+    client.force_login(customer)
+
+    for url in (reverse("search_export", args=[job.pk]), reverse("campaign_export", args=[campaign.pk]),
+                reverse("api_search_export", args=[job.pk]), reverse("api_campaign_export", args=[campaign.pk])):
+        response = client.get(url)
+
+        assert response.status_code == 200, url
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"].startswith('attachment; filename="launch-')
+        rows = exported(response)
+        assert (rows[0], len(rows)) == (HEADER, 4)
+
+
+def test_export_over_http_refuses_other_users_and_plans_without_it(client, customer, paying):
+    other = paying()
+    theirs = SearchFactory(user=other)
+    mine = SearchFactory(user=customer)
+    client.force_login(customer)
+
+    assert client.get(reverse("search_export", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("api_search_export", args=[theirs.pk])).json()["code"] == "not_found"
+
+    SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=[])
+    refused = client.get(reverse("api_search_export", args=[mine.pk]))
+    assert (refused.status_code, refused.json()["code"]) == (403, "feature_unavailable")
+    assert client.get(reverse("search_export", args=[mine.pk])).status_code == 302
 
 
 @pytest.mark.parametrize(("name", "filename"), [
