@@ -1,5 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.db import transaction
 from django.urls import reverse
+
+from influencer_platform.jobs import actor_send
 
 from .selectors import onboarding_url_name
 from .validators import validate_not_disposable
@@ -10,6 +13,13 @@ class AccountAdapter(DefaultAccountAdapter):
         email = super().clean_email(email)
         validate_not_disposable(email)
         return email
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit)
+        if commit:
+            # Billing owns lifecycle emails; it is called by actor name, as accounts sits below it.
+            transaction.on_commit(lambda: actor_send("welcome_email", user.pk))
+        return user
 
     def get_login_redirect_url(self, request) -> str:
         step = onboarding_url_name(user=request.user)

@@ -37,19 +37,36 @@ class SystemDataInline(_AccountInline):
     readonly_fields = ("signup_at", "last_webhook_event", "last_webhook_at")
 
 
+class ApiTokenInline(admin.TabularInline):
+    """Tokens are shown, never edited here: their secret exists only once, with the user."""
+
+    model = ApiToken
+    fields = ("name", "key_hint", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "API tokens"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     add_form = UserAddForm
     ordering = ("-date_joined",)
     list_display = (
-        "email", "full_name", "business_name", "plan", "subscription_status",
-        "onboarding_step", "is_admin", "date_joined",
+        "email", "full_name", "business_name", "plan", "subscription_status", "trial_ends",
+        "creators_used", "onboarding_step", "is_admin", "is_test_data", "date_joined",
     )
     list_filter = (
         "is_admin", "is_active", "is_test_data", "onboarding_step",
         "subscription__subscription_status", "subscription__current_plan", "industry",
     )
-    list_select_related = ("subscription",)
+    list_select_related = ("subscription", "usage")
     search_fields = ("email", "full_name", "business_name")
     readonly_fields = ("date_joined", "last_login", "is_staff")
     fieldsets = (
@@ -59,7 +76,7 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("date_joined", "last_login")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    inlines = (SubscriptionInline, BillingInline, UsageInline, SystemDataInline)
+    inlines = (SubscriptionInline, BillingInline, UsageInline, SystemDataInline, ApiTokenInline)
     filter_horizontal = ()
 
     def get_inlines(self, request, obj):
@@ -73,6 +90,15 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(ordering="subscription__subscription_status")
     def subscription_status(self, user):
         return user.subscription.get_subscription_status_display()
+
+    @admin.display(description="Trial ends", ordering="subscription__trial_ends_at")
+    def trial_ends(self, user):
+        subscription = user.subscription
+        return subscription.trial_ends_at.date() if subscription.is_trialing and subscription.trial_ends_at else None
+
+    @admin.display(description="Creators this month", ordering="usage__creators_used_this_month")
+    def creators_used(self, user):
+        return user.usage.creators_used_this_month
 
 
 @admin.register(ApiToken)

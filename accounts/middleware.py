@@ -13,6 +13,9 @@ _OPEN_PREFIXES = (
     "/media/",
     "/img/",
     "/billing/webhook/",
+    # Checkout is how onboarding ends: its pages must open before onboarding is complete.
+    "/billing/checkout/",
+    "/billing/demo/",
     "/healthz",
 )
 

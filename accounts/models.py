@@ -173,6 +173,10 @@ class UserSubscription(models.Model):
     billing_sync_status = models.CharField(
         max_length=20, choices=BillingSyncStatus.choices, default=BillingSyncStatus.NOT_APPLICABLE
     )
+    provider_state_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="How recent the payment provider's subscription state applied here is; older ones are skipped.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

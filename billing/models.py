@@ -87,3 +87,73 @@ class TrialClaim(models.Model):
 
     def __str__(self) -> str:
         return self.email_normalized
+
+
+class EventSource(models.TextChoices):
+    STRIPE = "stripe", "Stripe webhook"
+    APP = "app", "Application"
+    ADMIN = "admin", "Operator"
+    DEMO = "demo", "Demo billing"
+    SCHEDULER = "scheduler", "Periodic work"
+
+
+class EventStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    PROCESSED = "processed", "Processed"
+    SKIPPED = "skipped", "Skipped (older than the state applied)"
+    IGNORED = "ignored", "Ignored (no handler)"
+    FAILED = "failed", "Failed"
+
+
+class BillingEvent(models.Model):
+    """One row per thing that happened to a customer's billing: webhooks, our changes, operator actions.
+
+    ``idempotency_key`` is unique, so a provider event delivered five times is stored once
+    (``stripe:<event id>``); our own writes use a key built from their ids or a random one.
+    """
+
+    aggregate = models.CharField(max_length=100, db_index=True, help_text="What it is about, e.g. subscription:sub_123.")
+    event_type = models.CharField("type", max_length=100, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="billing_events"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    source = models.CharField(max_length=20, choices=EventSource.choices)
+    status = models.CharField(max_length=20, choices=EventStatus.choices, default=EventStatus.PENDING)
+    retries = models.PositiveIntegerField(default=0, help_text="Processing attempts after the first.")
+    error = models.TextField(blank=True)
+    occurred_at = models.DateTimeField(help_text="When the source says it happened.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "events"
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-occurred_at"], name="event_user_recent"),
+            models.Index(fields=["status", "created_at"], name="event_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} ({self.aggregate})"
+
+
+class DemoBillingObject(models.Model):
+    """The demo billing provider's own storage: what Stripe would keep on its side.
+
+    Only ``billing.providers.demo`` reads or writes it; the rest of the app sees the demo provider
+    through the same interface as Stripe.
+    """
+
+    id = models.CharField(max_length=64, primary_key=True)
+    kind = models.CharField(max_length=32)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "billing_demo_objects"
+
+    def __str__(self) -> str:
+        return self.id

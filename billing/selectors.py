@@ -3,12 +3,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import User, UserSubscription
+from accounts.models import BillingCycle, User, UserSubscription
 
-from .models import UNLIMITED, SubscriptionPlan
+from .models import UNLIMITED, BillingEvent, SubscriptionPlan
+from .providers import provider_is_demo
 
 
 def plan_list(*, paid_only: bool = False) -> QuerySet[SubscriptionPlan]:
@@ -103,3 +105,64 @@ TRIAL_RESULT_ROWS = 25
 def result_row_limit(*, user: User) -> int | None:
     """How many result rows of a search this user may see; None for no limit."""
     return TRIAL_RESULT_ROWS if user.subscription.is_trialing else None
+
+
+DEMO_PRICE_PREFIX = "demo_"
+
+
+def price_id_for(*, plan: SubscriptionPlan, cycle: str) -> str:
+    """The provider's price id of ``plan`` billed ``cycle``; empty when none is configured."""
+    if provider_is_demo():
+        return f"{DEMO_PRICE_PREFIX}{plan.plan_key}_{cycle}"
+    configured = plan.stripe_price_id_yearly if cycle == BillingCycle.YEARLY else plan.stripe_price_id_monthly
+    return configured or str(settings.STRIPE_PRICE_IDS.get(plan.plan_key, {}).get(cycle, ""))
+
+
+def plan_for_price(*, price_id: str) -> tuple[SubscriptionPlan | None, str]:
+    """The plan and billing cycle a provider price id stands for."""
+    if not price_id:
+        return None, ""
+    if price_id.startswith(DEMO_PRICE_PREFIX):
+        plan_key, _, cycle = price_id[len(DEMO_PRICE_PREFIX):].rpartition("_")
+        return plan_get(plan_key=plan_key), cycle
+    plan = SubscriptionPlan.objects.filter(Q(stripe_price_id_monthly=price_id) | Q(stripe_price_id_yearly=price_id)).first()
+    if plan is not None:
+        return plan, BillingCycle.YEARLY if plan.stripe_price_id_yearly == price_id else BillingCycle.MONTHLY
+    for plan_key, prices in settings.STRIPE_PRICE_IDS.items():
+        for cycle, configured in prices.items():
+            if configured == price_id:
+                return plan_get(plan_key=plan_key), cycle
+    return None, ""
+
+
+@dataclass(frozen=True)
+class PlanOffer:
+    """One plan as the plans page shows it for a billing cycle."""
+
+    plan: SubscriptionPlan
+    cycle: str
+    price_cents: int
+    per_month_cents: int
+    purchasable: bool
+    is_current: bool
+
+
+def plan_offers(*, user: User, cycle: str) -> list[PlanOffer]:
+    subscription = user.subscription
+    offers = []
+    for plan in plan_list(paid_only=True):
+        yearly = cycle == BillingCycle.YEARLY
+        price = plan.price_yearly_cents if yearly else plan.price_monthly_cents
+        offers.append(PlanOffer(
+            plan=plan, cycle=cycle, price_cents=price,
+            per_month_cents=price // 12 if yearly else price,
+            purchasable=bool(price_id_for(plan=plan, cycle=cycle)),
+            is_current=subscription.has_access and subscription.current_plan == plan.plan_key
+            and subscription.billing_cycle == cycle,
+        ))
+    return offers
+
+
+def billing_history(*, user: User, limit: int = 50) -> QuerySet[BillingEvent]:
+    """The user's billing events, newest first: webhooks, their changes, operator actions."""
+    return BillingEvent.objects.filter(user=user).order_by("-occurred_at", "-id")[:limit]

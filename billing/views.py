@@ -1,16 +1,45 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from accounts.models import OnboardingStep
+from accounts.models import BillingCycle, OnboardingStep
 from accounts.selectors import user_profile_get
 from accounts.services import onboarding_plan_select
+from influencer_platform.errors import ApplicationError, ProviderPermanentError
 
 from .forms import PlanChoiceForm
-from .selectors import plan_for_user, plan_list, trial_countdown, usage_meters
-from .services import TRIAL_LENGTH, TrialError, trial_start
+from .providers import get_provider, provider_is_demo
+from .providers.base import WebhookSignatureError
+from .selectors import billing_history, plan_for_user, plan_get, plan_list, plan_offers, trial_countdown, usage_meters
+from .services import trial_length
+from .services.subscriptions import (
+    checkout_confirm,
+    checkout_start,
+    demo_checkout_complete,
+    portal_url,
+    subscription_cancel,
+    subscription_change_plan,
+    subscription_resume,
+    subscription_start_now,
+    trial_available,
+)
+from .services.webhooks import webhook_event_record
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SUGGESTED_PLAN = "viral_surge"
+
+
+def _checkout_urls(request) -> tuple[str, str]:
+    # Stripe replaces {CHECKOUT_SESSION_ID} in the success URL with the session's id.
+    success = request.build_absolute_uri(reverse("billing_checkout_success")) + "?session_id={CHECKOUT_SESSION_ID}"
+    return success, request.build_absolute_uri(reverse("billing_checkout_cancel"))
 
 
 @login_required
@@ -27,22 +56,19 @@ def onboarding_plan(request):
     if request.method == "POST" and form.is_valid():
         plan_key = form.cleaned_data["plan_key"]
         onboarding_plan_select(user=user, plan_key=plan_key)
+        success_url, cancel_url = _checkout_urls(request)
         try:
-            subscription = trial_start(user=user, plan_key=plan_key)
-        except TrialError as exc:
+            url = checkout_start(user=user, plan_key=plan_key, cycle=form.cleaned_data["cycle"],
+                                 success_url=success_url, cancel_url=cancel_url, trial_required=True)
+        except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(
-                request,
-                f"Welcome aboard! Your {TRIAL_LENGTH.days}-day trial runs until "
-                f"{subscription.trial_ends_at:%B %-d, %H:%M} UTC.",
-            )
-            return redirect("dashboard")
+            return redirect(url)
     return render(
         request,
         "billing/onboarding_plan.html",
         {"form": form, "plans": plan_list(paid_only=True), "step": 3,
-         "steps": ["Your business", "Your brand", "Your plan"], "trial_days": TRIAL_LENGTH.days},
+         "steps": ["Your business", "Your brand", "Your plan"], "trial_days": trial_length().days},
     )
 
 
@@ -56,8 +82,172 @@ def billing_overview(request):
         {
             "profile_user": user,
             "plan": plan,
-            "plans": plan_list(paid_only=True),
+            "subscription": user.subscription,
             "meters": usage_meters(user=user, plan=plan),
             "countdown": trial_countdown(subscription=user.subscription),
+            "has_provider_subscription": bool(user.billing.stripe_subscription_id),
+            "has_customer": bool(user.billing.stripe_customer_id),
+            "history": billing_history(user=user, limit=20),
+            "demo_billing": provider_is_demo(),
         },
     )
+
+
+@login_required
+def plans(request):
+    user = user_profile_get(user_id=request.user.pk)
+    cycle = request.GET.get("cycle")
+    if cycle not in BillingCycle.values:
+        cycle = user.subscription.billing_cycle if user.subscription.has_access else BillingCycle.MONTHLY
+    subscribed = bool(user.billing.stripe_subscription_id) and user.subscription.has_access
+    return render(
+        request,
+        "billing/plans.html",
+        {
+            "profile_user": user,
+            "cycle": cycle,
+            "offers": plan_offers(user=user, cycle=cycle),
+            "subscribed": subscribed,
+            "trial_available": not subscribed and trial_available(user=user),
+            "trial_days": trial_length().days,
+        },
+    )
+
+
+@login_required
+@require_POST
+def checkout(request):
+    form = PlanChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the plans shown.")
+        return redirect("billing_plans")
+    success_url, cancel_url = _checkout_urls(request)
+    try:
+        url = checkout_start(user=request.user, plan_key=form.cleaned_data["plan_key"],
+                             cycle=form.cleaned_data["cycle"], success_url=success_url, cancel_url=cancel_url)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing_plans")
+    return redirect(url)
+
+
+@login_required
+def checkout_success(request):
+    session_id = request.GET.get("session_id", "")
+    if not session_id:
+        return redirect("billing")
+    try:
+        checkout_confirm(user=request.user, session_id=session_id)
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+        return redirect("billing")
+    user = user_profile_get(user_id=request.user.pk)
+    plan = plan_for_user(user=user)
+    return render(request, "billing/checkout_success.html", {"profile_user": user, "plan": plan,
+                                                             "subscription": user.subscription})
+
+
+@login_required
+def checkout_cancel(request):
+    messages.info(request, "Checkout was cancelled; nothing was charged.")
+    return redirect("onboarding_plan" if not request.user.is_onboarded else "billing_plans")
+
+
+@login_required
+def demo_checkout(request, session_id: str):
+    if not provider_is_demo():
+        raise Http404("There is no demo checkout here.")
+    try:
+        details = get_provider().demo_checkout_details(session_id)
+    except ProviderPermanentError as exc:
+        raise Http404("That checkout does not exist.") from exc
+    if details["client_reference_id"] != str(request.user.pk):
+        raise Http404("That checkout does not exist.")
+    if request.method == "POST":
+        return redirect(demo_checkout_complete(session_id=session_id))
+    plan_key = details["metadata"].get("plan_key", "")
+    plan = plan_get(plan_key=plan_key)
+    yearly = details["metadata"].get("cycle") == BillingCycle.YEARLY
+    return render(request, "billing/demo_checkout.html", {
+        "session": details, "plan": plan, "yearly": yearly,
+        "price_cents": (plan.price_yearly_cents if yearly else plan.price_monthly_cents) if plan else 0,
+        "trial_days": details.get("trial_days") or 0,
+    })
+
+
+def _subscription_action(request, action, success: str):
+    try:
+        action(user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("billing")
+
+
+@login_required
+@require_POST
+def portal(request):
+    try:
+        url = portal_url(user=request.user, return_url=request.build_absolute_uri(reverse("billing")))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing")
+    if provider_is_demo():
+        messages.info(request, "Demo billing has no hosted portal: manage your plan right here.")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def subscription_change(request):
+    form = PlanChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the plans shown.")
+        return redirect("billing_plans")
+    try:
+        subscription = subscription_change_plan(user=request.user, plan_key=form.cleaned_data["plan_key"],
+                                                cycle=form.cleaned_data["cycle"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing_plans")
+    plan = plan_get(plan_key=subscription.current_plan)
+    messages.success(request, f"You are now on {plan.name if plan else subscription.current_plan} "
+                              f"({subscription.get_billing_cycle_display().lower()}).")
+    return redirect("billing")
+
+
+@login_required
+@require_POST
+def subscription_cancel_view(request):
+    return _subscription_action(request, subscription_cancel,
+                                "Your plan will end at the close of the current period. You can resume it until then.")
+
+
+@login_required
+@require_POST
+def subscription_resume_view(request):
+    return _subscription_action(request, subscription_resume, "Your plan will continue. Nothing else changes.")
+
+
+@login_required
+@require_POST
+def subscription_start_now_view(request):
+    return _subscription_action(request, subscription_start_now, "Your trial has ended and your paid plan is active.")
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Verify, store once, acknowledge: the work happens in the ``billing_event_process`` actor."""
+    try:
+        event = get_provider().webhook_event_parse(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except WebhookSignatureError:
+        logger.warning("stripe webhook refused: bad signature")
+        return HttpResponse("invalid signature", status=400, content_type="text/plain")
+    stored, created = webhook_event_record(event=event)
+    return HttpResponse("ok" if created else "duplicate", status=200, content_type="text/plain")

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from billing.selectors import TRIAL_RESULT_ROWS, result_row_limit
 from influencer_platform.api import Pagination
 from scraping.models import EndReason, JobCreator, JobPhase, JobStatus, Platform, ScrapingJob, SearchType
-from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters, campaign_results, job_get, job_results
+from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters, ResultRows, campaign_results, job_get, job_results
 
 from .exports import campaign_export_response, search_export_response
 from .forms import ResultFilterForm
@@ -151,8 +151,10 @@ class ResultPagination(Pagination):
     limit: int | None = None
 
     def paginate_results(self, rows: QuerySet[JobCreator], request, view, *, limit: int | None) -> list[JobCreator]:
-        self.total, self.limit = rows.count(), limit
-        return self.paginate_queryset(rows if limit is None else rows[:limit], request, view=view)
+        window = ResultRows(rows, limit=limit)
+        page = self.paginate_queryset(window, request, view=view)
+        self.total, self.limit = window.total, limit
+        return page
 
     def get_paginated_response(self, data) -> Response:
         return Response({

@@ -17,6 +17,7 @@ from scraping.selectors import (
     job_get,
     job_results,
     recent_jobs,
+    result_page,
     search_activity,
     search_totals,
 )
@@ -24,6 +25,7 @@ from scraping.selectors import (
 from .charts import activity_chart
 from .exports import campaign_export_response, search_export_response
 from .forms import CampaignForm, ResultFilterForm, SearchWizardForm
+from .list_selectors import list_overview, lists_for_adding
 from .models import CampaignStatus
 from .selectors import CAMPAIGN_SORTS, campaign_counts, campaign_get, campaign_list, campaign_searches, campaign_timeline
 from .services import (
@@ -57,6 +59,7 @@ def dashboard(request):
         "recent": recent_jobs(user=user),
         "chart": activity_chart(activity),
         "activity_total": sum(day.searches for day in activity),
+        "lists": list_overview(user=user),
     })
 
 
@@ -189,9 +192,8 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
     form = ResultFilterForm(request.GET or None)
     rows = rows(form.filters())
     limit = result_row_limit(user=user)
-    total = rows.count()
-    visible = rows if limit is None else rows[:limit]
-    page = Paginator(visible, form.rows_per_page()).get_page(request.GET.get("page"))
+    results = result_page(rows, number=request.GET.get("page"), per_page=form.rows_per_page(), limit=limit)
+    page, total = results.page, results.total
     query = request.GET.copy()
     query.pop("page", None)
     return {
@@ -204,6 +206,9 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
         "blurred_rows": range(BLURRED_ROWS) if limit is not None and total > limit and not page.has_next() else (),
         "query_string": query.urlencode(),
         "results_url": base_url,
+        # The "add to list" bar: how many rows "select all" takes, and where they can go.
+        "selectable_total": total if limit is None else min(total, limit),
+        "add_lists": lists_for_adding(user=user),
     }
 
 
@@ -291,9 +296,3 @@ def campaign_export(request, campaign_id: int):
     return _export_or_explain(
         request, lambda: campaign_export_response(user=request.user, campaign_id=campaign_id),
         reverse("campaign_detail", args=[campaign_id]))
-
-
-@login_required
-def list_index(request):
-    return render(request, "campaigns/list_index.html")
-

@@ -1,12 +1,36 @@
+from django.conf import settings
 from django.contrib import admin
+from django.urls import path
+from django.utils.module_loading import import_string
 
 
 class PlatformAdminSite(admin.AdminSite):
     site_header = "Creator Radar operations"
     site_title = "Creator Radar admin"
     index_title = "Run the platform"
+    site_url = "/dashboard/"
+    # List pages need the width more than a second copy of the index.
+    enable_nav_sidebar = False
 
     def has_permission(self, request) -> bool:
         # Operators are decided by the product (is_admin flag or ADMIN_EMAILS), not by is_staff
         # alone, so a stale is_staff can never open the console.
         return bool(getattr(request.user, "is_platform_admin", False))
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Behaviour every admin page shares (the audit log) is mixed in here, named in settings so
+        # that this kernel module imports no app.
+        admin_class = admin_class or admin.ModelAdmin
+        for mixin in map(import_string, getattr(settings, "ADMIN_MODEL_ADMIN_MIXINS", ())):
+            if not issubclass(admin_class, mixin):
+                admin_class = type(admin_class.__name__, (mixin, admin_class),
+                                   {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
+        return super().register(model_or_iterable, admin_class, **options)
+
+    def get_urls(self):
+        # Pages of the console that belong to no single model (the operations overview).
+        extra = [
+            path(route, self.admin_view(import_string(view)), name=name)
+            for route, view, name in getattr(settings, "ADMIN_EXTRA_VIEWS", ())
+        ]
+        return extra + super().get_urls()

@@ -4,7 +4,8 @@ Every outside call goes through a session from ``build_session``: it always has 
 retries behind our back (retries are the job engine's decision, with backoff) and, unless asked,
 does not follow redirects. URLs that come from users or providers (avatars, thumbnails) are checked
 with ``resolve_public_address`` before we fetch them, so the server cannot be steered at itself or
-at the private network.
+at the private network; ``fetch_checked`` does that for every redirect hop too and connects to the
+address it checked.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from __future__ import annotations
 import ipaddress
 import math
 import socket
+import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -28,6 +33,13 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 class UnsafeURLError(ValueError):
     """The URL is not plain http(s) or points at an address we must never fetch from."""
+
+
+class ResponseTooLargeError(ValueError):
+    """The response body is larger than the caller allowed."""
+
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class OutboundSession(requests.Session):
@@ -54,21 +66,63 @@ class OutboundSession(requests.Session):
         return super().get_redirect_target(resp)
 
 
+class PinnedAddressAdapter(HTTPAdapter):
+    """Connects to the address ``fetch_checked`` approved instead of resolving the host again.
+
+    Between the SSRF check and the connection a second DNS answer could point elsewhere (DNS
+    rebinding), so the checked address is pinned for the calling thread while its request is
+    sent. TLS still sends the host name (SNI) and verifies the certificate against it.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pin = threading.local()
+
+    @contextmanager
+    def pinned(self, address: str) -> Iterator[None]:
+        self._pin.address = address
+        try:
+            yield
+        finally:
+            self._pin.address = None
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        address = getattr(self._pin, "address", None)
+        if address is None:
+            # requests turns this ValueError into InvalidURL: nothing unchecked gets through.
+            raise UnsafeURLError("This session only connects to addresses checked by fetch_checked.")
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = host_params["host"]
+            pool_kwargs["assert_hostname"] = host_params["host"]
+        host_params["host"] = address
+        return host_params, pool_kwargs
+
+
 def build_session(
     *,
     user_agent: str = DEFAULT_USER_AGENT,
     pool_size: int = 10,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     follow_redirects: bool = False,
+    pin_addresses: bool = False,
 ) -> OutboundSession:
     """A pooled session with a default timeout and no automatic retries.
 
-    A redirect response is returned as is unless ``follow_redirects`` is set.
+    A redirect response is returned as is unless ``follow_redirects`` is set. With
+    ``pin_addresses`` the session can only be used through ``fetch_checked``, which connects to
+    the address it checked; proxies from the environment are then ignored, since a proxy would
+    resolve the host itself.
     """
     session = OutboundSession(timeout=timeout, follow_redirects=follow_redirects)
     # max_retries=0: urllib3 must not replay requests silently; the caller decides, honouring
     # Retry-After and the job's retry budget.
-    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    adapter_class = PinnedAddressAdapter if pin_addresses else HTTPAdapter
+    adapter = adapter_class(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    if pin_addresses:
+        session.trust_env = False
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = user_agent
@@ -151,3 +205,100 @@ def _is_public(address: IPAddress) -> bool:
         or address.is_reserved
         or address.is_unspecified
     )
+
+
+@dataclass(frozen=True)
+class CheckedResponse:
+    """A response from ``fetch_checked``: the URL that answered (after redirects) and its body."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def _any_host(netloc: str) -> bool:
+    return True
+
+
+def _no_host(netloc: str) -> bool:
+    return False
+
+
+def url_netloc(url: str | SplitResult) -> str:
+    """``host`` or ``host:port`` of a URL, lower case, without credentials; "" when it has none."""
+    parts = urlsplit(url) if isinstance(url, str) else url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURLError("The URL has an invalid port.") from exc
+    return f"{host}:{port}" if host and port else host
+
+
+def fetch_checked(
+    url: str,
+    *,
+    session: OutboundSession,
+    max_bytes: int,
+    headers: Mapping[str, str] | None = None,
+    max_redirects: int = 3,
+    total_timeout: float | None = None,
+    host_allowed: Callable[[str], bool] = _any_host,
+    private_allowed: Callable[[str], bool] = _no_host,
+) -> CheckedResponse:
+    """GET ``url``, checking it and every redirect target before connecting to it.
+
+    Each hop's ``host[:port]`` must pass ``host_allowed`` and resolve only to public addresses
+    (unless ``private_allowed`` says otherwise, for the local sandbox); the connection then goes
+    to exactly the address that was checked. ``session`` must come from
+    ``build_session(pin_addresses=True)``.
+
+    Raises ``UnsafeURLError`` for a refused hop, ``requests.TooManyRedirects`` past
+    ``max_redirects``, ``ResponseTooLargeError`` for a body over ``max_bytes``, and
+    ``requests.Timeout`` when the whole exchange takes longer than ``total_timeout`` seconds
+    (the session's timeouts only bound each connect and each read).
+    """
+    deadline = time.monotonic() + total_timeout if total_timeout is not None else None
+    for _hop in range(max_redirects + 1):
+        parts = urlsplit(url)
+        if parts.username is not None or parts.password is not None:
+            raise UnsafeURLError("URLs with credentials are not fetched.")
+        netloc = url_netloc(parts)
+        if not netloc or not host_allowed(netloc):
+            raise UnsafeURLError(f"{netloc or 'The URL'} is not on the list of hosts we fetch from.")
+        address = resolve_public_address(url, allow_private=private_allowed(netloc))
+        adapter = session.get_adapter(url)
+        if not isinstance(adapter, PinnedAddressAdapter):
+            raise TypeError("fetch_checked needs a session from build_session(pin_addresses=True).")
+        with adapter.pinned(address):
+            response = session.get(
+                url, headers={**(headers or {}), "Host": netloc}, stream=True, allow_redirects=False
+            )
+        with response:
+            location = response.headers.get("Location")
+            if response.status_code in REDIRECT_STATUSES and location:
+                url = urljoin(url, location)
+                continue
+            body = _body_read(response, max_bytes=max_bytes, deadline=deadline)
+        return CheckedResponse(url=url, status=response.status_code, headers=response.headers, body=body)
+    raise requests.TooManyRedirects(f"More than {max_redirects} redirects.")
+
+
+def _body_read(response: requests.Response, *, max_bytes: int, deadline: float | None) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise ResponseTooLargeError(f"The body is {declared} bytes; at most {max_bytes} are read.")
+    chunks: list[bytes] = []
+    received = 0
+    # The cap counts decoded bytes, so a small gzip body cannot inflate past it either.
+    for chunk in response.iter_content(64 * 1024):
+        received += len(chunk)
+        if received > max_bytes:
+            raise ResponseTooLargeError(f"The body is over {max_bytes} bytes.")
+        if deadline is not None and time.monotonic() > deadline:
+            raise requests.Timeout("The response took too long to arrive.")
+        chunks.append(chunk)
+    return b"".join(chunks)

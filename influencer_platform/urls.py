@@ -17,6 +17,20 @@ from campaigns.api import (
     SearchExportApi,
     SearchResultsApi,
 )
+from campaigns.list_api import (
+    ListArchiveApi,
+    ListCollaboratorDetailApi,
+    ListCollaboratorsApi,
+    ListDetailApi,
+    ListDuplicateApi,
+    ListExportApi,
+    ListExportsApi,
+    ListItemDetailApi,
+    ListItemsApi,
+    ListItemsBulkApi,
+    ListListApi,
+    ListRestoreApi,
+)
 
 from .views import healthz
 
@@ -33,6 +47,19 @@ api_v1 = [
     path("searches/<int:job_id>/cancel/", SearchCancelApi.as_view(), name="api_search_cancel"),
     path("searches/<int:job_id>/results/", SearchResultsApi.as_view(), name="api_search_results"),
     path("searches/<int:job_id>/export.csv", SearchExportApi.as_view(), name="api_search_export"),
+    path("lists/", ListListApi.as_view(), name="api_list_list"),
+    path("lists/<int:list_id>/", ListDetailApi.as_view(), name="api_list_detail"),
+    path("lists/<int:list_id>/archive/", ListArchiveApi.as_view(), name="api_list_archive"),
+    path("lists/<int:list_id>/restore/", ListRestoreApi.as_view(), name="api_list_restore"),
+    path("lists/<int:list_id>/duplicate/", ListDuplicateApi.as_view(), name="api_list_duplicate"),
+    path("lists/<int:list_id>/items/", ListItemsApi.as_view(), name="api_list_items"),
+    path("lists/<int:list_id>/items/bulk/", ListItemsBulkApi.as_view(), name="api_list_items_bulk"),
+    path("lists/<int:list_id>/items/<int:item_id>/", ListItemDetailApi.as_view(), name="api_list_item_detail"),
+    path("lists/<int:list_id>/collaborators/", ListCollaboratorsApi.as_view(), name="api_list_collaborators"),
+    path("lists/<int:list_id>/collaborators/<int:collaborator_id>/", ListCollaboratorDetailApi.as_view(),
+         name="api_list_collaborator_detail"),
+    path("lists/<int:list_id>/export.csv", ListExportApi.as_view(), name="api_list_export"),
+    path("lists/<int:list_id>/exports/", ListExportsApi.as_view(), name="api_list_exports"),
 ]
 
 urlpatterns = [
@@ -42,6 +69,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("campaigns.urls")),
+    path("", include("scraping.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -7,8 +7,10 @@ from django.core.cache import cache
 from dramatiq_crontab import cron
 
 from adminpanel.config import config_get
+from influencer_platform.errors import ProviderPermanentError
 
 from . import services
+from .images import services as image_services
 
 # A step makes one search call and at most a few dozen profile calls under the shared rate limit.
 STEP_TIME_LIMIT_MS = 5 * 60 * 1000
@@ -29,3 +31,11 @@ def jobs_sweep() -> None:
     interval = max(1, int(config_get("timeouts.sweep_interval").total_seconds()))
     if cache.add("jobs_sweep:recent", True, timeout=max(1, interval - 5)):
         services.jobs_sweep()
+
+
+@dramatiq.actor(actor_name="creator_avatars_fetch", queue_name="images", max_retries=4, min_backoff=10_000,
+                max_backoff=300_000, time_limit=10 * 60 * 1000, throws=(ProviderPermanentError,))
+def creator_avatars_fetch(profile_ids: list[int]) -> None:
+    # CDN URLs expire within hours: the copy stored now is what pages show later. A CDN that
+    # timed out raises a transient error, and the retry only fetches what is still missing.
+    image_services.creator_avatars_store(profile_ids=profile_ids)

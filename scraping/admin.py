@@ -34,6 +34,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
+from adminpanel.audit import audited
 from influencer_platform.errors import ApplicationError
 
 from .models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
@@ -82,6 +83,11 @@ def _searches(count: int) -> str:
 
 def _preformatted(text: str) -> SafeString:
     return format_html('<pre style="white-space: pre-wrap; margin: 0;">{}</pre>', text)
+
+
+def _job_state(job: ScrapingJob) -> dict:
+    """What the audit log keeps of a search before and after an operator acts on it."""
+    return {"status": job.status, "end_reason": job.end_reason, "found_count": job.found_count}
 
 
 def _object_label(obj: Model) -> str:
@@ -271,7 +277,10 @@ class ScrapingJobAdmin(admin.ModelAdmin):
         done, refused = 0, []
         for job in queryset.order_by("pk"):
             try:
-                job_cancel(job=job, by_operator=True)
+                with audited(actor=request.user, action="search.cancel", target=job,
+                             before=_job_state(job)) as change:
+                    change.after = _job_state(job_cancel(job=job, by_operator=True))
+                    change.summary = f"Cancelled search #{job.pk}"
             except ApplicationError as exc:
                 refused.append(f"#{job.pk} ({exc.message})")
             else:
@@ -283,7 +292,10 @@ class ScrapingJobAdmin(admin.ModelAdmin):
         done, refused = 0, []
         for job in queryset.order_by("pk"):
             try:
-                job_retry(job=job)
+                with audited(actor=request.user, action="search.retry", target=job,
+                             before=_job_state(job)) as change:
+                    change.after = _job_state(job_retry(job=job))
+                    change.summary = f"Resumed search #{job.pk}"
             except ApplicationError as exc:
                 refused.append(f"#{job.pk} ({exc.message})")
             else:

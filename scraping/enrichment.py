@@ -25,6 +25,7 @@ from adminpanel.config import config_get
 from influencer_platform.errors import ProviderTransientError
 
 from .extraction import EmailFound, extract_contacts
+from .images.services import creator_avatars_queue
 from .linkpages import is_link_page, link_page_emails
 from .models import CreatorProfile
 from .providers import CreatorHit, CreatorProfileData, PostSnapshot, ProviderNotFoundError, ScrapeCreatorsClient
@@ -176,6 +177,7 @@ def creators_enrich(*, strategy: SearchStrategy, client: ScrapeCreatorsClient, h
     _upsert(search_only, _UPDATED_BY_SEARCH)
 
     stored = {p.external_id: p for p in CreatorProfile.objects.filter(platform=platform, external_id__in=ids)}
+    creator_avatars_queue(previous_urls={key: p.avatar_url for key, p in known.items()}, profiles=stored.values())
     result.profiles = {key: value for key, value in stored.items() if key not in failed_ids}
     _engagement_update(hits, result.profiles)
     return result

@@ -1,17 +1,26 @@
 """Search results as a CSV file, streamed row by row so a 100,000-creator export uses constant memory.
 
-Rows are read with ``values_list(...).iterator()`` (a server-side cursor on PostgreSQL), never as
-model instances, and written with the stdlib ``csv`` module through a pseudo-buffer (Django's
-"Streaming large CSV files"), one chunk of rows at a time; nothing else is kept between chunks.
+Rows are read as plain tuples, ``CHUNK_ROWS`` at a time, with the SQL the ORM compiles for the
+results queryset (see ``_fetched``), never as model instances; each chunk is written as CSV text
+and handed on, and nothing else is kept between chunks.
+
+The lines are written here rather than by the stdlib ``csv`` module, which copies every cell
+character by character through its quoting rules (numbers included) and took about 40% of the
+export's time; here only text cells are searched, with ``str``'s fast substring tests. The
+format is the same as that module's default dialect (RFC 4180): comma-separated, CRLF line ends, a
+cell quoted only when it holds a comma, a double quote, CR or LF, and double quotes doubled in it.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
+from itertools import islice
 
+import psycopg
+from django.db import connections
 from django.db.models import CharField, Func, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.text import slugify
@@ -31,6 +40,7 @@ _FIELDS = (
 )
 CHUNK_ROWS = 500  # rows per database fetch and per yielded chunk: about 5 MB at most in flight
 BOM = "\ufeff"
+_LINE_END = "\r\n"
 FALLBACK_FILENAME = "creators"
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); a leading
@@ -73,24 +83,85 @@ def _text(value: str) -> str:
     return "'" + value if value and value[0] in _FORMULA_TRIGGERS else value
 
 
-def _cells(row: tuple) -> tuple:
+def _cell(value: str) -> str:
+    """Text as one CSV cell: neutralised like ``_text``, then quoted if it must be."""
+    if value and value[0] in _FORMULA_TRIGGERS:
+        value = "'" + value
+    # Four substring tests are about three times as fast as one regular expression search here.
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    if "," in value or "\n" in value or "\r" in value:
+        return '"' + value + '"'
+    return value
+
+
+def _tags(hashtags_json: str) -> str:
+    """A JSON list of hashtags as one space-separated string.
+
+    Nearly every list is plain strings in the database's JSON text (``["glow", "spf"]``), which
+    splitting reads at a third of the cost of decoding. With no backslash there is no escaped quote,
+    so every quote is a delimiter and counting them proves the split right; anything else (escapes,
+    numbers, other spacing) is decoded.
+    """
+    if hashtags_json[:2] == '["' and hashtags_json[-2:] == '"]' and "\\" not in hashtags_json:
+        tags = hashtags_json[2:-2].split('", "')
+        if hashtags_json.count('"') == 2 * len(tags):
+            return " ".join(tags)
+    return " ".join(map(str, json.loads(hashtags_json) or ()))
+
+
+def _line(row: tuple) -> str:
     (platform, handle, display_name, profile_url, followers, engagement_rate, bio, emails_json, verified,
      post_url, caption, views, likes, comments, shares, hashtags_json, keyword, found_at) = row
     addresses = sources = ""
     # Most creators have no email: skip decoding their "[]".
     if emails_json and emails_json != "[]":
         emails = [email for email in json.loads(emails_json) or () if isinstance(email, dict)]
-        addresses = _text("; ".join(str(email.get("address", "")) for email in emails))
-        sources = _text("; ".join(str(email.get("source", "")) for email in emails))
-    hashtags = ""
-    if hashtags_json and hashtags_json != "[]":
-        hashtags = _text(" ".join(str(tag) for tag in json.loads(hashtags_json) or ()))
+        addresses = _cell("; ".join([str(email.get("address", "")) for email in emails]))
+        sources = _cell("; ".join([str(email.get("source", "")) for email in emails]))
+    hashtags = _cell(_tags(hashtags_json)) if hashtags_json and hashtags_json != "[]" else ""
     # Our own numbers go out as numbers (None becomes an empty cell); only text is neutralised.
-    return (
-        _PLATFORM_LABELS.get(platform, platform), _text(handle), _text(display_name), _text(profile_url),
-        followers, engagement_rate, _text(bio), addresses, sources, "yes" if verified else "no",
-        _text(post_url), _text(caption), views, likes, comments, shares, hashtags, _text(keyword), found_at or "",
-    )
+    return ",".join((
+        _PLATFORM_LABELS.get(platform, platform), _cell(handle), _cell(display_name), _cell(profile_url),
+        "" if followers is None else str(followers), "" if engagement_rate is None else str(engagement_rate),
+        _cell(bio), addresses, sources, "yes" if verified else "no", _cell(post_url), _cell(caption),
+        "" if views is None else str(views), "" if likes is None else str(likes),
+        "" if comments is None else str(comments), "" if shares is None else str(shares),
+        hashtags, _cell(keyword), found_at or "",
+    )) + _LINE_END
+
+
+def _fetched(values: QuerySet) -> Iterator[list[tuple]]:
+    """The rows of ``values`` in chunks of ``CHUNK_ROWS``, as the database driver returns them.
+
+    The ORM's iterator would build the same tuples one at a time; a chunk is all the writer needs.
+    Nothing the ORM converts is read here on PostgreSQL (JSON and timestamps arrive as text);
+    SQLite's converters (0/1 to bool, floats to ``Decimal``) are applied as the ORM would.
+    """
+    connection = connections[values.db]
+    compiler = values.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select[:compiler.col_count]])
+    if connection.vendor == "postgresql" and connection.get_autocommit() and psycopg.pq.version() >= 170000:
+        # Outside a transaction (a streamed download) the ORM's server-side cursor is declared
+        # WITH HOLD, and PostgreSQL then runs the whole query and stores its result before the
+        # first row leaves. Instead the server sends rows as it produces them, in chunks (libpq
+        # 17's chunked rows mode), while this process writes lines. Closing the stream early (a
+        # download cut short) cancels the query; inside a transaction that would abort it, so
+        # there the server-side cursor below is used, which is declared without HOLD and reads
+        # as it goes.
+        with connection.cursor() as cursor, connection.wrap_database_errors, \
+                closing(cursor.cursor.stream(sql, params, size=CHUNK_ROWS)) as rows:
+            while chunk := list(islice(rows, CHUNK_ROWS)):
+                yield chunk
+        return
+    # A server-side cursor where the backend has one (unless settings turn them off, as for the
+    # ORM's iterator), so that one chunk at a time is in memory.
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK_ROWS):
+            yield list(compiler.apply_converters(chunk, converters)) if converters else chunk
 
 
 def csv_rows(rows: QuerySet[JobCreator], *, limit: int | None = None) -> Iterator[str]:
@@ -107,17 +178,10 @@ def csv_rows(rows: QuerySet[JobCreator], *, limit: int | None = None) -> Iterato
     ).values_list(*_FIELDS)
     if limit is not None:
         values = values[:limit]
-    writer = csv.writer(_Echo())
     # The BOM tells Excel the file is UTF-8; without it accented names and emoji come out garbled.
-    yield BOM + writer.writerow(HEADER)
-    chunk: list[str] = []
-    for row in values.iterator(chunk_size=CHUNK_ROWS):
-        chunk.append(writer.writerow(_cells(row)))
-        if len(chunk) == CHUNK_ROWS:
-            yield "".join(chunk)
-            chunk.clear()
-    if chunk:
-        yield "".join(chunk)
+    yield BOM + ",".join(map(_cell, HEADER)) + _LINE_END
+    for chunk in _fetched(values):
+        yield "".join([_line(row) for row in chunk])
 
 
 def export_filename(name: str, day: date) -> str:

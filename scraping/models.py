@@ -160,6 +160,11 @@ class CreatorProfile(models.Model):
                                           help_text="Percent, from the latest post seen.")
     verified = models.BooleanField(default=False)
     avatar_url = models.URLField(max_length=1000, blank=True)
+    avatar_hash = models.CharField(max_length=64, blank=True,
+                                   help_text="SHA-256 of the stored copy of the avatar (see scraping.images).")
+    avatar_fetched_at = models.DateTimeField(null=True, blank=True,
+                                             help_text="When the avatar at avatar_url was last fetched; after "
+                                                       "a refusal the copy stored before stays.")
     profile_url = models.URLField(max_length=500, blank=True)
     bio = models.TextField(blank=True)
     links = models.JSONField(default=list, blank=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
@@ -22,6 +24,8 @@ RESULT_SORTS = {
     "name": ("name_key", "Name A–Z"),
     "newest": ("-found_at", "Newest"),
 }
+# Sort keys that may be unknown. Every other one is never null and sorts plainly, in an order an index can give.
+_NULLABLE_SORTS = frozenset({"creator__followers", "creator__engagement_rate"})
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,10 @@ def _filtered(rows: QuerySet[JobCreator], filters: ResultFilters) -> QuerySet[Jo
     order, _label = RESULT_SORTS.get(filters.sort, RESULT_SORTS["rank"])
     if order == "name_key":
         rows = rows.annotate(name_key=Lower("creator__display_name"))
+    field, descending = order.lstrip("-"), order.startswith("-")
     # Nulls (unknown followers or engagement) go last whichever way the column sorts.
-    field = order.lstrip("-")
-    expression = F(field).desc(nulls_last=True) if order.startswith("-") else F(field).asc(nulls_last=True)
+    nulls_last = True if field in _NULLABLE_SORTS else None
+    expression = F(field).desc(nulls_last=nulls_last) if descending else F(field).asc(nulls_last=nulls_last)
     return rows.order_by(expression, "id")
 
 
@@ -83,6 +88,49 @@ def campaign_results(*, user: User, campaign_id: int, filters: ResultFilters = R
                        .values("creator_id").annotate(first=Min("id")).values("first"))
     rows = JobCreator.objects.filter(id__in=first_sightings).select_related("creator", "job")
     return _filtered(rows, filters)
+
+
+class ResultRows:
+    """A results queryset as the sequence a ``Paginator`` pages through, cut to ``limit`` rows.
+
+    Counted once (``total``: every matching row, before the limit). A page is read in two steps
+    (a "deferred join"): the ids of its rows, in order, from a query that carries only the
+    filter and sort columns, then those rows by primary key. A deep page of a large search then
+    sorts and skips narrow rows instead of whole rows with their creator's bio, and indexes can
+    answer the first step alone.
+    """
+
+    def __init__(self, rows: QuerySet[JobCreator], *, limit: int | None = None) -> None:
+        self._rows = rows
+        self._limit = limit
+
+    @cached_property
+    def total(self) -> int:
+        return self._rows.count()
+
+    def __len__(self) -> int:
+        return self.total if self._limit is None else min(self.total, self._limit)
+
+    def __getitem__(self, window: slice) -> list[JobCreator]:
+        start, stop, _step = window.indices(len(self))
+        if start >= stop:
+            return []
+        ids = list(self._rows.values_list("id", flat=True)[start:stop])
+        found = JobCreator.objects.select_related("creator").in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]  # a row deleted in between is left out
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    page: Page  # of JobCreator rows, each with its creator loaded
+    total: int  # every row matching the filters, including those past a trial's limit
+
+
+def result_page(rows: QuerySet[JobCreator], *, number: int | str | None, per_page: int,
+                limit: int | None = None) -> ResultPage:
+    """Page ``number`` of ``rows`` (the last one if past the end, the first if not a number)."""
+    window = ResultRows(rows, limit=limit)
+    return ResultPage(page=Paginator(window, per_page).get_page(number), total=window.total)
 
 
 @dataclass(frozen=True)

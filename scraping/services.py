@@ -342,6 +342,7 @@ def _finish(job: ScrapingJob, status: str, reason: str, message: str) -> None:
     job.status_message = message[:500]
     job.phase = JobPhase.DONE
     job.finished_at = timezone.now()
+    transaction.on_commit(lambda: actor_send("search_finished", job.pk))
 
 
 def _backoff(attempt: int) -> float:

@@ -4,6 +4,7 @@ import dramatiq
 import pytest
 from django.core.cache import cache
 
+from adminpanel.config import config_cache_reset
 from billing.services import trial_start
 
 from .factories import OnboardedUserFactory, UserFactory
@@ -14,6 +15,8 @@ def _isolated_state(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     yield
     cache.clear()
+    # Runtime settings a test edited were rolled back with its transaction; forget them here too.
+    config_cache_reset()
 
 
 @pytest.fixture

@@ -51,6 +51,7 @@ def test_production_check_deploy_is_clean():
     result = manage(
         "check", "--deploy", "--fail-level", "WARNING",
         SECRET_KEY="pr0duction-" + "x7Qk2LmZ9vB4nR8sT1wY5cE3hJ6gF0dA" * 2, ALLOWED_HOSTS="app.example.com",
+        STRIPE_SECRET_KEY="sk_live_abc123", STRIPE_PUBLISHABLE_KEY="pk_live_abc123", STRIPE_WEBHOOK_SECRET="whsec_abc123",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout

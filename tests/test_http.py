@@ -1,16 +1,24 @@
+import shutil
+import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from influencer_platform.http import (
+    ResponseTooLargeError,
     UnsafeURLError,
     build_session,
+    fetch_checked,
     parse_retry_after,
     resolve_public_address,
 )
@@ -155,3 +163,95 @@ def test_parse_retry_after_reads_an_http_date() -> None:
     header = format_datetime(now + timedelta(seconds=90), usegmt=True)
 
     assert parse_retry_after(header, now=now.timestamp()) == 90.0
+
+
+def _pinned_session():
+    return build_session(timeout=(1.0, 2.0), pin_addresses=True)
+
+
+def test_fetch_checked_connects_to_the_address_it_checked(local_server: str, monkeypatch) -> None:
+    # DNS rebinding: the first answer passes the check, a second lookup would point elsewhere.
+    real_getaddrinfo = socket.getaddrinfo
+    answers = iter(["127.0.0.1"])
+
+    def rebinding_getaddrinfo(host, port, *args, **kwargs):
+        if host == "cdn.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers, "10.9.9.9"), port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr("socket.getaddrinfo", rebinding_getaddrinfo)
+    port = urlsplit(local_server).port
+
+    response = fetch_checked(f"http://cdn.test:{port}/", session=_pinned_session(), max_bytes=1000,
+                             headers={"User-Agent": "pinned/1"}, private_allowed=lambda netloc: True)
+
+    assert (response.status, response.body) == (200, b"pinned/1")
+
+
+def test_fetch_checked_refuses_a_redirect_to_a_private_address(local_server: str) -> None:
+    with pytest.raises(UnsafeURLError, match="169.254.169.254"):
+        fetch_checked(f"{local_server}/redirect", session=_pinned_session(), max_bytes=1000,
+                      private_allowed=lambda netloc: netloc.startswith("127.0.0.1"))
+
+
+def test_fetch_checked_refuses_hosts_off_the_allow_list(local_server: str) -> None:
+    with pytest.raises(UnsafeURLError, match="not on the list"):
+        fetch_checked(f"{local_server}/", session=_pinned_session(), max_bytes=1000,
+                      host_allowed=lambda netloc: netloc == "cdn.example.com", private_allowed=lambda netloc: True)
+
+
+def test_fetch_checked_caps_the_body(local_server: str) -> None:
+    with pytest.raises(ResponseTooLargeError):
+        fetch_checked(f"{local_server}/", session=_pinned_session(), max_bytes=4,
+                      headers={"User-Agent": "longer than four bytes"}, private_allowed=lambda netloc: True)
+
+
+def test_pinned_session_refuses_requests_that_skip_the_check(local_server: str) -> None:
+    with pytest.raises(requests.exceptions.InvalidURL):
+        _pinned_session().get(f"{local_server}/")
+
+
+@pytest.fixture
+def tls_server(tmp_path) -> Iterator[tuple[int, Path, list[str]]]:
+    """An HTTPS server on 127.0.0.1 with a self-signed certificate for cdn.test; records SNI names."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "2", "-subj", "/CN=cdn.test", "-addext", "subjectAltName=DNS:cdn.test"],
+        check=True, capture_output=True,
+    )
+    server_names: list[str] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda sock, name, ctx: server_names.append(name)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowOrRedirectingHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield server.server_address[1], cert, server_names
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
+def test_fetch_checked_verifies_tls_against_the_host_name_not_the_pinned_address(tls_server, monkeypatch) -> None:
+    port, cert, server_names = tls_server
+    real_getaddrinfo = socket.getaddrinfo
+
+    def local_names(host, *args, **kwargs):
+        if host in ("cdn.test", "impostor.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", args[0]))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr("socket.getaddrinfo", local_names)
+    session = _pinned_session()
+    session.verify = str(cert)
+
+    response = fetch_checked(f"https://cdn.test:{port}/", session=session, max_bytes=1000,
+                             headers={"User-Agent": "tls/1"}, private_allowed=lambda netloc: True)
+
+    assert (response.status, response.body) == (200, b"tls/1")
+    assert server_names == ["cdn.test"]
+    with pytest.raises(requests.exceptions.SSLError):
+        fetch_checked(f"https://impostor.test:{port}/", session=session, max_bytes=1000,
+                      private_allowed=lambda netloc: True)

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import hashlib
-
 from django import template
 
-register = template.Library()
+from scraping.images.placeholder import creator_placeholder
+from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url, image_proxy_url_for
 
-# Placeholder avatar colours: readable white initials on each.
-_AVATAR_COLOURS = ("#5b47e0", "#d6384b", "#12a46b", "#d98a00", "#2878d6", "#b1459c", "#0f8a8a", "#6b5a3e")
+register = template.Library()
 
 
 @register.filter
@@ -23,12 +21,22 @@ def compact(value) -> str:
 
 
 @register.inclusion_tag("campaigns/_avatar.html")
-def creator_avatar(creator, size: int = 40):
-    """The creator's initial in a colour that stays the same for them everywhere."""
+def creator_avatar(creator, size: int = DEFAULT_AVATAR_PIXELS):
+    """The creator's avatar through the image proxy, over their initial in a colour that stays the
+    same for them everywhere (shown while it loads, and if it cannot be had)."""
     name = (creator.display_name or creator.handle or "?").strip()
-    digest = hashlib.sha256(f"{creator.platform}:{creator.external_id}".encode()).digest()
-    return {"initial": name[:1].upper() or "?", "colour": _AVATAR_COLOURS[digest[0] % len(_AVATAR_COLOURS)],
-            "size": size, "name": name}
+    placeholder = creator_placeholder(platform=creator.platform, external_id=creator.external_id, name=name)
+    return {
+        "initial": placeholder.initial, "colour": placeholder.colour, "size": size, "name": name,
+        "src": creator_avatar_proxy_url(creator, size=size, name=name),
+        "src_2x": creator_avatar_proxy_url(creator, size=2 * size, name=name),
+    }
+
+
+@register.filter
+def proxied(url: str, size: int = 128) -> str:
+    """Any outside image (a post thumbnail) through the image proxy: ``{{ url|proxied:128 }}``."""
+    return image_proxy_url_for(url, size=int(size))
 
 
 @register.simple_tag

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "billing",
     "scraping",
     "campaigns",
+    # Operator tools act on every app above, so they come last (see adminpanel/operator).
+    "adminpanel.operator",
 ]
 
 MIDDLEWARE = [
@@ -133,7 +135,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# campaigns extends the accounts adapter (signing in accepts pending list invitations).
+ACCOUNT_ADAPTER = "campaigns.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Creator Radar] "
 ACCOUNT_RATE_LIMITS = {
@@ -158,9 +161,27 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Creator Radar <hello@creatorradar.local>")
+# Email goes out through Resend when RESEND_API_KEY is set, and is printed to the console otherwise.
+RESEND_API_KEY = env("RESEND_API_KEY", default="")
+RESEND_API_URL = (env("RESEND_API_URL", default="") or "https://api.resend.com").rstrip("/")
+RESEND_FROM_EMAIL = env("RESEND_FROM_EMAIL", default="")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="") or (
+    "influencer_platform.email_backends.ResendEmailBackend"
+    if RESEND_API_KEY
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=RESEND_FROM_EMAIL or "Creator Radar <hello@creatorradar.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Billing: Stripe when STRIPE_SECRET_KEY is set; otherwise the demo provider, whose checkout
+# completes inside the app (see billing.providers). Price ids live on the plans (admin) and can be
+# given here as {"glow_up": {"monthly": "price_...", "yearly": "price_..."}, ...}.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_PRICE_IDS: dict = env.json("STRIPE_PRICE_IDS", default={})
+BILLING_PROVIDER = env("BILLING_PROVIDER", default="") or ("stripe" if STRIPE_SECRET_KEY else "demo")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -206,6 +227,8 @@ DRAMATIQ_BROKER = {
         "dramatiq.middleware.TimeLimit",
         "dramatiq.middleware.Callbacks",
         "dramatiq.middleware.Pipelines",
+        # Records every message for the admin; before Retries so that it sees Retries' verdict.
+        "adminpanel.jobtracking.BackgroundJobMiddleware",
         "dramatiq.middleware.Retries",
         "dramatiq.middleware.CurrentMessage",
         "django_dramatiq.middleware.DbConnectionsMiddleware",
@@ -241,8 +264,43 @@ if SANDBOX_PROVIDER:
     LINK_IN_BIO_HOSTS.add(_sandbox_host)
     LINK_IN_BIO_PRIVATE_HOSTS.add(_sandbox_host)
 
-# Runtime settings (adminpanel.config) keep their registered defaults unless overridden here, or by
-# a JSON object in the environment (worker subprocesses of tests and benchmarks use that).
+# Image proxy (scraping.images): the CDN hosts avatars and thumbnails are fetched from, matched as
+# host name suffixes ("tiktokcdn.com" covers "p16-sign-va.tiktokcdn.com"); "host:port" matches exactly.
+IMAGE_PROXY_HOSTS = set(env.list("IMAGE_PROXY_HOSTS", default=[
+    "tiktokcdn.com", "tiktokcdn-us.com", "tiktokcdn-eu.com", "ibyteimg.com", "byteimg.com", "muscdn.com",
+    "cdninstagram.com", "fbcdn.net", "ggpht.com", "ytimg.com", "googleusercontent.com",
+]))
+# Hosts on a private address that may still be fetched: only the local sandbox provider.
+IMAGE_PROXY_PRIVATE_HOSTS: set[str] = set()
+if SANDBOX_PROVIDER:
+    _sandbox_host = SCRAPECREATORS_BASE_URL.split("://", 1)[-1].split("/", 1)[0]
+    IMAGE_PROXY_HOSTS.add(_sandbox_host)
+    IMAGE_PROXY_PRIVATE_HOSTS.add(_sandbox_host)
+# Where a CDN refuses an image, the same path is tried on these hosts (key: a host name, or a
+# ".suffix" for every host under it).
+IMAGE_PROXY_ALTERNATE_HOSTS: dict[str, list[str]] = env.json("IMAGE_PROXY_ALTERNATE_HOSTS") if env(
+    "IMAGE_PROXY_ALTERNATE_HOSTS", default="").strip() else {
+    "p16-sign-va.tiktokcdn.com": ["p16-sign-sg.tiktokcdn.com", "p16-sign.tiktokcdn-us.com"],
+    "p16-sign-sg.tiktokcdn.com": ["p16-sign-va.tiktokcdn.com", "p16-sign.tiktokcdn-us.com"],
+    "p16-sign.tiktokcdn-us.com": ["p16-sign-va.tiktokcdn.com", "p16-sign-sg.tiktokcdn.com"],
+    "p77-sign-va.tiktokcdn.com": ["p16-sign-va.tiktokcdn.com", "p16-sign-sg.tiktokcdn.com"],
+    ".cdninstagram.com": ["scontent.cdninstagram.com"],
+    ".fbcdn.net": ["scontent.cdninstagram.com"],
+    ".ggpht.com": ["yt3.googleusercontent.com"],
+    "yt3.googleusercontent.com": ["yt3.ggpht.com"],
+}
+IMAGE_PROXY_MAX_BYTES = env.int("IMAGE_PROXY_MAX_BYTES", default=10 * 1024 * 1024)
+IMAGE_PROXY_TIMEOUT = (env.float("IMAGE_PROXY_CONNECT_TIMEOUT", default=3.0),
+                       env.float("IMAGE_PROXY_READ_TIMEOUT", default=8.0))
+# The STORAGES alias images are kept in (any django-storages backend in production).
+IMAGE_PROXY_STORAGE = env("IMAGE_PROXY_STORAGE", default="default")
+
+# The operator console: every admin page writes the audit log, and pages that belong to no model.
+ADMIN_MODEL_ADMIN_MIXINS = ["adminpanel.audit.AuditedModelAdmin"]
+ADMIN_EXTRA_VIEWS = [("ops/", "adminpanel.operator.views.ops_overview", "ops_overview")]
+
+# Runtime settings (adminpanel.config) are edited in the admin; a key listed here, or in a JSON object
+# in the environment, wins over the admin's value (worker subprocesses of tests and benchmarks).
 RUNTIME_CONFIG_OVERRIDES: dict = env.json("RUNTIME_CONFIG_OVERRIDES", default={})
 
 # Started inside `runserver` (and the foreground commands) for the embedded default; each returns a

@@ -54,7 +54,13 @@ def test_onboarding_full_wizard_ends_on_dashboard_with_a_trial(client, logged_in
     )
     assert response.url == reverse("onboarding_plan")
     response = client.post(reverse("onboarding_plan"), {"plan_key": "viral_surge"})
-    assert response.url == reverse("dashboard")
+    # Without Stripe keys the demo provider's checkout page stands in for Stripe Checkout; paying
+    # there comes back to the success page, which reads the session back and starts the trial.
+    assert response.url.startswith("/billing/demo/checkout/")
+    response = client.post(response.url)
+    assert reverse("billing_checkout_success") in response.url
+    success = client.get(response.url)
+    assert "Your Viral Surge trial has started" in success.content.decode()
 
     user.refresh_from_db()
     assert user.onboarding_step == OnboardingStep.COMPLETED

@@ -37,6 +37,12 @@ def test_signup_onboarding_lands_on_dashboard(page, screenshot):
     screenshot("onboarding-plan")
     page.get_by_role("button", name=re.compile("Start my 7-day free trial")).click()
 
+    # Demo billing: the app's own checkout page stands in for Stripe Checkout.
+    expect(page).to_have_url(re.compile("/billing/demo/checkout/"))
+    page.get_by_role("button", name="Start trial").click()
+    expect(page.get_by_role("heading", name="You're all set")).to_be_visible()
+    page.get_by_role("link", name="Go to your dashboard").click()
+
     expect(page).to_have_url(re.compile("/dashboard/$"))
     expect(page.get_by_role("heading", name="Welcome, Maya Lopez")).to_be_visible()
     expect(page.get_by_text("Glow Up plan")).to_be_visible()

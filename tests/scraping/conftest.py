@@ -25,6 +25,8 @@ def use_sandbox(settings, server: SandboxServer, **config) -> None:
     settings.SCRAPECREATORS_READ_TIMEOUT = 2.0
     settings.LINK_IN_BIO_HOSTS = {*settings.LINK_IN_BIO_HOSTS, host}
     settings.LINK_IN_BIO_PRIVATE_HOSTS = {host}
+    settings.IMAGE_PROXY_HOSTS = {*settings.IMAGE_PROXY_HOSTS, host}
+    settings.IMAGE_PROXY_PRIVATE_HOSTS = {host}
     settings.RUNTIME_CONFIG_OVERRIDES = {**FAST_ENGINE, **config}
     provider_rate_limiter().reset()
 

@@ -16,12 +16,20 @@ from django.utils import timezone
 
 from accounts.models import SubscriptionStatus, TrialStatus, User, UserSubscription, UserUsage
 from accounts.services import onboarding_complete
+from adminpanel.config import REGISTRY, config_get
 from influencer_platform.errors import ApplicationError
 
-from .models import UNLIMITED, Feature, SubscriptionPlan, TrialClaim
-from .selectors import plan_for_user, plan_get
+from ..models import UNLIMITED, Feature, SubscriptionPlan, TrialClaim
+from ..selectors import plan_for_user, plan_get
+from .emails import trial_emails_schedule
+from .events import event_record
 
 TRIAL_LENGTH = timedelta(days=7)
+
+
+def trial_length() -> timedelta:
+    """The trial operators configured (``billing.trial_length``), 7 days unless changed."""
+    return config_get("billing.trial_length") if "billing.trial_length" in REGISTRY else TRIAL_LENGTH
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,8 @@ def access_check(*, user: User) -> Entitlement:
     if not user.is_onboarded:
         return Entitlement(False, "onboarding_incomplete", "Finish setting up your account first.")
     subscription = user.subscription
-    if subscription.is_trialing and subscription.trial_ends_at and subscription.trial_ends_at <= timezone.now():
+    trial_over = subscription.is_trialing and subscription.trial_ends_at and subscription.trial_ends_at <= timezone.now()
+    if trial_over or (not subscription.has_access and subscription.trial_status == TrialStatus.EXPIRED):
         return Entitlement(
             False, "trial_expired", "Your free trial has ended. Choose a plan to keep searching.",
             _recommend(lambda plan: True, exclude=""),
@@ -195,25 +204,37 @@ def next_month(day: date) -> date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def trial_claim_reserve(*, user: User, plan_key: str) -> TrialClaim:
+    """Reserve the one free trial of this person (by normalised email) for ``user``.
+
+    A claim made at a checkout the user abandoned stays theirs until a trial actually starts;
+    any other existing claim means the trial was used.
+    """
+    email = normalize_email_for_trial(user.email)
+    try:
+        with transaction.atomic():
+            return TrialClaim.objects.create(email_normalized=email, user=user, plan_key=plan_key)
+    except IntegrityError:
+        claim = TrialClaim.objects.get(email_normalized=email)
+        never_trialed = not UserSubscription.objects.filter(user_id=user.pk, trial_started_at__isnull=False).exists()
+        if claim.user_id == user.pk and never_trialed:
+            return claim
+        raise TrialError(
+            "A free trial has already been used with this email address. Choose a plan to continue.",
+            code="trial_already_used",
+        ) from None
+
+
 @transaction.atomic
 def trial_start(*, user: User, plan_key: str) -> UserSubscription:
-    """Start the 7-day trial on ``plan_key`` without payment (the demo billing path)."""
+    """Start the 7-day trial on ``plan_key`` without a payment provider (seed data, operator tools)."""
     plan = plan_get(plan_key=plan_key)
     if plan is None or not plan.is_active or not plan.is_paid:
         raise TrialError("Choose one of the plans to start your trial.", code="invalid_plan")
     subscription = UserSubscription.objects.select_for_update().get(user_id=user.pk)
     if subscription.has_access:
         raise TrialError("Your account already has an active plan.", code="already_subscribed")
-    try:
-        with transaction.atomic():
-            TrialClaim.objects.create(
-                email_normalized=normalize_email_for_trial(user.email), user=user, plan_key=plan.plan_key
-            )
-    except IntegrityError:
-        raise TrialError(
-            "A free trial has already been used with this email address. Choose a plan to continue.",
-            code="trial_already_used",
-        ) from None
+    trial_claim_reserve(user=user, plan_key=plan.plan_key)
 
     now = timezone.now()
     subscription.current_plan = plan.plan_key
@@ -221,11 +242,16 @@ def trial_start(*, user: User, plan_key: str) -> UserSubscription:
     subscription.subscription_status = SubscriptionStatus.TRIALING
     subscription.trial_status = TrialStatus.ACTIVE
     subscription.trial_started_at = now
-    subscription.trial_ends_at = now + TRIAL_LENGTH
+    subscription.trial_ends_at = now + trial_length()
     subscription.current_period_end = subscription.trial_ends_at
     subscription.save()
     UserUsage.objects.filter(user_id=user.pk).update(
         creators_used_this_month=0, usage_reset_date=next_month(now.date()), updated_at=now
     )
     onboarding_complete(user=user)
+    event_record(
+        event_type="trial.started", aggregate=f"user:{user.pk}", user_id=user.pk,
+        data={"plan_key": plan.plan_key, "ends_at": subscription.trial_ends_at.isoformat(), "with_card": False},
+    )
+    trial_emails_schedule(user_id=user.pk, started_at=now, ends_at=subscription.trial_ends_at)
     return subscription

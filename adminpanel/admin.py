@@ -1,0 +1,264 @@
+"""The console's own pages: runtime settings, the audit log, background jobs and workers."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django_dramatiq.models import Task
+
+from influencer_platform.errors import ApplicationError
+
+from .config import config_get, config_text
+from .models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration, WorkerHeartbeat
+from .services import background_job_retry, config_set
+
+_VALUE_HELP = {
+    "duration": "A duration: a number and a unit, such as 250ms, 2s, 60m, 12h or 7d.",
+    "number": "A number, such as 8 or 0.5.",
+    "boolean": "",
+    "string": "",
+    "json": "JSON, such as {\"a\": 1} or [1, 2].",
+}
+_STATUS_COLOURS = {
+    BackgroundJobStatus.RUNNING: "#2563eb",
+    BackgroundJobStatus.DONE: "#15803d",
+    BackgroundJobStatus.RETRYING: "#b45309",
+    BackgroundJobStatus.FAILED: "#b91c1c",
+    BackgroundJobStatus.SKIPPED: "#4b5563",
+}
+
+
+def _badge(colour: str, text: str) -> SafeString:
+    return format_html(
+        '<span style="background: {}; color: #fff; padding: 2px 8px; border-radius: 10px; white-space: nowrap;">'
+        "{}</span>", colour, text)
+
+
+def _preformatted(text: str) -> SafeString:
+    return format_html('<pre style="white-space: pre-wrap; margin: 0; max-width: 100ch;">{}</pre>', text)
+
+
+def _json(value) -> SafeString:
+    return _preformatted(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+class SystemConfigurationForm(forms.ModelForm):
+    class Meta:
+        model = SystemConfiguration
+        fields = ("value",)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        value_type = self.instance.value_type
+        if value_type == "boolean":
+            self.fields["value"] = forms.ChoiceField(choices=[("true", "Yes"), ("false", "No")])
+        elif value_type == "json":
+            self.fields["value"].widget = forms.Textarea(attrs={"rows": 8, "cols": 80})
+        else:
+            self.fields["value"].widget = forms.TextInput(attrs={"size": 40})
+        self.fields["value"].help_text = _VALUE_HELP.get(value_type, "")
+        # Validation (type and bounds) is the model's clean(), the same check config_set makes.
+
+
+@admin.register(SystemConfiguration)
+class SystemConfigurationAdmin(admin.ModelAdmin):
+    form = SystemConfigurationForm
+    # Saves go through config_set, which writes its own audit entry.
+    audit_admin_changes = False
+    list_display = ("full_key", "value_display", "default_display", "description", "is_hot_reloadable",
+                    "updated_at")
+    list_display_links = ("full_key",)
+    list_filter = ("category", "value_type", "is_hot_reloadable")
+    search_fields = ("category", "key", "description", "value")
+    ordering = ("category", "key")
+    list_per_page = 200
+    fields = ("full_key", "description", "value_type", "value", "default_display", "reload_display",
+              "in_effect", "updated_at", "updated_by")
+    readonly_fields = ("full_key", "description", "value_type", "default_display", "reload_display",
+                       "in_effect", "updated_at", "updated_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Keys are declared in code (adminpanel.config.REGISTRY); a row without code reading it
+        # would do nothing.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SystemConfiguration | None = None) -> bool:
+        # Only rows the code stopped declaring can go; any other would just be seeded again.
+        return obj is not None and obj.entry is None and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj: SystemConfiguration, form, change: bool) -> None:
+        config_set(actor=request.user, setting_id=obj.pk, value=form.cleaned_data["value"])
+
+    @admin.display(description="Setting", ordering="key")
+    def full_key(self, setting: SystemConfiguration) -> str:
+        return setting.full_key
+
+    @admin.display(description="Value", ordering="value")
+    def value_display(self, setting: SystemConfiguration) -> SafeString:
+        changed = setting.entry is not None and setting.value != setting.default_text
+        return format_html("<strong>{}</strong>", setting.value) if changed else format_html("{}", setting.value)
+
+    @admin.display(description="Default")
+    def default_display(self, setting: SystemConfiguration) -> str:
+        return setting.default_text if setting.entry else "(no longer used)"
+
+    @admin.display(description="Applies")
+    def reload_display(self, setting: SystemConfiguration) -> str:
+        if setting.is_hot_reloadable:
+            return "Within a few seconds, in every web and worker process."
+        return "When web and worker processes restart."
+
+    @admin.display(description="In effect here")
+    def in_effect(self, setting: SystemConfiguration) -> str:
+        # What this process reads now: differs from the stored value while a deployment override
+        # (RUNTIME_CONFIG_OVERRIDES) pins the key, or until a non-hot-reloadable key restarts.
+        if setting.entry is None:
+            return "—"
+        return config_text(setting.entry, config_get(setting.full_key))
+
+
+@admin.register(AdminAction)
+class AdminActionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "actor_email", "action", "target_link", "summary")
+    list_filter = ("action", "target_type", "created_at")
+    search_fields = ("actor_email", "target_repr", "summary", "=target_id", "action")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "actor_email", "action", "target_type", "target_id", "target_link", "summary",
+              "before_display", "after_display")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AdminAction | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AdminAction | None = None) -> bool:
+        return False
+
+    @admin.display(description="Target")
+    def target_link(self, entry: AdminAction) -> SafeString | str:
+        if not (entry.target_type and entry.target_id):
+            return entry.target_repr
+        app_label, _, model = entry.target_type.partition(".")
+        try:
+            url = reverse(f"{self.admin_site.name}:{app_label}_{model}_change", args=[entry.target_id])
+        except NoReverseMatch:
+            return entry.target_repr
+        return format_html('<a href="{}">{}</a>', url, entry.target_repr or entry.target_id)
+
+    @admin.display(description="Before")
+    def before_display(self, entry: AdminAction) -> SafeString:
+        return _json(entry.before)
+
+    @admin.display(description="After")
+    def after_display(self, entry: AdminAction) -> SafeString:
+        return _json(entry.after)
+
+
+@admin.register(BackgroundJob)
+class BackgroundJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "actor_name", "arguments", "status_badge", "attempts", "queue_name", "started_at",
+                    "duration_display", "worker", "error_line")
+    list_display_links = ("id", "actor_name")
+    list_filter = ("status", "actor_name", "queue_name", "started_at")
+    search_fields = ("=message_id", "actor_name", "error", "=retried_as", "=retry_of")
+    actions = ("retry_selected",)
+    fields = ("message_id", "actor_name", "queue_name", "arguments", "status_badge", "attempts", "worker",
+              "enqueued_at", "started_at", "finished_at", "duration_display", "result_summary", "error_display",
+              "retry_of", "retried_as")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: BackgroundJob | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: BackgroundJob | None = None) -> bool:
+        # The history is cleaned up by its retention period, not by hand.
+        return False
+
+    @admin.display(description="Arguments")
+    def arguments(self, job: BackgroundJob) -> str:
+        parts = [json.dumps(arg, ensure_ascii=False) for arg in job.args]
+        parts += [f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in job.kwargs.items()]
+        text = ", ".join(parts)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, job: BackgroundJob) -> SafeString:
+        return _badge(_STATUS_COLOURS.get(job.status, "#6b7280"), job.get_status_display())
+
+    @admin.display(description="Duration")
+    def duration_display(self, job: BackgroundJob) -> str | None:
+        duration = job.duration
+        if duration is None:
+            return None
+        seconds = duration.total_seconds()
+        return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+    @admin.display(description="Error")
+    def error_line(self, job: BackgroundJob) -> str:
+        # The last line of a traceback names the exception and its message.
+        lines = job.error.strip().splitlines()
+        return lines[-1][:120] if lines else ""
+
+    @admin.display(description="Error")
+    def error_display(self, job: BackgroundJob) -> SafeString | None:
+        return _preformatted(job.error) if job.error else None
+
+    @admin.action(description="Retry selected failed jobs")
+    def retry_selected(self, request: HttpRequest, queryset) -> None:
+        retried, refused = 0, []
+        for job in queryset.order_by("pk"):
+            try:
+                background_job_retry(actor=request.user, job_id=job.pk)
+            except ApplicationError as exc:
+                refused.append(f"#{job.pk} ({exc.message})")
+            else:
+                retried += 1
+        if retried:
+            self.message_user(request, f"Sent {retried} job{'' if retried == 1 else 's'} again.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, f"Not retried: {'; '.join(refused)}", messages.WARNING)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("worker_id", "state", "queues_display", "threads", "started_at", "last_seen_at", "processed",
+                    "failed")
+    list_filter = ("hostname",)
+    readonly_fields = ("worker_id", "hostname", "pid", "queues", "threads", "started_at", "last_seen_at",
+                       "stopped_at", "processed", "failed")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: WorkerHeartbeat | None = None) -> bool:
+        return False
+
+    @admin.display(description="State")
+    def state(self, worker: WorkerHeartbeat) -> SafeString:
+        if worker.stopped_at:
+            return _badge("#4b5563", "Stopped")
+        if worker.last_seen_at < timezone.now() - config_get("ops.worker_offline_after"):
+            return _badge("#b91c1c", "Silent")
+        return _badge("#15803d", "Alive")
+
+    @admin.display(description="Queues")
+    def queues_display(self, worker: WorkerHeartbeat) -> str:
+        return ", ".join(worker.queues)
+
+
+# django_dramatiq's own task list stays empty here (its AdminMiddleware is not installed);
+# BackgroundJob above is the one record of background work.
+if admin.site.is_registered(Task):
+    admin.site.unregister(Task)

@@ -1,0 +1,98 @@
+"""Stacked bar charts for the operations overview, drawn on the server as SVG geometry.
+
+Same approach as the dashboard's chart (campaigns.charts): the template only places rectangles,
+so the page needs no script and reads the same with JavaScript off.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 640, 180
+LEFT, BOTTOM, TOP = 34, 22, 10
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    y: float
+    height: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Slot:
+    x: float
+    width: float
+    segments: list[Segment]
+    title: str
+    label: str
+    show_label: bool
+
+
+@dataclass(frozen=True)
+class StackedBarChart:
+    title: str
+    width: int
+    height: int
+    left: int
+    baseline: float
+    slots: list[Slot]
+    ticks: list[tuple[float, int]]
+    legend: list[Series]
+    empty: bool
+
+
+def _nice_max(value: int) -> int:
+    if value <= 4:
+        return 4
+    magnitude = 10 ** int(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return int(step * magnitude)
+    return value
+
+
+def stacked_bar_chart(
+    *,
+    title: str,
+    series: Sequence[Series],
+    slots: Sequence[tuple[str, dict[str, int]]],
+    label_every: int = 5,
+    unit: str = "searches",
+) -> StackedBarChart:
+    """``slots`` are (label, {series key: count}) in time order; every ``label_every``-th is labelled."""
+    totals = [sum(counts.get(item.key, 0) for item in series) for _label, counts in slots]
+    top = _nice_max(max(totals, default=0))
+    plot_height = HEIGHT - BOTTOM - TOP
+    slot_width = (WIDTH - LEFT) / max(len(slots), 1)
+    drawn = []
+    for index, ((label, counts), total) in enumerate(zip(slots, totals)):
+        segments, y = [], TOP + plot_height
+        for item in series:
+            count = counts.get(item.key, 0)
+            if not count:
+                continue
+            height = plot_height * count / top
+            y -= height
+            segments.append(Segment(y=round(y, 1), height=round(height, 1), colour=item.colour))
+        parts = ", ".join(f"{counts[item.key]} {item.label.lower()}" for item in series if counts.get(item.key))
+        drawn.append(Slot(
+            x=round(LEFT + index * slot_width + slot_width * 0.15, 1),
+            width=round(slot_width * 0.7, 1),
+            segments=segments,
+            title=f"{label}: {total} {unit}" + (f" ({parts})" if parts else ""),
+            label=label,
+            show_label=index % label_every == 0 or index == len(slots) - 1,
+        ))
+    ticks = [(round(TOP + plot_height - plot_height * fraction, 1), round(top * fraction)) for fraction in (0, 0.5, 1)]
+    return StackedBarChart(title=title, width=WIDTH, height=HEIGHT, left=LEFT, baseline=TOP + plot_height,
+                           slots=drawn, ticks=ticks, legend=list(series), empty=not any(totals))

@@ -1,0 +1,364 @@
+"""What operators do to accounts: access, plans, trials, usage, lifecycle emails and test users.
+
+Each ``do_*`` action makes its change and writes exactly one ``AdminAction`` per account it
+touches, in one transaction, so the log and the data can never disagree. Locks follow billing's
+order (usage row, then subscription row) so an operator action cannot deadlock a metering write.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import (
+    SubscriptionStatus,
+    TrialStatus,
+    User,
+    UserSubscription,
+    UserUsage,
+)
+from accounts.services import (
+    onboarding_complete,
+    onboarding_info_capture,
+    onboarding_intent_capture,
+    onboarding_plan_select,
+    user_set_admin,
+)
+from adminpanel.audit import audit_log
+from billing.emails import EMAIL_TEMPLATES, email_deliver
+from billing.models import UNLIMITED, SubscriptionPlan, TrialClaim
+from billing.selectors import plan_for_user, plan_get
+from billing.services import next_month, trial_start
+from billing.services.emails import email_schedule
+from influencer_platform.errors import ApplicationError
+
+MAX_TRIAL_EXTENSION_DAYS = 90
+TEST_EMAIL_DOMAIN = "creatorradar.test"
+
+
+class OperatorError(ApplicationError):
+    code = "operator_refused"
+
+
+def _subscription_state(subscription: UserSubscription) -> dict[str, Any]:
+    return {
+        "plan": subscription.current_plan,
+        "status": subscription.subscription_status,
+        "trial_status": subscription.trial_status,
+        "trial_ends_at": subscription.trial_ends_at,
+        "current_period_end": subscription.current_period_end,
+    }
+
+
+def _locked_account(user: User) -> tuple[UserUsage, UserSubscription]:
+    usage = UserUsage.objects.select_for_update().get(user_id=user.pk)
+    subscription = UserSubscription.objects.select_for_update().get(user_id=user.pk)
+    return usage, subscription
+
+
+# Access
+
+
+@transaction.atomic
+def do_user_set_admin(*, actor: User, user: User, is_admin: bool) -> User:
+    """Promote a user to operator or take it away; an operator cannot demote themselves."""
+    if not is_admin and user.pk == actor.pk:
+        raise OperatorError("You cannot remove your own operator access; ask another operator.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_admin == is_admin:
+        raise OperatorError(f"{user.email} is {'already' if is_admin else 'not'} an operator.",
+                            code="no_change")
+    before = {"is_admin": user.is_admin, "is_staff": user.is_staff}
+    user_set_admin(user=user, is_admin=is_admin)
+    audit_log(actor=actor, action="user.promote" if is_admin else "user.demote", target=user,
+              summary=f"{'Promoted' if is_admin else 'Demoted'} {user.email}",
+              before=before, after={"is_admin": user.is_admin, "is_staff": user.is_staff})
+    return user
+
+
+# Plans, trials, usage
+
+
+def _plan_apply(usage: UserUsage, subscription: UserSubscription, plan: SubscriptionPlan) -> None:
+    """Put the account on ``plan`` without payment: a trial keeps running on the new plan, anyone
+    else gets an active plan renewing in a month (free ends access)."""
+    now = timezone.now()
+    subscription.current_plan = plan.plan_key
+    if not plan.is_paid:
+        subscription.subscription_status = SubscriptionStatus.NONE
+        subscription.current_period_end = None
+    elif subscription.is_trialing:
+        subscription.intended_plan = plan.plan_key
+    else:
+        subscription.intended_plan = plan.plan_key
+        subscription.subscription_status = SubscriptionStatus.ACTIVE
+        subscription.current_period_end = now + timedelta(days=30)
+        subscription.cancel_at_period_end = False
+    subscription.save()
+    if usage.usage_reset_date is None:
+        usage.usage_reset_date = next_month(now.date())
+        usage.save(update_fields=["usage_reset_date", "updated_at"])
+
+
+@transaction.atomic
+def do_user_set_plan(*, actor: User, user: User, plan_key: str) -> UserSubscription:
+    """Move an account to another plan by hand (support, comps, fixing a stuck checkout)."""
+    plan = plan_get(plan_key=plan_key)
+    if plan is None or not plan.is_active:
+        raise OperatorError("Choose one of the active plans.", code="invalid_plan")
+    if user.billing.stripe_subscription_id:
+        # Stripe would overwrite our row at the next webhook; the change must be made there.
+        raise OperatorError(f"{user.email} pays through Stripe: change the plan in Stripe instead.",
+                            code="managed_by_stripe")
+    usage, subscription = _locked_account(user)
+    if subscription.current_plan == plan.plan_key and (subscription.has_access or not plan.is_paid):
+        raise OperatorError(f"{user.email} is already on {plan.name}.", code="no_change")
+    before = _subscription_state(subscription)
+    _plan_apply(usage, subscription, plan)
+    audit_log(actor=actor, action="user.set_plan", target=user,
+              summary=f"Plan of {user.email}: {before['plan']} → {plan.plan_key}",
+              before=before, after=_subscription_state(subscription))
+    return subscription
+
+
+@transaction.atomic
+def do_trial_extend(*, actor: User, user: User, days: int) -> UserSubscription:
+    """Give a trialing (or recently expired) account ``days`` more days of trial."""
+    if not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
+        raise OperatorError(f"Extend a trial by 1 to {MAX_TRIAL_EXTENSION_DAYS} days.", code="invalid_days")
+    usage, subscription = _locked_account(user)
+    expired = subscription.trial_status == TrialStatus.EXPIRED and not subscription.has_access
+    if not (subscription.is_trialing or expired) or subscription.trial_ends_at is None:
+        raise OperatorError(f"{user.email} has no trial to extend.", code="no_trial")
+    before = _subscription_state(subscription)
+    now = timezone.now()
+    # An expired trial restarts from today, not from the past end date.
+    subscription.trial_ends_at = max(subscription.trial_ends_at, now) + timedelta(days=days)
+    subscription.current_period_end = subscription.trial_ends_at
+    subscription.trial_status = TrialStatus.ACTIVE
+    subscription.subscription_status = SubscriptionStatus.TRIALING
+    if subscription.current_plan == "free" and subscription.intended_plan:
+        subscription.current_plan = subscription.intended_plan
+    subscription.save()
+    # The "trial ended" email moves with the end (billing sends it at most once, so a trial that
+    # already got it does not get a second one).
+    email_schedule(user_id=user.pk, key="trial_expired", send_at=subscription.trial_ends_at)
+    audit_log(actor=actor, action="user.extend_trial", target=user,
+              summary=f"Trial of {user.email} extended by {days} days",
+              before=before, after=_subscription_state(subscription))
+    return subscription
+
+
+@transaction.atomic
+def do_usage_reset(*, actor: User, user: User) -> UserUsage:
+    """Start the account's monthly creator allowance again (campaigns are counted as they exist)."""
+    usage, _subscription = _locked_account(user)
+    before = {"creators_used_this_month": usage.creators_used_this_month,
+              "usage_reset_date": usage.usage_reset_date}
+    usage.creators_used_this_month = 0
+    usage.usage_reset_date = next_month(timezone.localdate())
+    usage.save(update_fields=["creators_used_this_month", "usage_reset_date", "updated_at"])
+    audit_log(actor=actor, action="user.reset_usage", target=user,
+              summary=f"Monthly creator usage of {user.email} reset",
+              before=before, after={"creators_used_this_month": 0, "usage_reset_date": usage.usage_reset_date})
+    return usage
+
+
+# Emails
+
+
+def email_templates() -> list[tuple[str, str]]:
+    """(key, label) of every lifecycle email template."""
+    return [(key, f"{key.replace('_', ' ').capitalize()}: {template.description}")
+            for key, template in EMAIL_TEMPLATES.items()]
+
+
+def _lifecycle_context(user: User, template: str) -> dict[str, Any]:
+    """What the template says about this user today, plus what was stored when it was scheduled."""
+    subscription = user.subscription
+    ends_at = subscription.trial_ends_at
+    days_left = max(0, math.ceil((ends_at - timezone.now()).total_seconds() / 86400)) if ends_at else 0
+    stored = [entry.get("context", {}) for entry in user.system_data.email_schedule_status.values()
+              if isinstance(entry, dict) and entry.get("template") == template]
+    return {
+        "user_name": user.display_name,
+        "plan_name": plan_for_user(user=user).name,
+        "trial_ends_at": ends_at,
+        "days_left": days_left,
+        "billing_url": f"{settings.SITE_URL}/billing/",
+        "plans_url": f"{settings.SITE_URL}/billing/plans/",
+        "dashboard_url": f"{settings.SITE_URL}/dashboard/",
+        "settings_url": f"{settings.SITE_URL}/settings/",
+        **(stored[-1] if stored else {}),
+    }
+
+
+def _email_template_check(template: str) -> None:
+    if template not in EMAIL_TEMPLATES:
+        raise OperatorError("Choose one of the lifecycle emails.", code="invalid_email")
+
+
+@transaction.atomic
+def do_lifecycle_email_resend(*, actor: User, user: User, template: str) -> None:
+    """Send a lifecycle email to the user again, now, as it would read today.
+
+    This is outside the once-per-user schedule on purpose (the user lost it, or support asks), so
+    the schedule is left as it is. The send happens before the audit row is written: a delivery
+    that fails rolls the whole action back and the operator sees why. No row is locked meanwhile.
+    """
+    _email_template_check(template)
+    email_deliver(to=user.email, key=template, context=_lifecycle_context(user, template),
+                  idempotency_key=f"operator-resend-{uuid.uuid4().hex}")
+    audit_log(actor=actor, action="user.resend_email", target=user,
+              summary=f"Resent the {template} email to {user.email}", after={"template": template})
+
+
+# Test users
+
+
+@dataclass(frozen=True)
+class AccountScenario:
+    key: str
+    label: str
+
+
+_PEOPLE = [
+    ("Maya Chen", "Lumen Skin", "beauty"), ("Jonas Weber", "Trailhead Gear", "fitness"),
+    ("Priya Nair", "Spice Route Kitchen", "food"), ("Lucas Martin", "Pixel Forge", "gaming"),
+    ("Amara Okafor", "Threadline Studio", "fashion"), ("Sofia Rossi", "Nomad Stays", "travel"),
+    ("Ethan Brooks", "Ledger Lane", "finance"), ("Hana Sato", "Kumo Home", "home"),
+    ("Diego Alvarez", "Brightpath Learning", "education"), ("Chloe Dubois", "Signal Agency", "agency"),
+]
+
+
+def account_scenarios() -> list[AccountScenario]:
+    """Every kind of account worth testing against: each stage of sign-up and trial, each paid
+    plan, and each plan with limits used up."""
+    paid = list(SubscriptionPlan.objects.active().paid())
+    scenarios = [
+        AccountScenario("signed_up", "Signed up, onboarding not finished"),
+        AccountScenario("onboarded", "Onboarded, no trial or plan"),
+        AccountScenario("trial", "On a new trial"),
+        AccountScenario("trial_ending", "On a trial ending tomorrow"),
+        AccountScenario("trial_expired", "Trial ended without paying"),
+    ]
+    scenarios += [AccountScenario(f"plan:{plan.plan_key}", f"Paying for {plan.name}") for plan in paid]
+    scenarios += [
+        AccountScenario(f"at_limit:{plan.plan_key}", f"On {plan.name} with every limit used")
+        for plan in paid if plan.campaigns_limit != UNLIMITED or plan.creators_limit != UNLIMITED
+    ]
+    return scenarios
+
+
+def _test_user_onboard(user: User, plan_key: str) -> None:
+    onboarding_info_capture(user=user, full_name=user.full_name, business_name=user.business_name,
+                            industry=user.industry)
+    onboarding_intent_capture(user=user, brand_description=user.brand_description)
+    onboarding_plan_select(user=user, plan_key=plan_key)
+
+
+def _test_user_shift_trial(user: User, *, started_days_ago: float) -> UserSubscription:
+    subscription = UserSubscription.objects.select_for_update().get(user_id=user.pk)
+    length = subscription.trial_ends_at - subscription.trial_started_at
+    subscription.trial_started_at = timezone.now() - timedelta(days=started_days_ago)
+    subscription.trial_ends_at = subscription.trial_started_at + length
+    subscription.current_period_end = subscription.trial_ends_at
+    subscription.save()
+    return subscription
+
+
+def _test_user_build(scenario: str, *, index: int, password: str, default_plan: str) -> User:
+    name, business, industry = _PEOPLE[index % len(_PEOPLE)]
+    slug = scenario.replace(":", "-").replace("_", "-")
+    user = User.objects.create_user(
+        f"test-{slug}-{secrets.token_hex(3)}@{TEST_EMAIL_DOMAIN}", password,
+        full_name=name, business_name=business, industry=industry, is_test_data=True,
+        brand_description=f"{business} wants {industry} creators with engaged audiences in the US and UK.",
+    )
+    kind, _, plan_key = scenario.partition(":")
+    if kind == "signed_up":
+        return user
+    _test_user_onboard(user, plan_key or default_plan)
+    if kind == "onboarded":
+        onboarding_complete(user=user)
+        return user
+    trial_start(user=user, plan_key=plan_key or default_plan)
+    if kind == "trial_ending":
+        _test_user_shift_trial(user, started_days_ago=6)
+    elif kind == "trial_expired":
+        subscription = _test_user_shift_trial(user, started_days_ago=8)
+        subscription.trial_status = TrialStatus.EXPIRED
+        subscription.subscription_status = SubscriptionStatus.NONE
+        subscription.current_plan = "free"
+        subscription.current_period_end = None
+        subscription.save()
+    elif kind in ("plan", "at_limit"):
+        # Paying customers came through a trial that converted ten days ago.
+        subscription = _test_user_shift_trial(user, started_days_ago=17)
+        subscription.trial_status = TrialStatus.CONVERTED
+        subscription.trial_converted_at = subscription.trial_ends_at
+        subscription.subscription_status = SubscriptionStatus.ACTIVE
+        subscription.current_period_end = timezone.now() + timedelta(days=20)
+        subscription.save()
+        if kind == "at_limit":
+            plan = plan_get(plan_key=plan_key)
+            UserUsage.objects.filter(user_id=user.pk).update(
+                campaigns_used=max(plan.campaigns_limit, 0), creators_used_this_month=max(plan.creators_limit, 0))
+    user.refresh_from_db()
+    return user
+
+
+@transaction.atomic
+def do_test_users_create(*, actor: User, scenarios: list[str], password: str) -> list[User]:
+    """One test account per scenario, marked ``is_test_data`` so cleanup can find them all."""
+    known = {scenario.key for scenario in account_scenarios()}
+    unknown = [scenario for scenario in scenarios if scenario not in known]
+    if unknown or not scenarios:
+        raise OperatorError("Choose at least one of the listed kinds of test user.", code="invalid_scenario")
+    # The cheapest paid plan is the one most people try.
+    cheapest = SubscriptionPlan.objects.active().paid().order_by("price_monthly_cents").first()
+    if cheapest is None:
+        raise OperatorError("There is no paid plan to put test users on.", code="no_paid_plan")
+    users = [
+        _test_user_build(scenario, index=index, password=password, default_plan=cheapest.plan_key)
+        for index, scenario in enumerate(scenarios)
+    ]
+    audit_log(actor=actor, action="test_users.create", target_type="accounts.user",
+              target_repr=f"{len(users)} test users", summary=f"Created {len(users)} test users",
+              after={"users": [{"id": user.pk, "email": user.email, "scenario": scenario}
+                               for user, scenario in zip(users, scenarios)]})
+    return users
+
+
+@transaction.atomic
+def do_test_users_delete(*, actor: User, user_ids: list[int] | None = None) -> list[str]:
+    """Delete test accounts (all of them, or those of ``user_ids`` that are test data) with
+    everything they own; real accounts are never touched. Returns the deleted emails."""
+    users = User.objects.select_for_update().filter(is_test_data=True)
+    if user_ids is not None:
+        users = users.filter(pk__in=user_ids)
+    doomed = list(users.order_by("pk").values_list("pk", "email"))
+    if not doomed:
+        return []
+    ids = [pk for pk, _email in doomed]
+    # Trial claims outlive accounts on purpose (one trial per person); a test account's claim
+    # is test data too, and would block the next test user on the same address.
+    TrialClaim.objects.filter(user_id__in=ids).delete()
+    User.objects.filter(pk__in=ids).delete()
+    emails = [email for _pk, email in doomed]
+    audit_log(actor=actor, action="test_users.delete", target_type="accounts.user",
+              target_repr=f"{len(emails)} test users", summary=f"Deleted {len(emails)} test users",
+              before={"users": [{"id": pk, "email": email} for pk, email in doomed]})
+    return emails
+
+
+def password_for_test_users() -> str:
+    return f"test-{secrets.token_urlsafe(9)}"

@@ -1,0 +1,59 @@
+"""The operations overview: the operator page that belongs to no single model.
+
+Reached through ``admin_view`` (see ``ADMIN_EXTRA_VIEWS``), so only operators get here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from adminpanel.selectors import background_activity, queue_depths, workers_recent
+
+from . import selectors
+from .charts import Series, stacked_bar_chart
+
+OUTCOME_SERIES = [Series(key, label, colour) for key, label, colour, _statuses in selectors.OUTCOMES]
+
+
+def ops_overview(request: HttpRequest) -> TemplateResponse:
+    """One page answering "is the platform healthy, and is it selling?"."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    queues, broker_error = queue_depths()
+    workers = workers_recent(now=now)
+    daily = selectors.searches_per_day(today=today)
+    hourly = selectors.searches_per_hour(now=now)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Operations overview",
+        "now": now,
+        "windows": [
+            selectors.search_window(label="Last 24 hours", since=now - timedelta(hours=24)),
+            selectors.search_window(label="Last 30 days", since=now - timedelta(days=30)),
+        ],
+        "outcomes": OUTCOME_SERIES,
+        "daily_chart": stacked_bar_chart(
+            title="Searches per day, last 30 days", series=OUTCOME_SERIES,
+            slots=[(f"{slot.start:%b %-d}", slot.counts) for slot in daily]),
+        "hourly_chart": stacked_bar_chart(
+            title="Searches per hour, last 24 hours (UTC)", series=OUTCOME_SERIES, label_every=6,
+            slots=[(f"{slot.start:%H}:00", slot.counts) for slot in hourly]),
+        "credits_remaining": selectors.provider_credits_remaining(),
+        "queues": queues,
+        "broker_error": broker_error,
+        "workers": workers,
+        "workers_alive": sum(1 for status in workers if status.alive),
+        "activity": background_activity(since=now - timedelta(hours=24)),
+        "trials": selectors.trial_figures(now=now),
+        "trial_chart": stacked_bar_chart(
+            title="Trials started per day, last 30 days", unit="trials",
+            series=[Series("started", "Started", "#5b47e0")],
+            slots=[(f"{day.day:%b %-d}", {"started": day.started}) for day in selectors.trials_per_day(today=today)]),
+    }
+    return TemplateResponse(request, "admin/ops_overview.html", context)
+

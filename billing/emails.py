@@ -1,0 +1,94 @@
+"""The lifecycle email templates: one registry, one HTML + text layout, rendered by Django.
+
+Each template is ``templates/emails/<key>.html`` and ``.txt``, both extending the layout. The
+subject lives here, next to a sample context the operator test page uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from influencer_platform.email_backends import IDEMPOTENCY_HEADER
+
+
+@dataclass(frozen=True)
+class EmailTemplate:
+    key: str
+    subject: str  # a Django template string
+    description: str
+    opt_out: bool = False  # the user can turn this one off in their settings
+
+
+EMAIL_TEMPLATES: dict[str, EmailTemplate] = {
+    t.key: t
+    for t in (
+        EmailTemplate("welcome", "Welcome to Creator Radar, {{ user_name }}", "At sign-up."),
+        EmailTemplate("trial_day_2", "Day 2: find your first 50 creators", "Two days into the trial."),
+        EmailTemplate("trial_day_5", "{{ days_left }} days left in your {{ plan_name }} trial", "Five days into the trial."),
+        EmailTemplate("trial_expired", "Your Creator Radar trial has ended", "When the trial ends without a paid plan."),
+        EmailTemplate("subscription_welcome", "You're on {{ plan_name }} — thank you!", "When a paid plan starts."),
+        EmailTemplate("payment_failed", "Your payment for {{ plan_name }} didn't go through", "When a charge fails."),
+        EmailTemplate(
+            "search_finished", "Your search “{{ search_label }}” found {{ found_count }} creators",
+            "When a search ends (users can turn this off).", opt_out=True,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def email_render(*, key: str, context: dict[str, Any]) -> RenderedEmail:
+    template = EMAIL_TEMPLATES[key]
+    full = {"product_name": "Creator Radar", "site_url": settings.SITE_URL, **context}
+    subject = Template(template.subject).render(Context(full, autoescape=False))
+    return RenderedEmail(
+        subject=" ".join(subject.split()),
+        text=render_to_string(f"emails/{key}.txt", full),
+        html=render_to_string(f"emails/{key}.html", full),
+    )
+
+
+def email_deliver(*, to: str, key: str, context: dict[str, Any], idempotency_key: str = "") -> None:
+    """Send one rendered template now, through the configured Django email backend."""
+    rendered = email_render(key=key, context=context)
+    message = EmailMultiAlternatives(
+        subject=rendered.subject, body=rendered.text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
+        headers={IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None,
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    message.send()
+
+
+def sample_context(*, key: str, user_name: str = "Maya") -> dict[str, Any]:
+    """Believable values for every template, for the operator's test sends."""
+    now = timezone.now()
+    return {
+        "user_name": user_name,
+        "plan_name": "Viral Surge",
+        "trial_ends_at": now + timedelta(days=2),
+        "days_left": 2,
+        "amount": "$249.00",
+        "billing_url": f"{settings.SITE_URL}/billing/",
+        "plans_url": f"{settings.SITE_URL}/billing/plans/",
+        "dashboard_url": f"{settings.SITE_URL}/dashboard/",
+        "search_label": "vegan skincare",
+        "search_platform": "TikTok",
+        "search_status": "Completed",
+        "found_count": 100,
+        "search_url": f"{settings.SITE_URL}/dashboard/",
+        "settings_url": f"{settings.SITE_URL}/settings/",
+    }

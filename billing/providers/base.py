@@ -1,0 +1,134 @@
+"""What the app knows about a payment provider: one interface, frozen dataclasses, no raw JSON.
+
+``StripeProvider`` talks to Stripe; ``DemoProvider`` stands in for it in the embedded default so
+that choosing a plan and checking out run through exactly the same services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+# Subscription statuses as the provider names them (Stripe's vocabulary).
+LIVE_STATUSES = frozenset({"trialing", "active", "past_due", "unpaid"})
+
+
+class WebhookSignatureError(Exception):
+    """The payload is not signed with our secret, or the signature is too old."""
+
+
+@dataclass(frozen=True)
+class Card:
+    brand: str
+    last4: str
+    exp_month: int | None
+    exp_year: int | None
+
+
+@dataclass(frozen=True)
+class Address:
+    city: str = ""
+    country: str = ""
+    postal_code: str = ""
+
+
+@dataclass(frozen=True)
+class BillingDetails:
+    card: Card | None = None
+    address: Address | None = None
+
+
+@dataclass(frozen=True)
+class ProviderCustomer:
+    id: str
+    email: str
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+    status: str  # open | complete | expired
+    customer_id: str
+    subscription_id: str
+    client_reference_id: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubscriptionState:
+    """A subscription as the provider holds it at ``as_of``."""
+
+    id: str
+    customer_id: str
+    status: str
+    price_id: str
+    interval: str  # month | year
+    current_period_end: datetime | None
+    trial_start: datetime | None
+    trial_end: datetime | None
+    cancel_at_period_end: bool
+    canceled_at: datetime | None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class InvoiceState:
+    id: str
+    customer_id: str
+    subscription_id: str
+    status: str
+    amount_due_cents: int
+    amount_paid_cents: int
+    currency: str
+    billing_reason: str
+    hosted_invoice_url: str
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    id: str
+    type: str
+    created: datetime
+    object: dict[str, Any]
+    payload: dict[str, Any]
+
+
+class BillingProvider(Protocol):
+    name: str
+
+    def customer_create(self, *, email: str, name: str, user_id: int, idempotency_key: str) -> ProviderCustomer: ...
+
+    def checkout_session_create(
+        self, *, customer_id: str, price_id: str, trial_days: int, success_url: str, cancel_url: str,
+        client_reference_id: str, metadata: dict[str, str], idempotency_key: str,
+    ) -> CheckoutSession: ...
+
+    def checkout_session_get(self, session_id: str) -> CheckoutSession: ...
+
+    def portal_session_create(self, *, customer_id: str, return_url: str) -> str: ...
+
+    def subscription_get(self, subscription_id: str) -> SubscriptionState: ...
+
+    def subscriptions_for_customer(self, customer_id: str) -> list[SubscriptionState]: ...
+
+    def subscription_change_price(self, *, subscription_id: str, price_id: str, idempotency_key: str) -> SubscriptionState: ...
+
+    def subscription_set_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> SubscriptionState: ...
+
+    def subscription_end_trial(self, *, subscription_id: str) -> SubscriptionState: ...
+
+    def billing_details(self, customer_id: str) -> BillingDetails: ...
+
+    def webhook_event_parse(self, *, payload: bytes, signature: str) -> WebhookEvent: ...
+
+    def subscription_from_object(self, obj: dict[str, Any]) -> SubscriptionState: ...
+
+    def invoice_from_object(self, obj: dict[str, Any]) -> InvoiceState: ...
+
+    def checkout_session_from_object(self, obj: dict[str, Any]) -> CheckoutSession: ...

@@ -1,0 +1,115 @@
+"""Reading Stripe-shaped objects into our dataclasses.
+
+Stripe's API, its webhook payloads and the demo provider's storage share this shape. Fields moved
+between API versions (``current_period_end`` went from the subscription to its items in
+2025-03-31, ``invoice.subscription`` under ``parent.subscription_details``), so both places are
+read; localstripe still answers in the older shape.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from .base import Address, BillingDetails, Card, CheckoutSession, InvoiceState, SubscriptionState
+
+
+def timestamp(value: Any) -> datetime | None:
+    if value in (None, "", 0):
+        return None
+    return datetime.fromtimestamp(int(value), tz=UTC)
+
+
+def _id(value: Any) -> str:
+    """An expandable field: either the id itself or the expanded object."""
+    if isinstance(value, dict):
+        return str(value.get("id") or "")
+    return str(value or "")
+
+
+def _first_item(obj: dict[str, Any]) -> dict[str, Any]:
+    items = (obj.get("items") or {}).get("data") or []
+    return items[0] if items else {}
+
+
+def subscription_from_object(obj: dict[str, Any]) -> SubscriptionState:
+    item = _first_item(obj)
+    price = item.get("price") or {}
+    plan = item.get("plan") or obj.get("plan") or {}
+    recurring = price.get("recurring") or {}
+    return SubscriptionState(
+        id=str(obj["id"]),
+        customer_id=_id(obj.get("customer")),
+        status=str(obj.get("status") or ""),
+        price_id=_id(price) or _id(plan),
+        interval=str(recurring.get("interval") or plan.get("interval") or "month"),
+        current_period_end=timestamp(obj.get("current_period_end") or item.get("current_period_end")),
+        trial_start=timestamp(obj.get("trial_start")),
+        trial_end=timestamp(obj.get("trial_end")),
+        cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
+        canceled_at=timestamp(obj.get("canceled_at")),
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
+    )
+
+
+def invoice_from_object(obj: dict[str, Any]) -> InvoiceState:
+    parent = (obj.get("parent") or {}).get("subscription_details") or {}
+    return InvoiceState(
+        id=str(obj["id"]),
+        customer_id=_id(obj.get("customer")),
+        subscription_id=_id(obj.get("subscription")) or _id(parent.get("subscription")),
+        status=str(obj.get("status") or ""),
+        amount_due_cents=int(obj.get("amount_due") or 0),
+        amount_paid_cents=int(obj.get("amount_paid") or 0),
+        currency=str(obj.get("currency") or "usd"),
+        billing_reason=str(obj.get("billing_reason") or ""),
+        hosted_invoice_url=str(obj.get("hosted_invoice_url") or ""),
+    )
+
+
+def checkout_session_from_object(obj: dict[str, Any]) -> CheckoutSession:
+    return CheckoutSession(
+        id=str(obj["id"]),
+        url=str(obj.get("url") or ""),
+        status=str(obj.get("status") or ""),
+        customer_id=_id(obj.get("customer")),
+        subscription_id=_id(obj.get("subscription")),
+        client_reference_id=str(obj.get("client_reference_id") or ""),
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
+    )
+
+
+def _card(obj: dict[str, Any] | None) -> Card | None:
+    if not isinstance(obj, dict):
+        return None
+    card = obj.get("card") if obj.get("object") == "payment_method" else obj
+    if not isinstance(card, dict) or not card.get("last4"):
+        return None
+    return Card(
+        brand=str(card.get("brand") or "").lower(),
+        last4=str(card["last4"]),
+        exp_month=int(card["exp_month"]) if card.get("exp_month") else None,
+        exp_year=int(card["exp_year"]) if card.get("exp_year") else None,
+    )
+
+
+def billing_details_from_customer(customer: dict[str, Any]) -> BillingDetails:
+    """Card and address from a customer expanded with its default payment method and source."""
+    payment_method = (customer.get("invoice_settings") or {}).get("default_payment_method")
+    card = _card(payment_method)
+    if card is None:
+        default_source = customer.get("default_source")
+        if isinstance(default_source, dict):
+            card = _card(default_source)
+        else:
+            sources = (customer.get("sources") or {}).get("data") or []
+            card = next((c for s in sources if s.get("id") == default_source and (c := _card(s))), None)
+    raw_address = customer.get("address") or {}
+    address = None
+    if raw_address:
+        address = Address(
+            city=str(raw_address.get("city") or "")[:100],
+            country=str(raw_address.get("country") or "")[:2].upper(),
+            postal_code=str(raw_address.get("postal_code") or "")[:20],
+        )
+    return BillingDetails(card=card, address=address)

@@ -1,0 +1,191 @@
+"""Stripe, behind the one seam the app uses: the only module that imports the stripe SDK.
+
+The API version is pinned here and sent with every request, so an SDK upgrade or a change of the
+account's default version cannot change the shape of what we read. Every call is translated into
+our dataclasses or into ``ProviderTransientError`` (connection, timeout, 429, 5xx: retry) and
+``ProviderPermanentError`` (any other refusal: do not retry).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import stripe
+
+from influencer_platform.errors import ProviderPermanentError, ProviderTransientError
+from influencer_platform.http import build_session, parse_retry_after
+
+from . import shapes
+from .base import (
+    BillingDetails,
+    CheckoutSession,
+    ProviderCustomer,
+    SubscriptionState,
+    WebhookEvent,
+    WebhookSignatureError,
+)
+
+API_VERSION = "2026-10-28.endive"
+# Stripe's own default: a signature older than five minutes is refused, against replays.
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+T = TypeVar("T")
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+class StripeProvider:
+    name = "stripe"
+
+    def __init__(self, *, api_key: str, webhook_secret: str, base_url: str | None = None, session=None) -> None:
+        self._webhook_secret = webhook_secret
+        base_addresses = {"api": base_url.rstrip("/")} if base_url else None
+        self._client = stripe.StripeClient(
+            api_key,
+            stripe_version=API_VERSION,
+            base_addresses=base_addresses,
+            # The SDK retries connection errors and 409/429/5xx with the same idempotency key,
+            # which Stripe guarantees to answer once; two retries keep a page responsive.
+            max_network_retries=2,
+            http_client=stripe.RequestsClient(session=session or build_session(), timeout=(5.0, 30.0)),
+        )
+
+    # --- calls -----------------------------------------------------------------------------
+
+    def _call(self, operation: Callable[[], T]) -> T:
+        try:
+            return operation()
+        except stripe.RateLimitError as exc:
+            headers = exc.headers or {}
+            raise ProviderTransientError(
+                "Stripe is rate limiting requests.", status=429,
+                retry_after=parse_retry_after(headers.get("Retry-After") or headers.get("retry-after")),
+            ) from exc
+        except stripe.APIConnectionError as exc:
+            raise ProviderTransientError("Stripe could not be reached.") from exc
+        except stripe.StripeError as exc:
+            status = exc.http_status
+            # Never log the request itself: it may carry customer data. The code and message are safe.
+            message = f"Stripe refused the request: {exc.code or 'error'}: {exc.user_message or exc._message or ''}"
+            if status is None or status >= 500 or status in (409, 429):
+                raise ProviderTransientError(message, status=status) from exc
+            raise ProviderPermanentError(message, status=status) from exc
+
+    def customer_create(self, *, email: str, name: str, user_id: int, idempotency_key: str) -> ProviderCustomer:
+        params: dict[str, Any] = {"email": email, "metadata": {"user_id": str(user_id)}}
+        if name:
+            params["name"] = name
+        customer = self._call(lambda: self._client.v1.customers.create(
+            params=params, options={"idempotency_key": idempotency_key}
+        ))
+        return ProviderCustomer(id=customer.id, email=customer.email or email)
+
+    def checkout_session_create(
+        self, *, customer_id: str, price_id: str, trial_days: int, success_url: str, cancel_url: str,
+        client_reference_id: str, metadata: dict[str, str], idempotency_key: str,
+    ) -> CheckoutSession:
+        subscription_data: dict[str, Any] = {"metadata": metadata}
+        if trial_days:
+            subscription_data["trial_period_days"] = trial_days
+            # Without a card at the end of the trial the subscription ends instead of going unpaid.
+            subscription_data["trial_settings"] = {"end_behavior": {"missing_payment_method": "cancel"}}
+        params = {
+            "mode": "subscription",
+            "customer": customer_id,
+            "client_reference_id": client_reference_id,
+            "line_items": [{"price": price_id, "quantity": 1}],
+            "payment_method_collection": "always",
+            "subscription_data": subscription_data,
+            "metadata": metadata,
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "billing_address_collection": "auto",
+            "customer_update": {"address": "auto"},
+        }
+        session = self._call(lambda: self._client.v1.checkout.sessions.create(
+            params=params, options={"idempotency_key": idempotency_key}
+        ))
+        return shapes.checkout_session_from_object(_as_dict(session))
+
+    def checkout_session_get(self, session_id: str) -> CheckoutSession:
+        session = self._call(lambda: self._client.v1.checkout.sessions.retrieve(session_id))
+        return shapes.checkout_session_from_object(_as_dict(session))
+
+    def portal_session_create(self, *, customer_id: str, return_url: str) -> str:
+        session = self._call(lambda: self._client.v1.billing_portal.sessions.create(
+            params={"customer": customer_id, "return_url": return_url}
+        ))
+        return session.url
+
+    def subscription_get(self, subscription_id: str) -> SubscriptionState:
+        subscription = self._call(lambda: self._client.v1.subscriptions.retrieve(subscription_id))
+        return shapes.subscription_from_object(_as_dict(subscription))
+
+    def subscriptions_for_customer(self, customer_id: str) -> list[SubscriptionState]:
+        page = self._call(lambda: self._client.v1.subscriptions.list(
+            params={"customer": customer_id, "status": "all", "limit": 20}
+        ))
+        return [shapes.subscription_from_object(_as_dict(s)) for s in page.data]
+
+    def subscription_change_price(self, *, subscription_id: str, price_id: str, idempotency_key: str) -> SubscriptionState:
+        current = self._call(lambda: self._client.v1.subscriptions.retrieve(subscription_id))
+        item_id = current["items"]["data"][0]["id"]
+        # `plan` rather than `price`: Stripe takes a recurring price id wherever a plan id goes
+        # (Prices are backwards compatible with Plans), and localstripe, which the tests run
+        # against, only knows plans. Proration is Stripe's default (create_prorations).
+        updated = self._call(lambda: self._client.v1.subscriptions.update(
+            subscription_id,
+            params={"items": [{"id": item_id, "plan": price_id}]},
+            options={"idempotency_key": idempotency_key},
+        ))
+        return shapes.subscription_from_object(_as_dict(updated))
+
+    def subscription_set_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> SubscriptionState:
+        updated = self._call(lambda: self._client.v1.subscriptions.update(
+            subscription_id, params={"cancel_at_period_end": cancel}
+        ))
+        return shapes.subscription_from_object(_as_dict(updated))
+
+    def subscription_end_trial(self, *, subscription_id: str) -> SubscriptionState:
+        updated = self._call(lambda: self._client.v1.subscriptions.update(
+            subscription_id, params={"trial_end": "now"}
+        ))
+        return shapes.subscription_from_object(_as_dict(updated))
+
+    def billing_details(self, customer_id: str) -> BillingDetails:
+        customer = self._call(lambda: self._client.v1.customers.retrieve(
+            customer_id, params={"expand": ["invoice_settings.default_payment_method"]}
+        ))
+        return shapes.billing_details_from_customer(_as_dict(customer))
+
+    # --- webhooks --------------------------------------------------------------------------
+
+    def webhook_event_parse(self, *, payload: bytes, signature: str) -> WebhookEvent:
+        if not self._webhook_secret:
+            raise WebhookSignatureError("No webhook secret is configured.")
+        text = payload.decode("utf-8", errors="replace")
+        try:
+            stripe.WebhookSignature.verify_header(
+                text, signature, self._webhook_secret, WEBHOOK_TOLERANCE_SECONDS
+            )
+            body = json.loads(text)
+            return WebhookEvent(
+                id=str(body["id"]),
+                type=str(body["type"]),
+                created=datetime.fromtimestamp(int(body["created"]), tz=UTC),
+                object=dict(body["data"]["object"]),
+                payload=body,
+            )
+        except stripe.SignatureVerificationError as exc:
+            raise WebhookSignatureError(str(exc)) from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WebhookSignatureError("The payload is not a Stripe event.") from exc
+
+    subscription_from_object = staticmethod(shapes.subscription_from_object)
+    invoice_from_object = staticmethod(shapes.invoice_from_object)
+    checkout_session_from_object = staticmethod(shapes.checkout_session_from_object)

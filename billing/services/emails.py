@@ -1,0 +1,231 @@
+"""Lifecycle emails: scheduled with delayed actors, each sent at most once per user.
+
+``UserSystemData.email_schedule_status`` holds one entry per email key (``trial_day_2``,
+``payment_failed:in_123``, ``search_finished:42``…)::
+
+    {"template": "trial_day_2", "status": "scheduled" | "sending" | "sent" | "cancelled",
+     "due": ISO time, "at": ISO time of the last change, "context": {...}}
+
+A key is scheduled once, ever. Rescheduling moves ``due`` and sends a new delayed message; the old
+message then finds itself early and does nothing. When a message is due, the email's rule decides
+against the user's state *now*: send it, wait (the thing it announces is not decided yet), or
+cancel it (no longer true: a converted trial gets no "trial ended" mail). The entry is claimed
+under a row lock and committed before the HTTP call; the provider gets an idempotency key built
+from the user and the key, so a retry after a crash cannot deliver twice either.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import SubscriptionStatus, TrialStatus, User, UserSystemData
+from adminpanel.config import REGISTRY, config_get
+from influencer_platform.jobs import actor_send
+
+from ..emails import EMAIL_TEMPLATES, email_deliver
+from ..selectors import plan_for_user
+
+logger = logging.getLogger(__name__)
+
+TRIAL_EMAIL_KEYS = ("trial_day_2", "trial_day_5", "trial_expired")
+# A claim younger than this is another worker sending right now; older, that worker died.
+SENDING_LEASE = timedelta(minutes=10)
+# Delayed messages may arrive a little early; this much is still "due".
+EARLY_TOLERANCE = timedelta(seconds=30)
+
+
+class Rule(Enum):
+    SEND = "send"
+    WAIT = "wait"
+    CANCEL = "cancel"
+
+
+def welcome_email_schedule(*, user_id: int) -> bool:
+    """At sign-up."""
+    delay = _configured("emails.welcome_delay", timedelta(0))
+    return email_schedule(user_id=user_id, key="welcome", send_at=timezone.now() + delay)
+
+
+def _template_of(key: str) -> str:
+    return key.split(":", 1)[0]
+
+
+def _rule(user: User, template: str) -> Rule:
+    """Whether the email is still true for this user now."""
+    subscription = user.subscription
+    if template in ("trial_day_2", "trial_day_5"):
+        active = subscription.trial_status == TrialStatus.ACTIVE and subscription.is_trialing
+        return Rule.SEND if active else Rule.CANCEL
+    if template == "trial_expired":
+        if subscription.trial_status == TrialStatus.EXPIRED:
+            return Rule.SEND
+        # Still running: the sweep or Stripe decides how it ends, then this email is sent or cancelled.
+        return Rule.WAIT if subscription.trial_status == TrialStatus.ACTIVE else Rule.CANCEL
+    if template == "payment_failed":
+        gone = subscription.subscription_status in (SubscriptionStatus.NONE, SubscriptionStatus.CANCELED)
+        return Rule.CANCEL if gone else Rule.SEND
+    if EMAIL_TEMPLATES[template].opt_out:
+        return Rule.SEND if user.system_data.search_finished_emails else Rule.CANCEL
+    return Rule.SEND
+
+
+def _user_context(user: User) -> dict[str, Any]:
+    subscription = user.subscription
+    plan = plan_for_user(user=user)
+    ends_at = subscription.trial_ends_at
+    days_left = max(0, math.ceil((ends_at - timezone.now()).total_seconds() / 86400)) if ends_at else 0
+    return {
+        "user_name": user.display_name,
+        "plan_name": plan.name,
+        "trial_ends_at": ends_at,
+        "days_left": days_left,
+        "billing_url": f"{settings.SITE_URL}/billing/",
+        "plans_url": f"{settings.SITE_URL}/billing/plans/",
+        "dashboard_url": f"{settings.SITE_URL}/dashboard/",
+        "settings_url": f"{settings.SITE_URL}/settings/",
+    }
+
+
+def _locked_system_data(user_id: int) -> UserSystemData:
+    return UserSystemData.objects.select_for_update().get(user_id=user_id)
+
+
+def _save_schedule(system_data: UserSystemData) -> None:
+    system_data.save(update_fields=["email_schedule_status"])
+
+
+@transaction.atomic
+def email_schedule(
+    *, user_id: int, key: str, send_at: datetime, context: dict[str, Any] | None = None
+) -> bool:
+    """Schedule ``key`` for ``send_at``; a key already known is moved, never duplicated.
+
+    Returns False when the key was already sent or cancelled.
+    """
+    system_data = _locked_system_data(user_id)
+    schedule = system_data.email_schedule_status
+    entry = schedule.get(key)
+    now = timezone.now()
+    if entry is not None and entry["status"] in ("sent", "cancelled", "sending"):
+        return False
+    if entry is not None and parse_datetime(entry["due"]) == send_at:
+        return True  # already scheduled for that moment
+    schedule[key] = {
+        **(entry or {}),
+        "template": _template_of(key),
+        "status": "scheduled",
+        "due": send_at.isoformat(),
+        "at": now.isoformat(),
+        **({"context": context} if context else {}),
+    }
+    _save_schedule(system_data)
+    delay = max(0.0, (send_at - now).total_seconds())
+    transaction.on_commit(lambda: actor_send("lifecycle_email", user_id, key, delay=delay))
+    return True
+
+
+@transaction.atomic
+def email_schedule_cancel(*, user_id: int, keys: tuple[str, ...] | list[str]) -> list[str]:
+    """Cancel the given keys that have not been sent; returns the ones cancelled."""
+    system_data = _locked_system_data(user_id)
+    schedule = system_data.email_schedule_status
+    cancelled = []
+    for key in keys:
+        entry = schedule.get(key)
+        if entry is not None and entry["status"] == "scheduled":
+            entry.update(status="cancelled", at=timezone.now().isoformat())
+            cancelled.append(key)
+    if cancelled:
+        _save_schedule(system_data)
+    return cancelled
+
+
+def _configured(key: str, default: timedelta) -> timedelta:
+    return config_get(key) if key in REGISTRY else default
+
+
+def trial_emails_schedule(*, user_id: int, started_at: datetime, ends_at: datetime) -> None:
+    day_2 = started_at + _configured("emails.trial_day2_after", timedelta(days=2))
+    day_5 = started_at + _configured("emails.trial_day5_after", timedelta(days=5))
+    # A trial shortened by an operator skips the reminders that would land after it ends.
+    if day_2 < ends_at:
+        email_schedule(user_id=user_id, key="trial_day_2", send_at=day_2)
+    if day_5 < ends_at:
+        email_schedule(user_id=user_id, key="trial_day_5", send_at=day_5)
+    email_schedule(user_id=user_id, key="trial_expired", send_at=ends_at)
+
+
+@transaction.atomic
+def _claim(user_id: int, key: str, context: dict[str, Any] | None) -> tuple[str, str, dict[str, Any]] | None:
+    system_data = _locked_system_data(user_id)
+    user = User.objects.select_related("subscription", "system_data").get(pk=user_id)
+    schedule = system_data.email_schedule_status
+    now = timezone.now()
+    entry = schedule.get(key)
+    if entry is None:
+        # Sent straight away, without a schedule (welcome, search finished).
+        entry = schedule[key] = {"template": _template_of(key), "status": "scheduled", "due": now.isoformat()}
+        if context:
+            entry["context"] = context
+    status = entry["status"]
+    if status in ("sent", "cancelled"):
+        return None
+    if status == "sending" and now - parse_datetime(entry["at"]) < SENDING_LEASE:
+        return None
+    due = parse_datetime(entry.get("due") or now.isoformat())
+    if due - now > EARLY_TOLERANCE:
+        # A message from before the email was rescheduled; the new one will come.
+        return None
+    template = entry["template"]
+    user.system_data = system_data
+    rule = _rule(user, template)
+    if rule is Rule.WAIT:
+        return None
+    if rule is Rule.CANCEL:
+        entry.update(status="cancelled", at=now.isoformat())
+        _save_schedule(system_data)
+        return None
+    entry.update(status="sending", at=now.isoformat())
+    _save_schedule(system_data)
+    return template, user.email, {**_user_context(user), **entry.get("context", {})}
+
+
+@transaction.atomic
+def _mark(user_id: int, key: str, status: str) -> None:
+    system_data = _locked_system_data(user_id)
+    entry = system_data.email_schedule_status.get(key)
+    if entry is not None:
+        entry.update(status=status, at=timezone.now().isoformat())
+        _save_schedule(system_data)
+
+
+def lifecycle_email_send(*, user_id: int, key: str, context: dict[str, Any] | None = None) -> bool:
+    """Send the email ``key`` to the user if it is due and still true; True when it was sent.
+
+    Safe to call any number of times for the same key: it is delivered once.
+    """
+    claim = _claim(user_id, key, context)
+    if claim is None:
+        return False
+    template, to, full_context = claim
+    try:
+        email_deliver(
+            to=to, key=template, context=full_context,
+            idempotency_key=f"lifecycle-{user_id}-{key}",
+        )
+    except Exception:
+        # Give the entry back so the actor's retry can claim it again.
+        _mark(user_id, key, "scheduled")
+        raise
+    _mark(user_id, key, "sent")
+    logger.info("lifecycle email sent", extra={"user_id": user_id, "email_key": key})
+    return True

@@ -1,0 +1,202 @@
+"""Provider webhooks: verified, stored once in ``events``, acknowledged, then processed by an actor.
+
+The view only verifies the signature and calls ``webhook_event_record``: the unique idempotency
+key (``stripe:<event id>``) makes a redelivered event a no-op, and the actor is enqueued on commit
+of the first copy only. ``billing_event_process`` dispatches on the event type through
+``WEBHOOK_HANDLERS``; handlers apply the subscription's own state (see
+``subscription_state_apply``), never "whatever arrived last".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User, UserBilling, UserSystemData
+from influencer_platform.errors import ProviderError
+from influencer_platform.jobs import actor_send
+
+from ..models import BillingEvent, EventSource, EventStatus
+from ..providers import get_provider
+from ..providers.base import WebhookEvent
+from .emails import email_schedule
+from .subscriptions import billing_details_apply, billing_details_fetch, subscription_state_apply
+
+logger = logging.getLogger(__name__)
+
+
+def _aggregate(event: WebhookEvent) -> str:
+    obj = event.object
+    kind = str(obj.get("object") or "object")
+    if kind == "subscription":
+        return f"subscription:{obj.get('id')}"
+    if kind == "invoice":
+        invoice = get_provider().invoice_from_object(obj)
+        return f"subscription:{invoice.subscription_id}" if invoice.subscription_id else f"invoice:{invoice.id}"
+    if kind == "checkout.session" and obj.get("subscription"):
+        return f"subscription:{get_provider().checkout_session_from_object(obj).subscription_id}"
+    return f"{kind}:{obj.get('id')}"
+
+
+@transaction.atomic
+def webhook_event_record(*, event: WebhookEvent, source: str = EventSource.STRIPE) -> tuple[BillingEvent, bool]:
+    """Store a verified provider event once; the first copy is queued for processing."""
+    stored, created = BillingEvent.objects.get_or_create(
+        idempotency_key=f"{source}:{event.id}",
+        defaults={
+            "aggregate": _aggregate(event)[:100],
+            "event_type": event.type[:100],
+            "data": event.payload,
+            "source": source,
+            "occurred_at": event.created,
+            "status": EventStatus.PENDING,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: actor_send("billing_event_process", stored.pk))
+    return stored, created
+
+
+def _user_id_for(*, customer_id: str, reference: str = "") -> int | None:
+    """Whose event this is: by provider customer first, then by our own id in the reference."""
+    if customer_id:
+        user_id = UserBilling.objects.filter(stripe_customer_id=customer_id).values_list("user_id", flat=True).first()
+        if user_id:
+            return user_id
+    if reference.isdigit() and User.objects.filter(pk=int(reference)).exists():
+        return int(reference)
+    return None
+
+
+# Each handler returns (user id or None, outcome): "applied", "stale" or "no_user".
+Handler = Callable[[BillingEvent, WebhookEvent], tuple[int | None, str]]
+
+
+def _subscription_changed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None, str]:
+    provider = get_provider()
+    state = provider.subscription_from_object(event.object)
+    user_id = _user_id_for(customer_id=state.customer_id, reference=state.metadata.get("user_id", ""))
+    if user_id is None:
+        return None, "no_user"
+    details = billing_details_fetch(customer_id=state.customer_id)
+    outcome = subscription_state_apply(user_id=user_id, state=state, as_of=event.created, details=details,
+                                       cause=event.type, source=EventSource.STRIPE)
+    return user_id, outcome
+
+
+def _checkout_completed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None, str]:
+    provider = get_provider()
+    session = provider.checkout_session_from_object(event.object)
+    user_id = _user_id_for(customer_id=session.customer_id, reference=session.client_reference_id)
+    if user_id is None:
+        return None, "no_user"
+    if not session.subscription_id:
+        return user_id, "applied"
+    # The session carries only the subscription's id: its state is read from the provider.
+    state = provider.subscription_get(session.subscription_id)
+    details = billing_details_fetch(customer_id=session.customer_id)
+    outcome = subscription_state_apply(user_id=user_id, state=state, as_of=timezone.now().replace(microsecond=0),
+                                       details=details, cause=event.type, source=EventSource.STRIPE)
+    return user_id, outcome
+
+
+def _invoice_paid(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None, str]:
+    invoice = get_provider().invoice_from_object(event.object)
+    user_id = _user_id_for(customer_id=invoice.customer_id)
+    if user_id is None:
+        return None, "no_user"
+    _billing_details_store(user_id, invoice.customer_id)
+    return user_id, "applied"
+
+
+def _invoice_failed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None, str]:
+    invoice = get_provider().invoice_from_object(event.object)
+    user_id = _user_id_for(customer_id=invoice.customer_id)
+    if user_id is None:
+        return None, "no_user"
+    _billing_details_store(user_id, invoice.customer_id)
+    dollars, cents = divmod(invoice.amount_due_cents, 100)
+    context = {"amount": f"${dollars:,}.{cents:02d}" + ("" if invoice.currency == "usd" else f" {invoice.currency.upper()}")}
+    # One email per failed invoice, however often Stripe retries the charge or the webhook.
+    email_schedule(user_id=user_id, key=f"payment_failed:{invoice.id}", send_at=timezone.now(), context=context)
+    return user_id, "applied"
+
+
+def _billing_details_store(user_id: int, customer_id: str) -> None:
+    details = billing_details_fetch(customer_id=customer_id)
+    if details is None or (details.card is None and details.address is None):
+        return
+    with transaction.atomic():
+        billing = UserBilling.objects.select_for_update().get(user_id=user_id)
+        billing_details_apply(billing, details)
+        billing.save()
+
+
+WEBHOOK_HANDLERS: dict[str, Handler] = {
+    "checkout.session.completed": _checkout_completed,
+    "customer.subscription.created": _subscription_changed,
+    "customer.subscription.updated": _subscription_changed,
+    "customer.subscription.deleted": _subscription_changed,
+    "customer.subscription.trial_will_end": _subscription_changed,
+    "invoice.payment_succeeded": _invoice_paid,
+    "invoice.paid": _invoice_paid,
+    "invoice.payment_failed": _invoice_failed,
+}
+
+
+@transaction.atomic
+def _claim(event_id: int) -> BillingEvent | None:
+    stored = BillingEvent.objects.select_for_update().filter(pk=event_id).first()
+    if stored is None or stored.status in (EventStatus.PROCESSED, EventStatus.SKIPPED, EventStatus.IGNORED):
+        return None
+    if stored.status != EventStatus.PENDING:
+        stored.retries += 1
+    stored.status = EventStatus.PROCESSING
+    stored.save(update_fields=["status", "retries"])
+    return stored
+
+
+@transaction.atomic
+def _finish(event_id: int, *, status: str, user_id: int | None, error: str = "") -> None:
+    stored = BillingEvent.objects.select_for_update().get(pk=event_id)
+    stored.status = status
+    stored.error = error[:2000]
+    stored.processed_at = timezone.now() if status != EventStatus.FAILED else None
+    if user_id is not None:
+        stored.user_id = user_id
+    stored.save(update_fields=["status", "error", "processed_at", "user"])
+    if user_id is not None and status in (EventStatus.PROCESSED, EventStatus.SKIPPED):
+        UserSystemData.objects.filter(user_id=user_id).update(
+            last_webhook_event=stored.event_type[:100], last_webhook_at=stored.occurred_at
+        )
+
+
+def billing_event_process(*, event_id: int) -> str:
+    """Process one stored provider event; a second call for a finished event does nothing."""
+    stored = _claim(event_id)
+    if stored is None:
+        return "done"
+    handler = WEBHOOK_HANDLERS.get(stored.event_type)
+    if handler is None:
+        _finish(event_id, status=EventStatus.IGNORED, user_id=None, error="No handler for this event type.")
+        return EventStatus.IGNORED
+    payload = stored.data
+    event = WebhookEvent(id=str(payload.get("id")), type=stored.event_type, created=stored.occurred_at,
+                         object=dict(payload["data"]["object"]), payload=payload)
+    try:
+        user_id, outcome = handler(stored, event)
+    except ProviderError as exc:
+        _finish(event_id, status=EventStatus.FAILED, user_id=None, error=exc.message)
+        raise
+    except Exception as exc:
+        _finish(event_id, status=EventStatus.FAILED, user_id=None, error=f"{exc.__class__.__name__}: {exc}")
+        raise
+    if outcome == "no_user":
+        _finish(event_id, status=EventStatus.IGNORED, user_id=None, error="No account has this customer.")
+        return EventStatus.IGNORED
+    status = EventStatus.SKIPPED if outcome == "stale" else EventStatus.PROCESSED
+    _finish(event_id, status=status, user_id=user_id)
+    return status

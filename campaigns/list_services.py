@@ -1,0 +1,510 @@
+"""Creator list writes: lists, their items on the pipeline board, sharing and export history.
+
+Every write to a list's items first locks the list row (``select_for_update``) and only then
+touches items, always in that order. Positions are dense per bucket (0, 1, 2, ...) and a move
+renumbers the buckets it touches while the lock is held, so two people dragging cards at the
+same moment are applied one after the other and can never leave gaps or two cards in one slot.
+
+Who may call what is decided before: views and the API fetch the list with ``list_get`` at the
+access the action needs, so a list that reaches a service here is one the actor may change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from influencer_platform.errors import ApplicationError, NotFoundError
+from scraping.models import CreatorProfile
+
+from .list_selectors import BUCKET_ORDER
+from .models import Bucket, CreatorList, CreatorListItem, ListCollaborator, ListExport, ListRole, ListType
+
+logger = logging.getLogger(__name__)
+
+MAX_LIST_ITEMS = 10_000
+MAX_COLLABORATORS = 50
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 40
+MAX_BUCKET_LABEL = 40
+COPY_SUFFIX = " (copy)"
+
+
+class ListError(ApplicationError):
+    code = "list_invalid"
+
+
+def _locked(creator_list: CreatorList) -> CreatorList:
+    locked = CreatorList.objects.select_for_update().filter(pk=creator_list.pk).first()
+    if locked is None:
+        raise NotFoundError("No such list.")
+    return locked
+
+
+def _touch(creator_list: CreatorList) -> None:
+    creator_list.save(update_fields=["updated_at"])
+
+
+def _writable(creator_list: CreatorList) -> None:
+    if creator_list.archived_at:
+        raise ListError("This list is archived. Restore it to change it.", code="list_archived")
+
+
+# Lists
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ListError("Give the list a name.", extra={"field": "name"})
+    if len(name) > 120:
+        raise ListError("Keep the name under 120 characters.", extra={"field": "name"})
+    return name
+
+
+def _clean_description(description: str) -> str:
+    description = (description or "").strip()
+    if len(description) > 2000:
+        raise ListError("Keep the description under 2,000 characters.", extra={"field": "description"})
+    return description
+
+
+def _clean_type(list_type: str) -> str:
+    if list_type not in ListType.values:
+        raise ListError("Choose a list type.", extra={"field": "list_type"})
+    return list_type
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    cleaned: dict[str, str] = {}
+    for tag in tags:
+        tag = " ".join(str(tag).split())
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_LENGTH:
+            raise ListError(f"Keep each tag under {MAX_TAG_LENGTH} characters.", extra={"field": "tags"})
+        cleaned.setdefault(tag.lower(), tag)
+    if len(cleaned) > MAX_TAGS:
+        raise ListError(f"Use at most {MAX_TAGS} tags.", extra={"field": "tags"})
+    return list(cleaned.values())
+
+
+def _clean_bucket_labels(labels: dict[str, str]) -> dict[str, str]:
+    cleaned = {}
+    for key, label in (labels or {}).items():
+        if key not in Bucket.values:
+            raise ListError(f"There is no bucket called “{key}”.", extra={"field": "bucket_labels"})
+        label = " ".join((label or "").split())
+        if len(label) > MAX_BUCKET_LABEL:
+            raise ListError(f"Keep bucket names under {MAX_BUCKET_LABEL} characters.",
+                            extra={"field": "bucket_labels"})
+        # Only renames are stored, so a later change of a default name reaches every list using it.
+        if label and label != Bucket(key).label:
+            cleaned[key] = label
+    return cleaned
+
+
+@transaction.atomic
+def list_create(*, owner: User, name: str, description: str = "", list_type: str = ListType.CUSTOM,
+                tags: Iterable[str] = (), bucket_labels: dict[str, str] | None = None) -> CreatorList:
+    return CreatorList.objects.create(
+        owner=owner, name=_clean_name(name), description=_clean_description(description),
+        list_type=_clean_type(list_type), tags=_clean_tags(tags), bucket_labels=_clean_bucket_labels(bucket_labels),
+    )
+
+
+@transaction.atomic
+def list_update(*, creator_list: CreatorList, name: str | None = None, description: str | None = None,
+                list_type: str | None = None, tags: Iterable[str] | None = None,
+                bucket_labels: dict[str, str] | None = None) -> CreatorList:
+    locked = _locked(creator_list)
+    _writable(locked)
+    if name is not None:
+        locked.name = _clean_name(name)
+    if description is not None:
+        locked.description = _clean_description(description)
+    if list_type is not None:
+        locked.list_type = _clean_type(list_type)
+    if tags is not None:
+        locked.tags = _clean_tags(tags)
+    if bucket_labels is not None:
+        # A partial rename keeps the other buckets' names.
+        locked.bucket_labels = _clean_bucket_labels({**locked.bucket_labels, **bucket_labels})
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def list_archive(*, creator_list: CreatorList) -> CreatorList:
+    """Archived lists leave the default views and refuse changes until restored; nothing is deleted."""
+    locked = _locked(creator_list)
+    if not locked.archived_at:
+        locked.archived_at = timezone.now()
+        locked.save(update_fields=["archived_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def list_restore(*, creator_list: CreatorList) -> CreatorList:
+    locked = _locked(creator_list)
+    if locked.archived_at:
+        locked.archived_at = None
+        locked.save(update_fields=["archived_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def list_delete(*, creator_list: CreatorList) -> None:
+    """Delete the list with its items, collaborators and export history; creator profiles stay."""
+    _locked(creator_list).delete()
+
+
+@transaction.atomic
+def list_duplicate(*, creator_list: CreatorList, actor: User) -> CreatorList:
+    """A copy owned by ``actor``: same details, items, buckets, positions and notes; not shared."""
+    source = CreatorList.objects.get(pk=creator_list.pk)
+    name = source.name[:120 - len(COPY_SUFFIX)].rstrip() + COPY_SUFFIX
+    copy = CreatorList.objects.create(
+        owner=actor, name=name, description=source.description, list_type=source.list_type,
+        tags=list(source.tags), bucket_labels=dict(source.bucket_labels),
+    )
+    CreatorListItem.objects.bulk_create([
+        CreatorListItem(creator_list=copy, creator_id=item.creator_id, bucket=item.bucket, position=item.position,
+                        notes=item.notes, pinned=item.pinned, last_contacted_at=item.last_contacted_at,
+                        snapshot=item.snapshot, added_by=actor)
+        for item in CreatorListItem.objects.filter(creator_list=source).order_by("bucket", "position").iterator()
+    ], batch_size=1000)
+    return copy
+
+
+# Items
+
+
+def creator_snapshot(creator: CreatorProfile) -> dict:
+    """The metrics kept with an item when it is added, to compare with today's."""
+    return {
+        "followers": creator.followers,
+        "engagement_rate": str(creator.engagement_rate) if creator.engagement_rate is not None else None,
+        "has_email": creator.has_email,
+        "taken_at": timezone.now().isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class ListAddOutcome:
+    creator_list: CreatorList
+    added: int
+    skipped: int
+    skipped_handles: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        message = f"Added {_creators(self.added)} to “{self.creator_list.name}”."
+        if self.skipped:
+            handles = ", ".join(f"@{handle}" for handle in self.skipped_handles)
+            more = self.skipped - len(self.skipped_handles)
+            message += f" Skipped {self.skipped:,} already on the list"
+            message += (f": {handles}" if handles else "") + (f" and {more:,} more." if more > 0 else ".")
+        return message
+
+
+def _creators(count: int) -> str:
+    return f"{count:,} creator" if count == 1 else f"{count:,} creators"
+
+
+@transaction.atomic
+def list_add_creators(*, creator_list: CreatorList, actor: User, creator_ids: Sequence[int],
+                      bucket: str = Bucket.BACKLOG) -> ListAddOutcome:
+    """Append creators to the end of ``bucket``; creators already on the list are skipped and reported.
+
+    ``creator_ids`` must come from a selector that scoped them to the actor (``result_creator_ids``,
+    ``creators_known_to``); their order is the order they are added in.
+    """
+    if bucket not in Bucket.values:
+        raise ListError("Choose a bucket.", extra={"field": "bucket"})
+    # The lock also makes two people adding the same creator at once add them once (the unique
+    # constraint would refuse the second insert otherwise, failing the whole batch).
+    locked = _locked(creator_list)
+    _writable(locked)
+    wanted = list(dict.fromkeys(creator_ids))
+    on_list = set(CreatorListItem.objects.filter(creator_list=locked, creator_id__in=wanted)
+                  .values_list("creator_id", flat=True))
+    creators = CreatorProfile.objects.in_bulk([creator_id for creator_id in wanted if creator_id not in on_list])
+    new = [creators[creator_id] for creator_id in wanted if creator_id in creators]
+    size = CreatorListItem.objects.filter(creator_list=locked).count()
+    if size + len(new) > MAX_LIST_ITEMS:
+        raise ListError(f"A list holds at most {MAX_LIST_ITEMS:,} creators; this one has {size:,}.",
+                        code="list_full", extra={"field": "creator_ids"})
+    start = CreatorListItem.objects.filter(creator_list=locked, bucket=bucket).count()
+    CreatorListItem.objects.bulk_create([
+        CreatorListItem(creator_list=locked, creator=creator, bucket=bucket, position=start + offset,
+                        snapshot=creator_snapshot(creator), added_by=actor)
+        for offset, creator in enumerate(new)
+    ], batch_size=1000)
+    skipped = [creator_id for creator_id in wanted if creator_id in on_list]
+    handles = list(CreatorProfile.objects.filter(pk__in=skipped[:5]).values_list("handle", flat=True))
+    if new:
+        _touch(locked)
+    return ListAddOutcome(creator_list=locked, added=len(new), skipped=len(skipped), skipped_handles=handles)
+
+
+@transaction.atomic
+def list_create_with_creators(*, owner: User, name: str, creator_ids: Sequence[int],
+                              list_type: str = ListType.CUSTOM) -> ListAddOutcome:
+    """A new list holding the chosen creators, or nothing at all if they cannot be added."""
+    creator_list = list_create(owner=owner, name=name, list_type=list_type)
+    return list_add_creators(creator_list=creator_list, actor=owner, creator_ids=creator_ids)
+
+
+def _bucket_ids(creator_list: CreatorList, bucket: str, *, exclude: Iterable[int] = ()) -> list[int]:
+    return list(CreatorListItem.objects.filter(creator_list=creator_list, bucket=bucket).exclude(pk__in=list(exclude))
+                .order_by("position", "id").values_list("pk", flat=True))
+
+
+def _renumber(creator_list: CreatorList, bucket: str, ordered_ids: list[int]) -> None:
+    """Give ``ordered_ids`` bucket ``bucket`` and positions 0..n-1, writing only rows that change."""
+    current = {pk: (item_bucket, position) for pk, item_bucket, position in CreatorListItem.objects.filter(
+        creator_list=creator_list, pk__in=ordered_ids).values_list("pk", "bucket", "position")}
+    changed = [CreatorListItem(pk=pk, bucket=bucket, position=index) for index, pk in enumerate(ordered_ids)
+               if current.get(pk) != (bucket, index)]
+    if changed:
+        CreatorListItem.objects.bulk_update(changed, ["bucket", "position"], batch_size=1000)
+
+
+def _contacted_now(creator_list: CreatorList, item_ids: Iterable[int], *, when: datetime) -> None:
+    CreatorListItem.objects.filter(creator_list=creator_list, pk__in=list(item_ids)).update(last_contacted_at=when)
+
+
+@transaction.atomic
+def list_item_move(*, creator_list: CreatorList, actor: User, item_id: int, bucket: str,
+                   position: int | None = None, before_item_id: int | None = None) -> CreatorListItem:
+    """Move one item into ``bucket``: before ``before_item_id`` (the board), at ``position`` (the API) or last.
+
+    Moving into "contacted" from another bucket records now as the last contact.
+    """
+    if bucket not in Bucket.values:
+        raise ListError("Choose a bucket.", extra={"field": "bucket"})
+    locked = _locked(creator_list)
+    _writable(locked)
+    item = CreatorListItem.objects.filter(creator_list=locked, pk=item_id).first()
+    if item is None:
+        raise NotFoundError("That creator is not on this list.")
+    source = item.bucket
+    target = _bucket_ids(locked, bucket, exclude=[item.pk])
+    if before_item_id is not None and before_item_id in target:
+        index = target.index(before_item_id)
+    elif position is not None:
+        index = min(max(position, 0), len(target))
+    else:
+        # A neighbour that moved away meanwhile (or none given): the end of the bucket.
+        index = len(target)
+    target.insert(index, item.pk)
+    _renumber(locked, bucket, target)
+    if source != bucket:
+        _renumber(locked, source, _bucket_ids(locked, source, exclude=[item.pk]))
+        if bucket == Bucket.CONTACTED:
+            _contacted_now(locked, [item.pk], when=timezone.now())
+    _touch(locked)
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def list_items_move(*, creator_list: CreatorList, actor: User, item_ids: Sequence[int], bucket: str) -> int:
+    """Move several items to the end of ``bucket``, keeping their board order; answers how many moved."""
+    if bucket not in Bucket.values:
+        raise ListError("Choose a bucket.", extra={"field": "bucket"})
+    locked = _locked(creator_list)
+    _writable(locked)
+    moving = list(CreatorListItem.objects.filter(creator_list=locked, pk__in=list(item_ids)).exclude(bucket=bucket)
+                  .annotate(bucket_order=BUCKET_ORDER).order_by("bucket_order", "position")
+                  .values_list("pk", "bucket"))
+    if not moving:
+        return 0
+    moving_ids = [pk for pk, _bucket in moving]
+    _renumber(locked, bucket, _bucket_ids(locked, bucket) + moving_ids)
+    for source in {source for _pk, source in moving}:
+        _renumber(locked, source, _bucket_ids(locked, source, exclude=moving_ids))
+    if bucket == Bucket.CONTACTED:
+        _contacted_now(locked, moving_ids, when=timezone.now())
+    _touch(locked)
+    return len(moving_ids)
+
+
+@transaction.atomic
+def list_items_remove(*, creator_list: CreatorList, actor: User, item_ids: Sequence[int]) -> int:
+    """Take items off the list, closing the gaps they leave; answers how many were removed."""
+    locked = _locked(creator_list)
+    _writable(locked)
+    removing = CreatorListItem.objects.filter(creator_list=locked, pk__in=list(item_ids))
+    buckets = set(removing.values_list("bucket", flat=True))
+    removed, _ = removing.delete()
+    for bucket in buckets:
+        _renumber(locked, bucket, _bucket_ids(locked, bucket))
+    if removed:
+        _touch(locked)
+    return removed
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def list_item_update(*, creator_list: CreatorList, actor: User, item_id: int, notes: str | None = None,
+                     pinned: bool | None = None, last_contacted_at: datetime | None | object = _UNSET
+                     ) -> CreatorListItem:
+    """Change an item's notes, pin or last contact (``None`` clears it); the bucket moves with ``list_item_move``."""
+    locked = _locked(creator_list)
+    _writable(locked)
+    item = CreatorListItem.objects.filter(creator_list=locked, pk=item_id).first()
+    if item is None:
+        raise NotFoundError("That creator is not on this list.")
+    fields = []
+    if notes is not None:
+        notes = notes.strip()
+        if len(notes) > 5000:
+            raise ListError("Keep notes under 5,000 characters.", extra={"field": "notes"})
+        item.notes = notes
+        fields.append("notes")
+    if pinned is not None:
+        item.pinned = pinned
+        fields.append("pinned")
+    if last_contacted_at is not _UNSET:
+        item.last_contacted_at = last_contacted_at
+        fields.append("last_contacted_at")
+    if fields:
+        item.save(update_fields=[*fields, "updated_at"])
+        _touch(locked)
+    return item
+
+
+# Sharing
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ListError("Enter a valid email address.", extra={"field": "email"}) from None
+    return email
+
+
+def _clean_role(role: str) -> str:
+    if role not in ListRole.values:
+        raise ListError("Choose editor or viewer.", extra={"field": "role"})
+    return role
+
+
+def _send_invitation(collaborator_id: int) -> None:
+    collaborator = ListCollaborator.objects.select_related("creator_list", "invited_by").filter(
+        pk=collaborator_id).first()
+    if collaborator is None:
+        return
+    creator_list = collaborator.creator_list
+    inviter = collaborator.invited_by.display_name if collaborator.invited_by else "Someone"
+    if collaborator.user_id:
+        link = settings.SITE_URL + reverse("list_board", args=[creator_list.pk])
+        action = f"Open it here: {link}"
+    else:
+        link = settings.SITE_URL + reverse("account_signup")
+        action = (f"Create your account with this address ({collaborator.email}) and the list will be waiting "
+                  f"under Lists: {link}")
+    role = "edit" if collaborator.role == ListRole.EDITOR else "view"
+    try:
+        send_mail(
+            subject=f"{inviter} shared the list “{creator_list.name}” with you",
+            message=f"{inviter} invited you to {role} the creator list “{creator_list.name}” on Creator Radar.\n\n"
+                    f"{action}\n",
+            from_email=None, recipient_list=[collaborator.email],
+        )
+    except Exception:
+        # The invitation stands without the email: it shows as pending on the sharing page and
+        # is accepted at sign-up all the same. Failing the owner's request after commit would not undo it.
+        logger.exception("list invitation email failed", extra={"collaborator_id": collaborator_id})
+
+
+@transaction.atomic
+def list_share(*, creator_list: CreatorList, actor: User, email: str, role: str) -> ListCollaborator:
+    """Invite ``email`` with ``role``; someone with an account has access at once, anyone else after sign-up.
+
+    Inviting an address again changes its role and sends no second email.
+    """
+    email, role = _clean_email(email), _clean_role(role)
+    locked = _locked(creator_list)
+    if email == locked.owner.email:
+        raise ListError("You own this list already.", extra={"field": "email"})
+    collaborator = ListCollaborator.objects.filter(creator_list=locked, email=email).first()
+    if collaborator is not None:
+        if collaborator.role != role:
+            collaborator.role = role
+            collaborator.save(update_fields=["role"])
+        return collaborator
+    if ListCollaborator.objects.filter(creator_list=locked).count() >= MAX_COLLABORATORS:
+        raise ListError(f"A list can be shared with at most {MAX_COLLABORATORS} people.", extra={"field": "email"})
+    user = User.objects.filter(email=email).first()
+    collaborator = ListCollaborator.objects.create(
+        creator_list=locked, email=email, user=user, role=role, invited_by=actor,
+        accepted_at=timezone.now() if user else None,
+    )
+    transaction.on_commit(lambda: _send_invitation(collaborator.pk))
+    return collaborator
+
+
+def _collaborator(creator_list: CreatorList, collaborator_id: int) -> ListCollaborator:
+    collaborator = ListCollaborator.objects.filter(creator_list=creator_list, pk=collaborator_id).first()
+    if collaborator is None:
+        raise NotFoundError("No such collaborator.")
+    return collaborator
+
+
+@transaction.atomic
+def list_collaborator_update(*, creator_list: CreatorList, collaborator_id: int, role: str) -> ListCollaborator:
+    role = _clean_role(role)
+    collaborator = _collaborator(_locked(creator_list), collaborator_id)
+    collaborator.role = role
+    collaborator.save(update_fields=["role"])
+    return collaborator
+
+
+@transaction.atomic
+def list_collaborator_remove(*, creator_list: CreatorList, collaborator_id: int) -> None:
+    """Withdraw an invitation or a collaborator's access."""
+    _collaborator(_locked(creator_list), collaborator_id).delete()
+
+
+@transaction.atomic
+def list_leave(*, creator_list: CreatorList, user: User) -> None:
+    """A collaborator takes themselves off a list shared with them."""
+    locked = _locked(creator_list)
+    if locked.owner_id == user.pk:
+        raise ListError("You own this list, so you cannot leave it; delete it instead.")
+    ListCollaborator.objects.filter(creator_list=locked, user=user).delete()
+
+
+@transaction.atomic
+def list_invitations_accept(*, user: User) -> int:
+    """Turn invitations sent to the user's address before they had an account into access."""
+    return ListCollaborator.objects.filter(email=user.email.lower(), user__isnull=True).update(
+        user=user, accepted_at=timezone.now())
+
+
+# Exports
+
+
+@transaction.atomic
+def list_export_record(*, creator_list: CreatorList, actor: User, row_count: int, filename: str,
+                       filters: dict) -> ListExport:
+    return ListExport.objects.create(creator_list=creator_list, user=actor, row_count=row_count,
+                                     filename=filename[:120], filters=filters)

@@ -1,0 +1,103 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import SubscriptionStatus, TrialStatus, UserSubscription
+from adminpanel.models import BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
+from scraping.models import JobStatus, ScrapingJob
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OPS = "admin:ops_overview"
+
+
+def search(user, *, platform="tiktok", status=JobStatus.COMPLETED, age=timedelta(hours=1), minutes=4, credits=10):
+    job = ScrapingJob.objects.create(user=user, platform=platform, search_type="keyword", keywords=["a"],
+                                     target_results=100, status=status, credits_spent=credits, found_count=40)
+    created = timezone.now() - age
+    running = status in (JobStatus.PENDING, JobStatus.PROCESSING)
+    ScrapingJob.objects.filter(pk=job.pk).update(
+        created_at=created, started_at=created,
+        finished_at=None if running else created + timedelta(minutes=minutes),
+        credits_remaining=5000 - job.pk,
+    )
+    return job
+
+
+def test_ops_overview_shows_searches_failures_duration_and_credits(client, operator):
+    user = UserFactory()
+    search(user, minutes=2)
+    search(user, minutes=4)
+    search(user, platform="instagram", status=JobStatus.ERROR, minutes=6)
+    search(user, platform="youtube", status=JobStatus.PROCESSING)
+    search(user, status=JobStatus.TIMEOUT, age=timedelta(days=3), minutes=30, credits=100)
+
+    page = client.get(reverse(OPS))
+
+    day, month = page.context["windows"]
+    assert (day.total, day.failed, day.finished, day.failure_rate) == (4, 1, 3, 33.3)
+    assert day.median_text == "4m 00s"
+    assert (day.credits_spent, month.credits_spent) == (40, 140)
+    assert (month.total, month.failed, month.failure_rate) == (5, 2, 50.0)
+    assert dict((label, total) for label, _counts, total in day.by_platform) == {
+        "TikTok": 2, "Instagram": 1, "YouTube": 1}
+    html = page.content.decode()
+    assert "33.3%" in html and "50.0% in 30 days" in html
+    assert html.count('<svg class="ops-chart"') == 3
+    assert "Searches per day, last 30 days" in html
+    assert page.context["credits_remaining"] is not None
+
+
+def test_ops_overview_counts_trials_and_conversions_of_real_accounts_only(client, operator, make_subscriber):
+    make_subscriber("glow_up")
+    make_subscriber("viral_surge")
+    converted = make_subscriber("glow_up")
+    UserSubscription.objects.filter(user=converted).update(
+        trial_status=TrialStatus.CONVERTED, trial_converted_at=timezone.now(),
+        subscription_status=SubscriptionStatus.ACTIVE)
+    expired = make_subscriber("glow_up")
+    UserSubscription.objects.filter(user=expired).update(
+        trial_status=TrialStatus.EXPIRED, subscription_status=SubscriptionStatus.NONE,
+        trial_ends_at=timezone.now() - timedelta(days=1))
+    make_subscriber("fame_flex", is_test_data=True)
+
+    trials = client.get(reverse(OPS)).context["trials"]
+
+    assert (trials.active_trials, trials.trials_started, trials.trials_converted, trials.trials_expired) == (2, 4, 1, 1)
+    assert trials.conversion_rate == 50.0
+    assert trials.paying_by_plan == [("glow_up", 1)]
+
+
+def test_ops_overview_shows_queues_worker_liveness_and_failing_tasks(client, operator):
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="web-1:41:a", hostname="web-1", pid=41, queues=["searches"], threads=4,
+                                   started_at=now - timedelta(hours=2), last_seen_at=now - timedelta(seconds=5))
+    WorkerHeartbeat.objects.create(worker_id="web-2:42:b", hostname="web-2", pid=42, queues=["searches"], threads=4,
+                                   started_at=now - timedelta(hours=2), last_seen_at=now - timedelta(minutes=20))
+    BackgroundJob.objects.create(message_id="a", actor_name="jobs_sweep", queue_name="maintenance",
+                                 status=BackgroundJobStatus.FAILED, started_at=now - timedelta(minutes=3))
+    BackgroundJob.objects.create(message_id="b", actor_name="jobs_sweep", queue_name="maintenance",
+                                 status=BackgroundJobStatus.DONE, started_at=now - timedelta(minutes=2))
+
+    page = client.get(reverse(OPS))
+
+    assert [(status.worker.hostname, status.state) for status in page.context["workers"]] == [
+        ("web-1", "alive"), ("web-2", "silent")]
+    assert page.context["workers_alive"] == 1
+    assert {"searches", "maintenance"} <= {queue.name for queue in page.context["queues"]}
+    assert page.context["broker_error"] == ""
+    [sweep] = page.context["activity"]
+    assert (sweep.actor_name, sweep.runs, sweep.failed) == ("jobs_sweep", 2, 1)
+    assert "actor_name=jobs_sweep&amp;status__exact=failed" in page.content.decode()
+
+
+def test_ops_overview_renders_on_an_empty_platform(client, operator):
+    page = client.get(reverse(OPS))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "No worker has reported" in html
+    assert "Nothing in this period." in html

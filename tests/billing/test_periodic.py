@@ -1,0 +1,92 @@
+"""Trial expiry, monthly usage reset and reconcile: as services, cron actors and commands."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import UserSubscription, UserUsage
+from billing.models import BillingEvent, DemoBillingObject
+from billing.services.emails import lifecycle_email_send
+from billing.services.periodic import subscriptions_reconcile, trial_expiry_sweep, usage_reset_sweep
+from billing.models import TrialClaim
+from billing.services.subscriptions import checkout_confirm, checkout_start, demo_checkout_complete
+
+pytestmark = pytest.mark.django_db
+
+
+def test_trial_expiry_sweep_ends_trials_and_sends_the_email_once(subscriber, mailoutbox):
+    ended = timezone.now() - timedelta(minutes=1)
+    UserSubscription.objects.filter(user=subscriber).update(trial_ends_at=ended)
+    result = trial_expiry_sweep()
+    assert (result.checked, result.changed) == (1, 1)
+    assert trial_expiry_sweep().checked == 0  # nothing left to do
+
+    subscriber.refresh_from_db()
+    assert (subscriber.subscription.subscription_status, subscriber.subscription.trial_status) == ("none", "expired")
+    assert BillingEvent.objects.filter(user=subscriber, event_type="trial.expired").count() == 1
+    for _ in range(2):  # the message from the sweep and the one scheduled at trial start
+        lifecycle_email_send(user_id=subscriber.pk, key="trial_expired")
+    assert [m.subject for m in mailoutbox] == ["Your Creator Radar trial has ended"]
+    assert subscriber.system_data.email_schedule_status  # recorded per user
+    subscriber.system_data.refresh_from_db()
+    schedule = subscriber.system_data.email_schedule_status
+    assert schedule["trial_expired"]["status"] == "sent"
+    assert schedule["trial_day_5"]["status"] == "cancelled"
+
+
+def test_usage_resets_on_the_renewal_date_once(subscriber):
+    UserUsage.objects.filter(user=subscriber).update(creators_used_this_month=700, usage_reset_date=date(2026, 1, 31))
+    today = date(2026, 2, 15)
+    assert usage_reset_sweep(today=today).changed == 1
+    assert usage_reset_sweep(today=today).changed == 0
+    usage = UserUsage.objects.get(user=subscriber)
+    assert (usage.creators_used_this_month, usage.usage_reset_date) == (0, date(2026, 2, 28))
+    assert BillingEvent.objects.filter(user=subscriber, event_type="usage.reset").count() == 1
+
+
+def test_reconcile_catches_up_with_a_trial_the_provider_converted(make_subscriber, rf):
+    user = make_subscriber()
+    UserSubscription.objects.filter(user=user).update(subscription_status="none", trial_status="not_started",
+                                                      trial_started_at=None)
+    TrialClaim.objects.filter(user=user).delete()
+    url = checkout_start(user=user, plan_key="glow_up", cycle="monthly",
+                         success_url="http://x/?session_id={CHECKOUT_SESSION_ID}", cancel_url="http://x/")
+    session_id = url.rstrip("/").rsplit("/", 1)[1]
+    demo_checkout_complete(session_id=session_id)
+    checkout_confirm(user=user, session_id=session_id)
+    user.refresh_from_db()
+    assert user.subscription.trial_status == "active"
+
+    # Time passes on the provider's side: the trial ended and the card was charged. No webhook.
+    sub = DemoBillingObject.objects.get(pk=user.billing.stripe_subscription_id)
+    past = int((timezone.now() - timedelta(hours=1)).timestamp())
+    sub.data.update(trial_end=past, current_period_end=past)
+    sub.save()
+    UserSubscription.objects.filter(user=user).update(trial_ends_at=timezone.now() - timedelta(hours=1))
+
+    result = subscriptions_reconcile()
+    assert result.checked == 1 and result.changed == 1
+    user.refresh_from_db()
+    assert (user.subscription.subscription_status, user.subscription.trial_status) == ("active", "converted")
+    assert user.subscription.current_period_end > timezone.now()
+    assert subscriptions_reconcile().changed == 1  # applied again, same state
+    assert BillingEvent.objects.filter(user=user, event_type="trial.converted").count() == 1
+
+
+def test_periodic_work_runs_as_management_commands(subscriber, capsys):
+    call_command("trial_expiry_sweep")
+    call_command("usage_reset_sweep")
+    call_command("subscriptions_reconcile")
+    out = capsys.readouterr().out
+    assert "trials checked 0" in out and "usage counters due 0" in out and "subscriptions checked 0" in out
+
+
+def test_periodic_work_is_scheduled_by_cron():
+    from dramatiq_crontab import scheduler
+
+    import billing.actors  # noqa: F401  (registers the cron jobs)
+
+    scheduled = {job.name for job in scheduler.get_jobs()}
+    assert {"trial_expiry_sweep", "usage_reset_sweep", "subscriptions_reconcile"} <= scheduled
