@@ -29,23 +29,27 @@ def email_test_send(event_id: int) -> None:
 
 
 @cron("*/10 * * * *")
-@dramatiq.actor(actor_name="trial_expiry_sweep", queue_name="maintenance", max_retries=0, time_limit=300_000)
+@dramatiq.actor(actor_name="trial_expiry_sweep", queue_name="maintenance", max_retries=0, time_limit=300_000,
+                throws=(ProviderPermanentError,))
 def trial_expiry_sweep() -> None:
     periodic.trial_expiry_sweep()
 
 
 @cron("5 * * * *")
-@dramatiq.actor(actor_name="usage_reset_sweep", queue_name="maintenance", max_retries=0, time_limit=300_000)
+@dramatiq.actor(actor_name="usage_reset_sweep", queue_name="maintenance", max_retries=0, time_limit=300_000,
+                throws=(ProviderPermanentError,))
 def usage_reset_sweep() -> None:
     periodic.usage_reset_sweep()
 
 
 @cron("35 * * * *")
-@dramatiq.actor(actor_name="subscriptions_reconcile", queue_name="maintenance", max_retries=0, time_limit=900_000)
+@dramatiq.actor(actor_name="subscriptions_reconcile", queue_name="maintenance", max_retries=0, time_limit=900_000,
+                throws=(ProviderPermanentError,))
 def subscriptions_reconcile() -> None:
     periodic.subscriptions_reconcile()
 
 
-@dramatiq.actor(actor_name="welcome_email", queue_name="emails", max_retries=3, time_limit=30_000)
+@dramatiq.actor(actor_name="welcome_email", queue_name="emails", max_retries=3, time_limit=30_000,
+                throws=(ProviderPermanentError,))
 def welcome_email(user_id: int) -> None:
     emails.welcome_email_schedule(user_id=user_id)

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import BillingCycle, User, UserSubscription
+from accounts.models import BillingCycle, SubscriptionStatus, User, UserSubscription
 
-from .models import UNLIMITED, BillingEvent, SubscriptionPlan
+from .models import UNLIMITED, BillingEvent, EventSource, SubscriptionPlan
 from .providers import provider_is_demo
 
 
@@ -144,11 +144,21 @@ class PlanOffer:
     price_cents: int
     per_month_cents: int
     purchasable: bool
-    is_current: bool
+    is_current: bool  # the plan and cycle the user pays for: nothing to buy
+    is_trial_plan: bool = False  # tried without a card (seeded or operator trial): still to buy
+
+
+def provider_subscription_live(*, user: User) -> bool:
+    """The user has a subscription with the provider that is still running (even if overdue)."""
+    return bool(user.billing.stripe_subscription_id) and user.subscription.subscription_status in {
+        SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE,
+        SubscriptionStatus.UNPAID,
+    }
 
 
 def plan_offers(*, user: User, cycle: str) -> list[PlanOffer]:
     subscription = user.subscription
+    subscribed = provider_subscription_live(user=user)
     offers = []
     for plan in plan_list(paid_only=True):
         yearly = cycle == BillingCycle.YEARLY
@@ -157,12 +167,104 @@ def plan_offers(*, user: User, cycle: str) -> list[PlanOffer]:
             plan=plan, cycle=cycle, price_cents=price,
             per_month_cents=price // 12 if yearly else price,
             purchasable=bool(price_id_for(plan=plan, cycle=cycle)),
-            is_current=subscription.has_access and subscription.current_plan == plan.plan_key
+            is_current=subscribed and subscription.current_plan == plan.plan_key
             and subscription.billing_cycle == cycle,
+            is_trial_plan=not subscribed and subscription.is_trialing and subscription.current_plan == plan.plan_key,
         ))
     return offers
 
 
-def billing_history(*, user: User, limit: int = 50) -> QuerySet[BillingEvent]:
-    """The user's billing events, newest first: webhooks, their changes, operator actions."""
-    return BillingEvent.objects.filter(user=user).order_by("-occurred_at", "-id")[:limit]
+@dataclass(frozen=True)
+class HistoryEntry:
+    occurred_at: datetime
+    summary: str
+    source: str
+
+
+# What a customer reads in their history. Provider events about a subscription are told by the
+# ``subscription.changed`` they led to; of the provider's own events only payments are shown.
+_PROVIDER_EVENTS_SHOWN = ("invoice.payment_succeeded", "invoice.payment_failed")
+_EVENTS_SHOWN = (
+    "subscription.changed", "checkout.started", "trial.started", "trial.converted", "trial.expired",
+    "trial.cancelled", "usage.reset", *_PROVIDER_EVENTS_SHOWN,
+)
+_SOURCE_FOR_CUSTOMER = {
+    EventSource.STRIPE: "Payment provider",
+    EventSource.APP: "You",
+    EventSource.ADMIN: "Our team",
+    EventSource.DEMO: "Demo billing",
+    EventSource.SCHEDULER: "Automatic",
+}
+
+
+_STATUS_SENTENCES = {
+    SubscriptionStatus.NONE: "Subscription ended",
+    SubscriptionStatus.TRIALING: "Trial running",
+    SubscriptionStatus.ACTIVE: "Subscription active",
+    SubscriptionStatus.PAST_DUE: "Payment overdue: the plan is paused until it is paid",
+    SubscriptionStatus.UNPAID: "Payment overdue: the plan is paused until it is paid",
+    SubscriptionStatus.CANCELED: "Subscription ended",
+    SubscriptionStatus.INCOMPLETE: "Subscription waiting for its first payment",
+}
+
+
+def _money(cents: int, currency: str) -> str:
+    dollars, rest = divmod(int(cents or 0), 100)
+    amount = f"${dollars:,}.{rest:02d}"
+    return amount if currency.lower() == "usd" else f"{amount} {currency.upper()}"
+
+
+def _subscription_change_summary(data: dict, plan_names: dict[str, str]) -> str:
+    before, after = data.get("before") or {}, data.get("after") or {}
+    parts = []
+    if before.get("plan") != after.get("plan") and after.get("plan"):
+        old = plan_names.get(before.get("plan"), "")
+        new = plan_names.get(after["plan"], after["plan"])
+        parts.append(f"Plan changed from {old} to {new}" if old and before.get("plan") != "free" else f"Plan: {new}")
+    if before.get("cycle") != after.get("cycle") and before.get("plan") == after.get("plan"):
+        parts.append(f"Now billed {after.get('cycle')}")
+    if before.get("cancel_at_period_end") != after.get("cancel_at_period_end"):
+        parts.append("Cancellation at the end of the period requested" if after.get("cancel_at_period_end")
+                     else "Cancellation withdrawn; the plan continues")
+    # A trial starting, converting or ending has an entry of its own.
+    if before.get("status") != after.get("status") and before.get("trial_status") == after.get("trial_status"):
+        parts.append(_STATUS_SENTENCES.get(after.get("status"), f"Subscription {after.get('status')}"))
+    return "; ".join(parts)
+
+
+def _history_summary(event: BillingEvent, plan_names: dict[str, str]) -> str:
+    data = event.data or {}
+    plan = plan_names.get(data.get("plan_key", ""), data.get("plan_key", ""))
+    if event.event_type == "subscription.changed":
+        return _subscription_change_summary(data, plan_names)
+    if event.event_type in _PROVIDER_EVENTS_SHOWN:
+        invoice = (data.get("data") or {}).get("object") or {}
+        currency = str(invoice.get("currency") or "usd")
+        if event.event_type == "invoice.payment_failed":
+            return f"Payment of {_money(invoice.get('amount_due'), currency)} failed"
+        return f"Payment of {_money(invoice.get('amount_paid'), currency)} received"
+    summaries = {
+        "checkout.started": f"Checkout opened for {plan}, billed {data.get('cycle', 'monthly')}",
+        "trial.started": f"Free trial of {plan} started",
+        "trial.converted": f"Trial ended and the paid {plan} plan started",
+        "trial.expired": f"Free trial of {plan} ended",
+        "trial.cancelled": f"Trial of {plan} cancelled",
+        "usage.reset": "Monthly creator allowance renewed",
+    }
+    return summaries.get(event.event_type, event.event_type.replace(".", " ").replace("_", " ").capitalize())
+
+
+def billing_history(*, user: User, limit: int = 50) -> list[HistoryEntry]:
+    """The user's billing history in words, newest first: their changes, payments, trials."""
+    events = (
+        BillingEvent.objects.filter(user=user, event_type__in=_EVENTS_SHOWN)
+        .order_by("-occurred_at", "-id")
+        .only("occurred_at", "event_type", "source", "data")
+    )
+    plan_names = dict(SubscriptionPlan.objects.values_list("plan_key", "name"))
+    entries = []
+    for event in events[: limit * 2]:
+        summary = _history_summary(event, plan_names)
+        if summary:
+            entries.append(HistoryEntry(event.occurred_at, summary, _SOURCE_FOR_CUSTOMER.get(event.source, "")))
+    return entries[:limit]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.models import BillingCycle, OnboardingStep
+from accounts.models import BillingCycle, OnboardingStep, SubscriptionStatus
 from accounts.selectors import user_profile_get
 from accounts.services import onboarding_plan_select
 from influencer_platform.errors import ApplicationError, ProviderPermanentError
@@ -16,7 +16,16 @@ from influencer_platform.errors import ApplicationError, ProviderPermanentError
 from .forms import PlanChoiceForm
 from .providers import get_provider, provider_is_demo
 from .providers.base import WebhookSignatureError
-from .selectors import billing_history, plan_for_user, plan_get, plan_list, plan_offers, trial_countdown, usage_meters
+from .selectors import (
+    billing_history,
+    plan_for_user,
+    plan_get,
+    plan_list,
+    plan_offers,
+    provider_subscription_live,
+    trial_countdown,
+    usage_meters,
+)
 from .services import trial_length
 from .services.subscriptions import (
     checkout_confirm,
@@ -86,6 +95,8 @@ def billing_overview(request):
             "meters": usage_meters(user=user, plan=plan),
             "countdown": trial_countdown(subscription=user.subscription),
             "has_provider_subscription": bool(user.billing.stripe_subscription_id),
+            "payment_overdue": user.subscription.subscription_status in (
+                SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID),
             "has_customer": bool(user.billing.stripe_customer_id),
             "history": billing_history(user=user, limit=20),
             "demo_billing": provider_is_demo(),
@@ -99,14 +110,16 @@ def plans(request):
     cycle = request.GET.get("cycle")
     if cycle not in BillingCycle.values:
         cycle = user.subscription.billing_cycle if user.subscription.has_access else BillingCycle.MONTHLY
-    subscribed = bool(user.billing.stripe_subscription_id) and user.subscription.has_access
+    subscribed = provider_subscription_live(user=user)
+    offers = plan_offers(user=user, cycle=cycle)
     return render(
         request,
         "billing/plans.html",
         {
             "profile_user": user,
             "cycle": cycle,
-            "offers": plan_offers(user=user, cycle=cycle),
+            "offers": offers,
+            "best_yearly_saving": max((offer.plan.yearly_saving_percent for offer in offers), default=0),
             "subscribed": subscribed,
             "trial_available": not subscribed and trial_available(user=user),
             "trial_days": trial_length().days,
@@ -166,7 +179,13 @@ def demo_checkout(request, session_id: str):
     if details["client_reference_id"] != str(request.user.pk):
         raise Http404("That checkout does not exist.")
     if request.method == "POST":
-        return redirect(demo_checkout_complete(session_id=session_id))
+        try:
+            return redirect(demo_checkout_complete(user=request.user, session_id=session_id))
+        except ApplicationError as exc:
+            if exc.status_code == 404:
+                raise Http404(exc.message) from exc
+            messages.error(request, exc.message)
+            return redirect("billing")
     plan_key = details["metadata"].get("plan_key", "")
     plan = plan_get(plan_key=plan_key)
     yearly = details["metadata"].get("cycle") == BillingCycle.YEARLY

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from influencer_platform.errors import ApplicationError
+from influencer_platform.errors import ApplicationError, ProviderError
 from influencer_platform.jobs import actor_send
 
 from ..emails import EMAIL_TEMPLATES, email_deliver, sample_context
@@ -49,11 +49,17 @@ def email_test_deliver(*, event_id: int) -> bool:
         event.status = EventStatus.PROCESSING
         event.save(update_fields=["status"])
     data = event.data
-    email_deliver(
-        to=data["to"], key=data["template"], context=sample_context(key=data["template"], user_name=data["user_name"]),
-        idempotency_key=f"email-test-{event.pk}",
-    )
-    BillingEvent.objects.filter(pk=event.pk).update(status=EventStatus.PROCESSED, processed_at=timezone.now())
+    try:
+        email_deliver(
+            to=data["to"], key=data["template"],
+            context=sample_context(key=data["template"], user_name=data["user_name"]),
+            idempotency_key=f"email-test-{event.pk}",
+        )
+    except ProviderError as exc:
+        # The operator reads why in the events list; a transient failure is retried by the actor.
+        BillingEvent.objects.filter(pk=event.pk).update(status=EventStatus.FAILED, error=exc.message[:2000])
+        raise
+    BillingEvent.objects.filter(pk=event.pk).update(status=EventStatus.PROCESSED, processed_at=timezone.now(), error="")
     return True
 
 

@@ -3,7 +3,7 @@
 ``UserSystemData.email_schedule_status`` holds one entry per email key (``trial_day_2``,
 ``payment_failed:in_123``, ``search_finished:42``…)::
 
-    {"template": "trial_day_2", "status": "scheduled" | "sending" | "sent" | "cancelled",
+    {"template": "trial_day_2", "status": "scheduled" | "sending" | "sent" | "cancelled" | "failed",
      "due": ISO time, "at": ISO time of the last change, "context": {...}}
 
 A key is scheduled once, ever. Rescheduling moves ``due`` and sends a new delayed message; the old
@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import SubscriptionStatus, TrialStatus, User, UserSystemData
 from adminpanel.config import REGISTRY, config_get
+from influencer_platform.errors import ProviderPermanentError
 from influencer_platform.jobs import actor_send
 
 from ..emails import EMAIL_TEMPLATES, email_deliver
@@ -37,10 +38,19 @@ from ..selectors import plan_for_user
 logger = logging.getLogger(__name__)
 
 TRIAL_EMAIL_KEYS = ("trial_day_2", "trial_day_5", "trial_expired")
-# A claim younger than this is another worker sending right now; older, that worker died.
-SENDING_LEASE = timedelta(minutes=10)
+# A claim younger than this is another worker sending right now; older, that worker died. Well
+# above the actor's time limit, well below the span of its retries.
+SENDING_LEASE = timedelta(minutes=5)
 # Delayed messages may arrive a little early; this much is still "due".
 EARLY_TOLERANCE = timedelta(seconds=30)
+
+
+class EmailInFlightError(Exception):
+    """Another delivery of this email was claimed moments ago and has not finished.
+
+    Raised rather than answered with "nothing to do": if that worker died, this message is the
+    one left to send the email, so it must be retried (after the lease) instead of acknowledged.
+    """
 
 
 class Rule(Enum):
@@ -180,7 +190,7 @@ def _claim(user_id: int, key: str, context: dict[str, Any] | None) -> tuple[str,
     if status in ("sent", "cancelled"):
         return None
     if status == "sending" and now - parse_datetime(entry["at"]) < SENDING_LEASE:
-        return None
+        raise EmailInFlightError(f"{key} is being sent to user {user_id}")
     due = parse_datetime(entry.get("due") or now.isoformat())
     if due - now > EARLY_TOLERANCE:
         # A message from before the email was rescheduled; the new one will come.
@@ -211,7 +221,8 @@ def _mark(user_id: int, key: str, status: str) -> None:
 def lifecycle_email_send(*, user_id: int, key: str, context: dict[str, Any] | None = None) -> bool:
     """Send the email ``key`` to the user if it is due and still true; True when it was sent.
 
-    Safe to call any number of times for the same key: it is delivered once.
+    Safe to call any number of times for the same key: it is delivered once. Raises
+    ``EmailInFlightError`` while another call is sending it (the caller's retry settles it).
     """
     claim = _claim(user_id, key, context)
     if claim is None:
@@ -222,6 +233,10 @@ def lifecycle_email_send(*, user_id: int, key: str, context: dict[str, Any] | No
             to=to, key=template, context=full_context,
             idempotency_key=f"lifecycle-{user_id}-{key}",
         )
+    except ProviderPermanentError:
+        # Resend refused this message for good (a bad address): recorded, never retried.
+        _mark(user_id, key, "failed")
+        raise
     except Exception:
         # Give the entry back so the actor's retry can claim it again.
         _mark(user_id, key, "scheduled")

@@ -196,13 +196,20 @@ def checkout_confirm(*, user: User, session_id: str) -> UserSubscription:
     return UserSubscription.objects.get(user_id=user.pk)
 
 
-def demo_checkout_complete(*, session_id: str) -> str:
-    """The demo provider's checkout page was confirmed; returns where Stripe would redirect."""
+def demo_checkout_complete(*, user: User, session_id: str) -> str:
+    """The demo provider's checkout page was confirmed; returns where Stripe would redirect.
+
+    Stripe would now send ``checkout.session.completed``; the demo has no webhooks, so what that
+    webhook does happens here, and a user who never reaches the success page is subscribed too.
+    """
     provider = get_provider()
     if not provider_is_demo():
         raise NotFoundError("There is no demo checkout here.")
-    details = provider.demo_checkout_details(session_id)
+    details = _provider_call(lambda: provider.demo_checkout_details(session_id))
+    if details["client_reference_id"] != str(user.pk):
+        raise NotFoundError("That checkout does not exist.")
     provider.demo_checkout_complete(session_id)
+    checkout_confirm(user=user, session_id=session_id)
     return details["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id)
 
 
@@ -349,7 +356,11 @@ def subscription_state_apply(
     now = timezone.now()
 
     same_subscription = billing.stripe_subscription_id in ("", state.id)
-    if not same_subscription and subscription.subscription_status in LIVE and not state.is_live:
+    if not same_subscription and subscription.subscription_status in LIVE and (
+        not state.is_live or (subscription.provider_state_at and as_of < subscription.provider_state_at)
+    ):
+        # News about another subscription does not replace the live one, unless it is a live
+        # subscription reported after the current state was (a late copy of an older one is not).
         return "stale"
     if same_subscription and subscription.provider_state_at and as_of < subscription.provider_state_at:
         return "stale"

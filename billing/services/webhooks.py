@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User, UserBilling, UserSystemData
-from influencer_platform.errors import ProviderError
+from accounts.models import User, UserBilling, UserSubscription, UserSystemData
+from influencer_platform.errors import ProviderError, ProviderPermanentError
 from influencer_platform.jobs import actor_send
 
 from ..models import BillingEvent, EventSource, EventStatus
@@ -26,6 +27,9 @@ from .emails import email_schedule
 from .subscriptions import billing_details_apply, billing_details_fetch, subscription_state_apply
 
 logger = logging.getLogger(__name__)
+
+# A stored event not processed after this long has lost its actor message.
+REQUEUE_AFTER = timedelta(minutes=2)
 
 
 def _aggregate(event: WebhookEvent) -> str:
@@ -43,7 +47,7 @@ def _aggregate(event: WebhookEvent) -> str:
 
 @transaction.atomic
 def webhook_event_record(*, event: WebhookEvent, source: str = EventSource.STRIPE) -> tuple[BillingEvent, bool]:
-    """Store a verified provider event once; the first copy is queued for processing."""
+    """Store a verified provider event once and queue it for processing until it is done."""
     stored, created = BillingEvent.objects.get_or_create(
         idempotency_key=f"{source}:{event.id}",
         defaults={
@@ -55,7 +59,13 @@ def webhook_event_record(*, event: WebhookEvent, source: str = EventSource.STRIP
             "status": EventStatus.PENDING,
         },
     )
-    if created:
+    # A copy of an event that has waited too long is queued again: the first copy's message may
+    # never have reached the broker (its enqueue failed after the row committed, so Stripe got a
+    # 500 and retries). A burst of copies still gets one message; processing claims the row under
+    # a lock, so an extra message would change nothing anyway.
+    stuck = stored.status in (EventStatus.PENDING, EventStatus.FAILED) and (
+        stored.created_at < timezone.now() - REQUEUE_AFTER)
+    if created or stuck:
         transaction.on_commit(lambda: actor_send("billing_event_process", stored.pk))
     return stored, created
 
@@ -75,14 +85,30 @@ def _user_id_for(*, customer_id: str, reference: str = "") -> int | None:
 Handler = Callable[[BillingEvent, WebhookEvent], tuple[int | None, str]]
 
 
+def _applied_in_the_same_second(*, user_id: int, subscription_id: str, as_of) -> bool:
+    applied_at = UserSubscription.objects.filter(
+        user_id=user_id, user__billing__stripe_subscription_id=subscription_id
+    ).values_list("provider_state_at", flat=True).first()
+    return applied_at is not None and applied_at == as_of
+
+
 def _subscription_changed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None, str]:
     provider = get_provider()
     state = provider.subscription_from_object(event.object)
     user_id = _user_id_for(customer_id=state.customer_id, reference=state.metadata.get("user_id", ""))
     if user_id is None:
         return None, "no_user"
+    as_of = event.created
+    if _applied_in_the_same_second(user_id=user_id, subscription_id=state.id, as_of=as_of):
+        # Stripe stamps events in whole seconds and a checkout or a plan change emits several about
+        # one subscription within the same second, so their order of arrival says nothing about
+        # which is newer: the subscription's state is read from Stripe instead.
+        try:
+            state, as_of = provider.subscription_get(state.id), timezone.now().replace(microsecond=0)
+        except ProviderPermanentError:
+            pass
     details = billing_details_fetch(customer_id=state.customer_id)
-    outcome = subscription_state_apply(user_id=user_id, state=state, as_of=event.created, details=details,
+    outcome = subscription_state_apply(user_id=user_id, state=state, as_of=as_of, details=details,
                                        cause=event.type, source=EventSource.STRIPE)
     return user_id, outcome
 

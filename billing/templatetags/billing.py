@@ -24,5 +24,10 @@ def money(cents: int) -> str:
 
 
 @register.filter
+def number(value: int) -> str:
+    return f"{int(value or 0):,}"
+
+
+@register.filter
 def limit(value: int) -> str:
     return "Unlimited" if value == -1 else f"{value:,}"

@@ -11,7 +11,7 @@ from billing.models import BillingEvent, DemoBillingObject
 from billing.services.emails import lifecycle_email_send
 from billing.services.periodic import subscriptions_reconcile, trial_expiry_sweep, usage_reset_sweep
 from billing.models import TrialClaim
-from billing.services.subscriptions import checkout_confirm, checkout_start, demo_checkout_complete
+from billing.services.subscriptions import checkout_start, demo_checkout_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +54,7 @@ def test_reconcile_catches_up_with_a_trial_the_provider_converted(make_subscribe
     url = checkout_start(user=user, plan_key="glow_up", cycle="monthly",
                          success_url="http://x/?session_id={CHECKOUT_SESSION_ID}", cancel_url="http://x/")
     session_id = url.rstrip("/").rsplit("/", 1)[1]
-    demo_checkout_complete(session_id=session_id)
-    checkout_confirm(user=user, session_id=session_id)
+    demo_checkout_complete(user=user, session_id=session_id)
     user.refresh_from_db()
     assert user.subscription.trial_status == "active"
 
