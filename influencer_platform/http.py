@@ -24,6 +24,8 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 DEFAULT_USER_AGENT = "influencer-platform/1.0"
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 20.0)
@@ -66,6 +68,132 @@ class OutboundSession(requests.Session):
         return super().get_redirect_target(resp)
 
 
+class ExchangeDeadline:
+    """Cuts the connection one exchange uses when its time is up.
+
+    The session's timeouts bound each connect and each socket read, so a server that sends a
+    byte every few seconds (in its headers or its body) can hold a request open for as long as
+    it likes. At the deadline this shuts the socket down, which wakes the blocked read, and
+    ``fetch_checked`` reports a timeout. A connection is detached the moment it goes back to the
+    pool: one another request has taken since is never touched.
+    """
+
+    # How often to look again when the deadline passes while a connection is still being made
+    # (that part is bounded by the connect timeout).
+    RECHECK_SECONDS = 0.05
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self._socket: socket.socket | None = None
+        self._finished = False
+        self._timer: threading.Timer | None = None
+        self._schedule(max(seconds, 0.0))
+
+    def _schedule(self, seconds: float) -> None:
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def attach(self, connection: Any) -> None:
+        with self._lock:
+            self._connection = connection
+            self._socket = getattr(connection, "sock", None)  # set when the pool reuses a connection
+            connection.exchange_deadline = self
+
+    def connected(self, connection: Any) -> None:
+        # http.client lets go of the socket (sock = None) as soon as the headers say the server
+        # closes the connection after this response, while the body is still to be read from it.
+        with self._lock:
+            if self._connection is connection:
+                self._socket = connection.sock
+
+    def detach(self, connection: Any) -> None:
+        with self._lock:
+            if self._connection is connection:
+                self._connection = self._socket = None
+            connection.exchange_deadline = None
+
+    def finish(self) -> None:
+        with self._lock:
+            self._finished = True
+            self._connection = self._socket = None
+            if self._timer is not None:
+                self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._finished:
+                return
+            self.expired = True
+            if self._connection is None:
+                return
+            sock = self._socket
+            if sock is None:
+                self._schedule(self.RECHECK_SECONDS)
+                return
+            try:
+                # The plain socket's shutdown: ssl.SSLSocket's own would also drop its TLS state
+                # under the thread that is reading from it.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+_current_exchange = threading.local()
+
+
+@contextmanager
+def _exchange_watched(deadline: ExchangeDeadline | None) -> Iterator[None]:
+    _current_exchange.deadline = deadline
+    try:
+        yield
+    finally:
+        _current_exchange.deadline = None
+
+
+class _DeadlinePoolMixin:
+    """Hands the connection a request takes to the calling thread's ``ExchangeDeadline``."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)  # type: ignore[misc]
+        deadline = getattr(_current_exchange, "deadline", None)
+        if deadline is not None:
+            deadline.attach(connection)
+        return connection
+
+    def _put_conn(self, conn: Any) -> None:
+        deadline = getattr(conn, "exchange_deadline", None)
+        if deadline is not None:
+            deadline.detach(conn)
+        super()._put_conn(conn)  # type: ignore[misc]
+
+
+class _DeadlineConnectionMixin:
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        deadline = getattr(self, "exchange_deadline", None)
+        if deadline is not None:
+            deadline.connected(self)
+
+
+class _DeadlineHTTPConnection(_DeadlineConnectionMixin, HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_DeadlineConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTPConnectionPool(_DeadlinePoolMixin, HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSConnectionPool(_DeadlinePoolMixin, HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
 class PinnedAddressAdapter(HTTPAdapter):
     """Connects to the address ``fetch_checked`` approved instead of resolving the host again.
 
@@ -77,6 +205,13 @@ class PinnedAddressAdapter(HTTPAdapter):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._pin = threading.local()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        # A copy: urllib3's module-wide mapping is shared by every other session.
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _DeadlineHTTPConnectionPool, "https": _DeadlineHTTPSConnectionPool,
+        }
 
     @contextmanager
     def pinned(self, address: str) -> Iterator[None]:
@@ -194,9 +329,14 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
 
 
 def _is_public(address: IPAddress) -> bool:
-    # ::ffff:127.0.0.1 reaches the IPv4 loopback: judge the IPv4 address it wraps.
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        # ::ffff:127.0.0.1 reaches the IPv4 loopback: judge the IPv4 address it wraps.
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        # 6to4 (2002::/16) carries an IPv4 address that a relay delivers to; site-local (fec0::/10)
+        # is deprecated but still routed inside some networks. Python 3.11 counts both as global.
+        elif address.is_site_local or (address.sixtofour is not None and not _is_public(address.sixtofour)):
+            return False
     return address.is_global and not (
         address.is_private
         or address.is_loopback
@@ -245,6 +385,7 @@ def fetch_checked(
     max_bytes: int,
     headers: Mapping[str, str] | None = None,
     max_redirects: int = 3,
+    timeout: tuple[float, float] | None = None,
     total_timeout: float | None = None,
     host_allowed: Callable[[str], bool] = _any_host,
     private_allowed: Callable[[str], bool] = _no_host,
@@ -254,40 +395,56 @@ def fetch_checked(
     Each hop's ``host[:port]`` must pass ``host_allowed`` and resolve only to public addresses
     (unless ``private_allowed`` says otherwise, for the local sandbox); the connection then goes
     to exactly the address that was checked. ``session`` must come from
-    ``build_session(pin_addresses=True)``.
+    ``build_session(pin_addresses=True)``; ``timeout`` (connect, read) replaces its default.
 
     Raises ``UnsafeURLError`` for a refused hop, ``requests.TooManyRedirects`` past
     ``max_redirects``, ``ResponseTooLargeError`` for a body over ``max_bytes``, and
-    ``requests.Timeout`` when the whole exchange takes longer than ``total_timeout`` seconds
-    (the session's timeouts only bound each connect and each read).
+    ``requests.Timeout`` when the whole exchange, redirects included, takes longer than
+    ``total_timeout`` seconds (the session's timeouts only bound each connect and each read; the
+    deadline is kept to within one connect timeout).
     """
-    deadline = time.monotonic() + total_timeout if total_timeout is not None else None
-    for _hop in range(max_redirects + 1):
-        parts = urlsplit(url)
-        if parts.username is not None or parts.password is not None:
-            raise UnsafeURLError("URLs with credentials are not fetched.")
-        netloc = url_netloc(parts)
-        if not netloc or not host_allowed(netloc):
-            raise UnsafeURLError(f"{netloc or 'The URL'} is not on the list of hosts we fetch from.")
-        address = resolve_public_address(url, allow_private=private_allowed(netloc))
-        adapter = session.get_adapter(url)
-        if not isinstance(adapter, PinnedAddressAdapter):
-            raise TypeError("fetch_checked needs a session from build_session(pin_addresses=True).")
-        with adapter.pinned(address):
-            response = session.get(
-                url, headers={**(headers or {}), "Host": netloc}, stream=True, allow_redirects=False
-            )
-        with response:
-            location = response.headers.get("Location")
-            if response.status_code in REDIRECT_STATUSES and location:
-                url = urljoin(url, location)
-                continue
-            body = _body_read(response, max_bytes=max_bytes, deadline=deadline)
-        return CheckedResponse(url=url, status=response.status_code, headers=response.headers, body=body)
-    raise requests.TooManyRedirects(f"More than {max_redirects} redirects.")
+    deadline = ExchangeDeadline(total_timeout) if total_timeout is not None else None
+    try:
+        for _hop in range(max_redirects + 1):
+            if deadline is not None and deadline.expired:
+                raise requests.Timeout(f"No answer within {total_timeout} seconds.")
+            parts = urlsplit(url)
+            if parts.username is not None or parts.password is not None:
+                raise UnsafeURLError("URLs with credentials are not fetched.")
+            netloc = url_netloc(parts)
+            if not netloc or not host_allowed(netloc):
+                raise UnsafeURLError(f"{netloc or 'The URL'} is not on the list of hosts we fetch from.")
+            address = resolve_public_address(url, allow_private=private_allowed(netloc))
+            adapter = session.get_adapter(url)
+            if not isinstance(adapter, PinnedAddressAdapter):
+                raise TypeError("fetch_checked needs a session from build_session(pin_addresses=True).")
+            with adapter.pinned(address), _exchange_watched(deadline):
+                response = session.get(
+                    url, headers={**(headers or {}), "Host": netloc}, stream=True, allow_redirects=False,
+                    timeout=timeout,
+                )
+            with response:
+                location = response.headers.get("Location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    url = urljoin(url, location)
+                    continue
+                body = _body_read(response, max_bytes=max_bytes)
+            if deadline is not None and deadline.expired:
+                # Without a Content-Length, a body cut at the deadline looks complete.
+                raise requests.Timeout(f"The response took longer than {total_timeout} seconds.")
+            return CheckedResponse(url=url, status=response.status_code, headers=response.headers, body=body)
+        raise requests.TooManyRedirects(f"More than {max_redirects} redirects.")
+    except requests.RequestException as exc:
+        if deadline is not None and deadline.expired and not isinstance(exc, requests.Timeout):
+            # The connection was cut at the deadline; the read reports that as a broken connection.
+            raise requests.Timeout(f"The response took longer than {total_timeout} seconds.") from exc
+        raise
+    finally:
+        if deadline is not None:
+            deadline.finish()
 
 
-def _body_read(response: requests.Response, *, max_bytes: int, deadline: float | None) -> bytes:
+def _body_read(response: requests.Response, *, max_bytes: int) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLargeError(f"The body is {declared} bytes; at most {max_bytes} are read.")
@@ -298,7 +455,5 @@ def _body_read(response: requests.Response, *, max_bytes: int, deadline: float |
         received += len(chunk)
         if received > max_bytes:
             raise ResponseTooLargeError(f"The body is over {max_bytes} bytes.")
-        if deadline is not None and time.monotonic() > deadline:
-            raise requests.Timeout("The response took too long to arrive.")
         chunks.append(chunk)
     return b"".join(chunks)

@@ -28,6 +28,9 @@ class _SlowOrRedirectingHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/slow":
             time.sleep(0.5)
+        if self.path.startswith("/drip-"):
+            self._drip(headers=self.path == "/drip-headers")
+            return
         if self.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -35,10 +38,32 @@ class _SlowOrRedirectingHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         body = self.headers.get("User-Agent", "").encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass  # a client that timed out has hung up
+
+    def _drip(self, *, headers: bool) -> None:
+        """One byte every 0.1 s, well inside any read timeout, for 5 s: in the headers or the body."""
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            if headers:
+                for _ in range(50):
+                    self.wfile.write(b"X-Padding: 1\r\n")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+                self.wfile.write(b"Content-Length: 0\r\n\r\n")
+                return
+            self.wfile.write(b"Content-Length: 50\r\n\r\n")
+            for _ in range(50):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass  # the client hung up
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -108,6 +133,9 @@ def test_build_session_never_retries_in_urllib3() -> None:
         "http://0.0.0.0/",
         "http://224.0.0.1/",
         "http://100.64.0.1/",
+        "http://[2002:7f00:1::]/",  # 6to4 around 127.0.0.1
+        "http://[2002:a9fe:a9fe::]/",  # 6to4 around 169.254.169.254
+        "http://[fec0::1]/",  # site-local
         "ftp://93.184.216.34/file",
         "file:///etc/passwd",
         "https:///no-host",
@@ -255,3 +283,27 @@ def test_fetch_checked_verifies_tls_against_the_host_name_not_the_pinned_address
     with pytest.raises(requests.exceptions.SSLError):
         fetch_checked(f"https://impostor.test:{port}/", session=session, max_bytes=1000,
                       private_allowed=lambda netloc: True)
+
+
+@pytest.mark.parametrize("path", ["/drip-body", "/drip-headers"])
+def test_fetch_checked_total_timeout_bounds_a_server_that_sends_a_byte_at_a_time(local_server: str, path: str) -> None:
+    # Every read returns within the read timeout, so only the deadline over the whole exchange
+    # stops a server that would otherwise hold the request (and the web worker) for 5 s.
+    session = _pinned_session()
+    started = time.monotonic()
+
+    with pytest.raises(requests.Timeout):
+        fetch_checked(f"{local_server}{path}", session=session, max_bytes=1000, total_timeout=0.5,
+                      private_allowed=lambda netloc: True)
+
+    assert time.monotonic() - started < 2.5
+    # The cut connection is not reused: the session goes on working.
+    response = fetch_checked(f"{local_server}/", session=session, max_bytes=1000, headers={"User-Agent": "after/1"},
+                             total_timeout=5, private_allowed=lambda netloc: True)
+    assert response.body == b"after/1"
+
+
+def test_fetch_checked_takes_the_timeout_of_the_call(local_server: str) -> None:
+    with pytest.raises(requests.Timeout):
+        fetch_checked(f"{local_server}/slow", session=build_session(timeout=(1.0, 5.0), pin_addresses=True),
+                      max_bytes=1000, timeout=(1.0, 0.2), private_allowed=lambda netloc: True)

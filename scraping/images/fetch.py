@@ -179,7 +179,7 @@ def image_fetch(url: str) -> FetchedImage:
         try:
             response = fetch_checked(
                 attempt.url, session=_session(), headers=attempt.headers, max_bytes=settings.IMAGE_PROXY_MAX_BYTES,
-                max_redirects=3, total_timeout=remaining,
+                max_redirects=3, timeout=settings.IMAGE_PROXY_TIMEOUT, total_timeout=remaining,
                 host_allowed=host_on_allow_list, private_allowed=host_private_allowed,
             )
         except UnsafeURLError as exc:

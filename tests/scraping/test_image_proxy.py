@@ -203,6 +203,17 @@ def test_image_proxy_refuses_a_tampered_url(client, cdn, change):
 
 
 @pytest.mark.django_db
+def test_image_proxy_refuses_a_stored_copy_name_that_is_not_a_content_hash(client, cdn):
+    # Even a URL we signed (by mistake) cannot point the storage path anywhere else.
+    cdn.routes["/a.jpg"] = ok(jpeg())
+
+    response = client.get(proxy_url(cdn.url("/a.jpg"), content_hash="../../" + "a" * 58))
+
+    assert response.status_code == 403
+    assert cdn.requests == []
+
+
+@pytest.mark.django_db
 def test_image_proxy_signature_covers_the_url_it_was_made_for(client, cdn):
     cdn.routes["/a.jpg"] = ok(jpeg())
 
@@ -313,6 +324,35 @@ def test_image_proxy_refuses_an_svg(client, cdn):
 
 
 @pytest.mark.django_db
+def test_image_proxy_refuses_a_decompression_bomb(client, cdn):
+    # A few kilobytes that declare 49 megapixels: decoding them would take 49 MB and a lot of CPU.
+    buffer = io.BytesIO()
+    Image.new("1", (7000, 7000)).save(buffer, format="PNG")
+    assert len(buffer.getvalue()) < 100_000
+    cdn.routes["/bomb.png"] = ok(buffer.getvalue(), "image/png")
+
+    response = client.get(proxy_url(cdn.url("/bomb.png")))
+
+    assert_placeholder(response)
+
+
+@pytest.mark.django_db
+def test_image_proxy_shows_the_initial_when_the_cdn_does_not_answer_in_time(client, cdn, settings):
+    settings.IMAGE_PROXY_TIMEOUT = (1.0, 0.3)
+
+    def stalled(headers: dict[str, str]) -> Reply:
+        time.sleep(1.0)
+        return ok(jpeg())
+
+    cdn.routes["/a.jpg"] = stalled
+
+    response = client.get(proxy_url(cdn.url("/a.jpg")))
+
+    assert_placeholder(response)
+    assert cdn.paths() == ["/a.jpg"]  # a timeout is not a refusal: no variants tried
+
+
+@pytest.mark.django_db
 def test_image_proxy_refuses_a_body_over_the_size_cap(client, cdn, settings):
     settings.IMAGE_PROXY_MAX_BYTES = 10_000
     cdn.routes["/big.jpg"] = ok(jpeg() + b"\0" * 20_000)
@@ -351,16 +391,18 @@ def test_image_proxy_serves_webp_to_browsers_that_accept_it(client, cdn):
 
 
 @pytest.mark.django_db
-def test_image_proxy_applies_exif_orientation_and_strips_metadata(client, cdn):
+@pytest.mark.parametrize(("accept", "image_format"), [("*/*", "JPEG"), ("image/webp,*/*", "WEBP")])
+def test_image_proxy_applies_exif_orientation_and_strips_metadata(client, cdn, accept, image_format):
     # Stored landscape with "rotate 90° clockwise to display": the browser must get portrait.
     cdn.routes["/photo.jpg"] = ok(jpeg(200, 100, orientation=6))
 
-    image = decoded(client.get(proxy_url(cdn.url("/photo.jpg"), size=64)))
+    image = decoded(client.get(proxy_url(cdn.url("/photo.jpg"), size=64), HTTP_ACCEPT=accept))
 
+    assert image.format == image_format
     assert image.size == (32, 64)
     assert image.getpixel((16, 5))[0] > 150  # the left (red) half is now on top
     assert not image.getexif()
-    assert "exif" not in image.info and "icc_profile" not in image.info
+    assert "exif" not in image.info and "icc_profile" not in image.info and "xmp" not in image.info
 
 
 @pytest.mark.django_db
