@@ -47,6 +47,7 @@ from .list_services import (
     list_item_update,
     list_items_move,
     list_items_remove,
+    list_leave,
     list_restore,
     list_share,
     list_update,
@@ -304,7 +305,8 @@ class ListItemsApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if "creator_ids" in values:
-            creator_ids = creators_known_to(user=request.user, creator_ids=values["creator_ids"])
+            creator_ids = creators_known_to(user=request.user, creator_ids=values["creator_ids"],
+                                            limit=result_row_limit(user=request.user))
             asked = len(set(values["creator_ids"]))
         else:
             # The results pages' filters, so "all matching" means the same rows as there.
@@ -439,15 +441,25 @@ class ListCollaboratorDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class ListLeaveApi(APIView):
+    @extend_schema(operation_id="lists_leave", request=None, responses={204: None, **_errors(400, 404)})
+    def post(self, request, list_id: int):
+        """Take yourself off a list shared with you (the owner deletes instead)."""
+        list_leave(creator_list=list_get(user=request.user, list_id=list_id), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 # Exports
 
 
 class ListExportApi(APIView):
     content_negotiation_class = IgnoreClientContentNegotiation
 
-    @extend_schema(operation_id="lists_export", parameters=[ListItemsApi.ItemFilterInput], responses=_CSV_RESPONSES)
+    @extend_schema(operation_id="lists_export", parameters=[ListItemsApi.ItemFilterInput],
+                   responses={**_CSV_RESPONSES, **_errors(400)})
     def get(self, request, list_id: int):
         """The list as CSV (plans with CSV export), recorded in its export history."""
+        ListItemsApi.ItemFilterInput(data=request.query_params).is_valid(raise_exception=True)
         return list_export_response(user=request.user, list_id=list_id, filters=_item_filters(request.query_params))
 
 

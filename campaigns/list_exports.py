@@ -61,8 +61,9 @@ def list_csv_rows(items: QuerySet[CreatorListItem], *, creator_list: CreatorList
 
 
 def list_export_response(*, user: User, list_id: int, filters: ItemFilters = ItemFilters()) -> StreamingHttpResponse:
-    feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
+    # A list the user cannot read is "No such list." whatever their plan, as on every other action.
     creator_list = list_get(user=user, list_id=list_id)
+    feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
     items = list_items(creator_list=creator_list, filters=filters)
     filename = export_filename(creator_list.name, timezone.localdate())
     list_export_record(creator_list=creator_list, actor=user, row_count=items.order_by().count(), filename=filename,

@@ -64,6 +64,19 @@ class CreatorListForm(forms.Form):
         }
 
 
+class ListIndexFilterForm(forms.Form):
+    """The lists page's status, text and type filters; anything unreadable counts as no filter."""
+
+    status = forms.ChoiceField(required=False, choices=[("", "Active"), ("archived", "Archived")])
+    q = forms.CharField(required=False, max_length=100)
+    type = forms.ChoiceField(required=False, choices=[("", "All types"), *ListType.choices])
+
+    def value(self, name: str) -> str:
+        """The field's clean value, or "" when it is missing or was refused (the others still apply)."""
+        self.is_valid()
+        return str(self.cleaned_data.get(name) or "").strip()
+
+
 class ItemFilterForm(forms.Form):
     """Bucket, email and platform filters of a list's board and table, from query parameters."""
 

@@ -175,9 +175,10 @@ def result_creator_ids(*, user: User, job_id: int | None = None, campaign_id: in
                        limit: int | None = None) -> list[int]:
     """Creators of one of the user's searches (or campaigns), in the results' order.
 
-    With ``creator_ids``: those of them the search found (what was ticked). Without: every row
-    matching ``filters``, cut to ``limit`` rows as the results table is (trial accounts), so
-    "select all" never reaches creators the user was not shown.
+    Without ``creator_ids``: every row matching ``filters`` ("select all N matching"). With them:
+    those of them among these rows (what was ticked). Either way the rows are first cut to
+    ``limit`` (trial accounts), as the results table cuts them, so neither "select all" nor a
+    hand-made post of ids reaches creators the user was not shown.
     """
     if job_id is not None:
         rows = job_results(user=user, job_id=job_id, filters=filters)
@@ -185,20 +186,28 @@ def result_creator_ids(*, user: User, job_id: int | None = None, campaign_id: in
         rows = campaign_results(user=user, campaign_id=campaign_id, filters=filters)
     else:
         raise NotFoundError("No such search.")
-    if creator_ids is not None:
-        return list(rows.filter(creator_id__in=list(creator_ids)).values_list("creator_id", flat=True))
     if limit is not None:
-        rows = rows[:limit]
+        shown = list(rows[:limit].values_list("creator_id", flat=True))
+        if creator_ids is None:
+            return shown
+        ticked = set(creator_ids)
+        return [creator_id for creator_id in shown if creator_id in ticked]
+    if creator_ids is not None:
+        rows = rows.filter(creator_id__in=list(creator_ids))
     return list(rows.values_list("creator_id", flat=True))
 
 
-def creators_known_to(*, user: User, creator_ids: Sequence[int]) -> list[int]:
+def creators_known_to(*, user: User, creator_ids: Sequence[int], limit: int | None = None) -> list[int]:
     """Of ``creator_ids``, in that order, those the user's searches found or a list they read holds.
 
     Creator profiles are shared by every user; a user may only save the ones they have been shown.
+    With ``limit`` (trial accounts see the first rows of each search) only a search's first
+    ``limit`` creators count as found.
     """
     ids = list(dict.fromkeys(creator_ids))
     found = JobCreator.objects.filter(job__user=user, creator_id=OuterRef("pk"))
+    if limit is not None:
+        found = found.filter(rank__lte=limit)
     listed = CreatorListItem.objects.filter(creator_id=OuterRef("pk"),
                                             creator_list__in=lists_visible(user=user).values("pk"))
     known = set(CreatorProfile.objects.filter(pk__in=ids).filter(Q(Exists(found)) | Q(Exists(listed)))

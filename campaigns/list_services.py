@@ -58,7 +58,7 @@ def _touch(creator_list: CreatorList) -> None:
 
 def _writable(creator_list: CreatorList) -> None:
     if creator_list.archived_at:
-        raise ListError("This list is archived. Restore it to change it.", code="list_archived")
+        raise ListError("This list is archived. Restore it to change it.", code="list_archived", status_code=409)
 
 
 # Lists
@@ -245,7 +245,7 @@ def list_add_creators(*, creator_list: CreatorList, actor: User, creator_ids: Se
     size = CreatorListItem.objects.filter(creator_list=locked).count()
     if size + len(new) > MAX_LIST_ITEMS:
         raise ListError(f"A list holds at most {MAX_LIST_ITEMS:,} creators; this one has {size:,}.",
-                        code="list_full", extra={"field": "creator_ids"})
+                        code="list_full", status_code=409, extra={"field": "creator_ids"})
     start = CreatorListItem.objects.filter(creator_list=locked, bucket=bucket).count()
     CreatorListItem.objects.bulk_create([
         CreatorListItem(creator_list=locked, creator=creator, bucket=bucket, position=start + offset,

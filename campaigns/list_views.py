@@ -28,6 +28,7 @@ from .list_forms import (
     ItemMoveForm,
     ItemUpdateForm,
     ListAddForm,
+    ListIndexFilterForm,
     ShareForm,
 )
 from .list_selectors import (
@@ -77,10 +78,9 @@ def _safe_next(request, fallback: str) -> str:
 
 @login_required
 def list_index(request):
-    archived = request.GET.get("status") == "archived"
-    text = request.GET.get("q", "").strip()[:100]
-    list_type = request.GET.get("type", "")
-    list_type = list_type if list_type in ListType.values else ""
+    filters = ListIndexFilterForm(request.GET)
+    archived = filters.value("status") == "archived"
+    text, list_type = filters.value("q"), filters.value("type")
     lists = list_list(user=request.user, archived=archived, text=text, list_type=list_type)
     return render(request, "campaigns/list_index.html", {
         "page": Paginator(lists, 24).get_page(request.GET.get("page")),
@@ -307,10 +307,9 @@ def list_item_edit(request, list_id: int, item_id: int):
 def _selection(user, form: ListAddForm) -> list[int]:
     data = form.cleaned_data
     source = {"job_id": data["job"]} if data.get("job") else {"campaign_id": data["campaign"]}
-    if data.get("all_matching"):
-        return result_creator_ids(user=user, filters=form.result_filters(), limit=result_row_limit(user=user),
-                                  **source)
-    return result_creator_ids(user=user, creator_ids=data["creator"], **source)
+    # The table's filters and the trial's row limit decide both "select all" and what could be ticked.
+    return result_creator_ids(user=user, filters=form.result_filters(), limit=result_row_limit(user=user),
+                              creator_ids=None if data.get("all_matching") else data["creator"], **source)
 
 
 @login_required

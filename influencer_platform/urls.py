@@ -28,6 +28,7 @@ from campaigns.list_api import (
     ListItemDetailApi,
     ListItemsApi,
     ListItemsBulkApi,
+    ListLeaveApi,
     ListListApi,
     ListRestoreApi,
 )
@@ -52,6 +53,7 @@ api_v1 = [
     path("lists/<int:list_id>/archive/", ListArchiveApi.as_view(), name="api_list_archive"),
     path("lists/<int:list_id>/restore/", ListRestoreApi.as_view(), name="api_list_restore"),
     path("lists/<int:list_id>/duplicate/", ListDuplicateApi.as_view(), name="api_list_duplicate"),
+    path("lists/<int:list_id>/leave/", ListLeaveApi.as_view(), name="api_list_leave"),
     path("lists/<int:list_id>/items/", ListItemsApi.as_view(), name="api_list_items"),
     path("lists/<int:list_id>/items/bulk/", ListItemsBulkApi.as_view(), name="api_list_items_bulk"),
     path("lists/<int:list_id>/items/<int:item_id>/", ListItemDetailApi.as_view(), name="api_list_item_detail"),

@@ -129,6 +129,19 @@ def test_results_select_all_on_a_trial_takes_only_the_rows_the_trial_shows(clien
     assert CreatorListItem.objects.filter(creator_list__name="Trial").count() == 25
 
 
+def test_results_ticked_rows_on_a_trial_cannot_reach_rows_past_the_limit(client, make_subscriber):
+    trial = make_subscriber("viral_surge")
+    creators = [make_creator() for _ in range(40)]
+    job = make_search(trial, creators)
+    client.force_login(trial)
+
+    # The page only offers the first 25 rows; the ids of the hidden ones are guessable all the same.
+    client.post(reverse("list_add_results"), {
+        "job": job.pk, "creator": [creators[2].pk, creators[30].pk, creators[39].pk], "new_list_name": "Trial"})
+
+    assert list(CreatorListItem.objects.values_list("creator_id", flat=True)) == [creators[2].pk]
+
+
 def test_results_campaign_selection_into_an_existing_list_reports_duplicates(client, paying):
     from campaigns.services import campaign_create
 

@@ -171,6 +171,22 @@ def test_list_api_allows_each_action_only_to_its_roles(scene, action, role):
         assert scene.state() == before
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_list_leave_is_for_collaborators_and_strangers_get_404(client, scene, role):
+    client.force_login(scene.people[role])
+    before = scene.state()
+
+    page = client.post(reverse("list_leave", args=[scene.creator_list.pk]))
+
+    if role == "stranger":
+        assert page.status_code == 404 and scene.state() == before
+    elif role == "owner":
+        assert page.status_code == 302 and scene.state() == before
+    else:
+        assert page.status_code == 302
+        assert not ListCollaborator.objects.filter(user=scene.people[role]).exists()
+
+
 def test_list_restore_is_for_the_owner_only(scene):
     from campaigns.list_services import list_archive
 
@@ -195,3 +211,86 @@ def test_list_pages_hide_what_a_role_may_not_do(client, scene):
     assert ">Share</a>" in pages["owner"] and ">Share</a>" not in pages["editor"]
     assert ">Edit</a>" in pages["editor"] and ">Edit</a>" not in pages["viewer"]
     assert "Export CSV" in pages["viewer"] and ">Leave</button>" in pages["viewer"]
+
+
+# Bad input: a clear 4xx (or the page with a message), never a server error.
+
+HUGE = 10**20  # past PostgreSQL's bigint
+
+
+def _page_requests(scene):
+    list_id, item_id = scene.creator_list.pk, scene.item.pk
+    job = scene.search_ids["owner"]
+    return [
+        ("get", reverse("list_index"), {"q": "a\x00b"}),
+        ("get", reverse("list_index"), {"type": "nope", "page": "x"}),
+        ("get", reverse("list_board", args=[list_id]), {"q": "a\x00b", "bucket": "lost", "platform": "myspace"}),
+        ("get", reverse("list_table", args=[list_id]), {"q": "\x00", "page": "-1"}),
+        ("get", reverse("list_export", args=[list_id]), {"q": "\x00"}),
+        ("get", f"/lists/{HUGE}/", {}),
+        ("post", reverse("list_add_results"), {"job": HUGE, "creator": [scene.item.creator_id], "new_list_name": "x"}),
+        ("post", reverse("list_add_results"), {"job": job, "creator": [HUGE], "new_list_name": "x"}),
+        ("post", reverse("list_add_results"), {"job": job, "creator": ["abc"], "new_list_name": "x"}),
+        ("post", reverse("list_add_results"), {"job": job, "all_matching": "1", "target": HUGE}),
+        ("post", reverse("list_add_results"), {"job": job, "all_matching": "1", "new_list_name": "a\x00b"}),
+        ("post", reverse("list_add_results"), {"job": job, "all_matching": "1", "new_list_name": "x",
+                                               "filter_query": "min_followers=abc&q=%00&sort=nope"}),
+        ("post", reverse("list_move", args=[list_id]), {"item": HUGE, "bucket": "booked", "before": HUGE}),
+        ("post", reverse("list_move", args=[list_id]), {"item": item_id, "bucket": "lost"}),
+        ("post", reverse("list_bulk", args=[list_id]), {"action": "move", "bucket": "booked", "item": [HUGE]}),
+        ("post", reverse("list_bulk", args=[list_id]), {"action": "explode", "item": [item_id]}),
+        ("post", reverse("list_item_edit", args=[list_id, item_id]), {"notes": "a\x00b", "pinned": "maybe"}),
+        ("post", f"/lists/{list_id}/items/{HUGE}/", {"notes": "x"}),
+        ("post", reverse("list_edit", args=[list_id]), {"name": "a\x00b", "list_type": "custom"}),
+        ("post", reverse("list_edit", args=[list_id]), {"name": "Fine", "list_type": "custom", "tags": "x" * 50}),
+        ("post", reverse("list_share", args=[list_id]), {"email": "a\x00@b.co", "role": "owner"}),
+        ("post", f"/lists/{list_id}/share/{HUGE}/", {"action": "remove"}),
+        ("post", reverse("list_collaborator", args=[list_id, scene.collaborator.pk]), {"action": "role", "role": ""}),
+    ]
+
+
+def test_list_pages_answer_bad_input_without_a_server_error(client, scene):
+    client.force_login(scene.people["owner"])
+    client.raise_request_exception = False
+    answers = [(method, url, data, getattr(client, method)(url, data).status_code)
+               for method, url, data in _page_requests(scene)]
+
+    assert [answer for answer in answers if answer[-1] not in (200, 302, 400, 404)] == []
+
+
+def test_list_api_answers_bad_input_with_the_error_body(scene):
+    list_id, item_id = scene.creator_list.pk, scene.item.pk
+    base = f"/api/v1/lists/{list_id}/"
+    requests = [
+        ("get", f"/api/v1/lists/{HUGE}/", None),
+        ("get", "/api/v1/lists/", {"q": "a\x00b"}),
+        ("get", f"{base}items/", {"q": "a\x00b"}),
+        ("get", f"{base}export.csv", {"q": "a\x00b"}),
+        ("get", f"{base}export.csv", {"bucket": "lost"}),
+        ("post", "/api/v1/lists/", {"name": "a\x00b"}),
+        ("post", "/api/v1/lists/", ["not", "an", "object"]),
+        ("post", "/api/v1/lists/", {"name": "Fine", "tags": ["a\x00"], "bucket_labels": {"booked": "x\x00"}}),
+        ("post", "/api/v1/lists/", {"name": "Fine", "list_type": "nope", "tags": "skincare"}),
+        ("patch", base, {"bucket_labels": {"lost": "Lost"}}),
+        ("post", f"{base}items/", {"creator_ids": [HUGE]}),
+        ("post", f"{base}items/", {"creator_ids": ["abc"]}),
+        ("post", f"{base}items/", {"search_id": HUGE}),
+        ("post", f"{base}items/", {"campaign_id": HUGE}),
+        ("post", f"{base}items/", {"search_id": scene.search_ids["owner"], "q": "a\x00b"}),
+        ("patch", f"{base}items/{item_id}/", {"bucket": "booked", "before_item_id": HUGE, "position": HUGE}),
+        ("patch", f"{base}items/{HUGE}/", {"notes": "x"}),
+        ("patch", f"{base}items/{item_id}/", {"notes": "a\x00b"}),
+        ("post", f"{base}items/bulk/", {"action": "remove", "item_ids": [HUGE]}),
+        ("post", f"{base}collaborators/", {"email": "not-an-email", "role": "viewer"}),
+        ("patch", f"{base}collaborators/{HUGE}/", {"role": "editor"}),
+    ]
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(scene.people["owner"])
+    wrong = []
+    for method, url, data in requests:
+        response = getattr(api, method)(url, data, format="json") if method != "get" else api.get(url, data)
+        if response.status_code not in (200, 201, 400, 404) or (
+                response.status_code >= 400 and set(response.json()) != {"code", "message", "extra"}):
+            wrong.append((method, url, data, response.status_code))
+
+    assert wrong == []

@@ -142,7 +142,7 @@ def test_api_duplicate_archive_restore_and_delete(paying):
 
     assert (copy["name"], copy["item_count"], copy["role"]) == ("Spring (copy)", 1, "owner")
     assert archived["archived"] is True and restored["archived"] is False
-    assert refused.status_code == 400 and refused.json()["code"] == "list_archived"
+    assert refused.status_code == 409 and refused.json()["code"] == "list_archived"
     assert default_view == ["Spring (copy)"] and archived_view == ["Spring"]
     assert api.delete(f"{LISTS}{creator_list.pk}/").status_code == 204
     assert list(CreatorList.objects.values_list("name", flat=True)) == ["Spring (copy)"]
@@ -191,5 +191,62 @@ def test_schema_documents_the_list_endpoints_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema))
     text = schema.read_text()
     for operation in ("lists_list", "lists_items_add", "lists_items_update", "lists_items_bulk",
-                      "lists_collaborators_create", "lists_duplicate", "lists_export", "lists_exports_list"):
+                      "lists_collaborators_create", "lists_duplicate", "lists_leave", "lists_export",
+                      "lists_exports_list"):
         assert f"operationId: {operation}" in text
+
+
+def test_api_collaborator_leaves_a_list_and_the_owner_cannot(paying, make_subscriber):
+    editor = make_subscriber()
+    creator_list = make_list(paying)
+    share(creator_list, editor, "editor")
+
+    left = api_for(editor).post(f"{LISTS}{creator_list.pk}/leave/")
+    again = api_for(editor).post(f"{LISTS}{creator_list.pk}/leave/")
+    owner = api_for(paying).post(f"{LISTS}{creator_list.pk}/leave/")
+
+    assert left.status_code == 204
+    assert again.status_code == 404 and again.json()["message"] == "No such list."
+    assert owner.status_code == 400
+    assert owner.json()["message"] == "You own this list, so you cannot leave it; delete it instead."
+    assert CreatorList.objects.filter(pk=creator_list.pk).exists()
+
+
+def test_api_add_by_id_on_a_trial_ignores_creators_past_the_rows_the_trial_shows(make_subscriber):
+    trial = make_subscriber("viral_surge")
+    creators = [make_creator() for _ in range(30)]
+    make_search(trial, creators)
+    creator_list = make_list(trial)
+
+    # Ids of the hidden rows are easy to guess: they are sequential.
+    response = api_for(trial).post(f"{LISTS}{creator_list.pk}/items/", {
+        "creator_ids": [creators[0].pk, creators[24].pk, creators[25].pk, creators[29].pk]}, format="json")
+
+    assert (response.json()["added"], response.json()["ignored"]) == (2, 2)
+    assert set(CreatorListItem.objects.values_list("creator_id", flat=True)) == {creators[0].pk, creators[24].pk}
+
+
+def test_api_export_of_a_list_you_cannot_read_is_not_found_whatever_the_plan(paying, make_subscriber):
+    from billing.models import SubscriptionPlan
+
+    creator_list = make_list(paying, [make_creator()])
+    stranger = make_subscriber("glow_up")
+    SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=[])
+
+    response = api_for(stranger).get(f"{LISTS}{creator_list.pk}/export.csv")
+
+    assert response.status_code == 404 and response.json()["message"] == "No such list."
+    assert not ListExport.objects.exists()
+
+
+def test_api_add_to_a_full_list_answers_conflict(paying, monkeypatch):
+    import campaigns.list_services as list_services
+
+    creator_list = make_list(paying, [make_creator()])
+    make_search(paying, [extra := make_creator()])
+    monkeypatch.setattr(list_services, "MAX_LIST_ITEMS", 1)
+
+    full = api_for(paying).post(f"{LISTS}{creator_list.pk}/items/", {"creator_ids": [extra.pk]}, format="json")
+
+    assert full.status_code == 409 and full.json()["code"] == "list_full"
+    assert CreatorListItem.objects.filter(creator_list=creator_list).count() == 1
