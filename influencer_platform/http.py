@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -249,7 +250,7 @@ def build_session(
     A redirect response is returned as is unless ``follow_redirects`` is set. With
     ``pin_addresses`` the session can only be used through ``fetch_checked``, which connects to
     the address it checked; proxies from the environment are then ignored, since a proxy would
-    resolve the host itself.
+    resolve the host itself, and cookies are never kept.
     """
     session = OutboundSession(timeout=timeout, follow_redirects=follow_redirects)
     # max_retries=0: urllib3 must not replay requests silently; the caller decides, honouring
@@ -258,6 +259,9 @@ def build_session(
     adapter = adapter_class(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
     if pin_addresses:
         session.trust_env = False
+        # These sessions fetch public files for everyone at once: a cookie one CDN edge set must
+        # not follow the next request there (it would undo the "minimal headers" retry, too).
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = user_agent

@@ -312,6 +312,17 @@ def test_image_proxy_refuses_a_body_that_is_not_an_image(client, cdn):
 
 
 @pytest.mark.django_db
+def test_image_proxy_refuses_a_truncated_image(client, cdn):
+    # The header is fine, the pixels stop halfway: only decoding them shows it.
+    whole = jpeg(400, 400)
+    cdn.routes["/cut.jpg"] = ok(whole[: len(whole) // 2])
+
+    response = client.get(proxy_url(cdn.url("/cut.jpg")))
+
+    assert_placeholder(response)
+
+
+@pytest.mark.django_db
 def test_image_proxy_refuses_an_svg(client, cdn):
     # An SVG is a document that can run script; the proxy only passes on pixels.
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -442,6 +453,18 @@ def test_image_proxy_retries_a_403_without_browser_headers(client, cdn):
 
 
 @pytest.mark.django_db
+def test_image_proxy_sends_no_cookie_a_cdn_set(client, cdn):
+    cdn.routes["/a.jpg"] = (403, {"Set-Cookie": "edge=tracked; Path=/"}, b"")
+    cdn.routes["/b.jpg"] = ok(jpeg())
+
+    client.get(proxy_url(cdn.url("/a.jpg")))
+    client.get(proxy_url(cdn.url("/b.jpg")))
+
+    assert len(cdn.requests) > 2
+    assert all("cookie" not in headers for _path, headers in cdn.requests)
+
+
+@pytest.mark.django_db
 def test_image_proxy_retries_a_403_on_an_alternate_cdn_host(client, cdn, serve_cdn, settings):
     alternate = serve_cdn("127.0.0.2", cdn.port)
     settings.IMAGE_PROXY_HOSTS = {cdn.netloc, alternate.netloc}
@@ -533,6 +556,9 @@ def test_image_proxy_serves_a_repeat_from_storage_with_long_cache_headers(client
     assert again.content == first.content
     assert cdn.paths() == ["/a.heic"]
     assert "public" in again["Cache-Control"] and "max-age=2592000" in again["Cache-Control"]
+    # A shared cache in front keeps one copy per format, not one per visitor.
+    assert [value.strip() for value in again["Vary"].split(",")] == ["Accept"]
+    assert "Set-Cookie" not in again
     stored = sorted(path.name for path in Path(settings.MEDIA_ROOT, "images").rglob("*") if path.is_file())
     assert stored == ["96.jpg", "source"]
 
