@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from .models import ApiToken, User, UserBilling, UserSubscription, UserSystemData, UserUsage
 
@@ -12,29 +14,55 @@ class UserAddForm(UserCreationForm):
 
 
 class _AccountInline(admin.StackedInline):
+    """One of the four account tables, shown on the user's page but not edited there: plan, trial
+    and usage change only through the operator actions, which lock the rows in billing's order and
+    write the audit log; billing details come from the payment provider."""
+
     can_delete = False
     extra = 0
     max_num = 1
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 class SubscriptionInline(_AccountInline):
     model = UserSubscription
-    readonly_fields = ("updated_at",)
 
 
 class BillingInline(_AccountInline):
     model = UserBilling
-    readonly_fields = ("updated_at",)
 
 
 class UsageInline(_AccountInline):
     model = UserUsage
-    readonly_fields = ("updated_at",)
 
 
 class SystemDataInline(_AccountInline):
     model = UserSystemData
-    readonly_fields = ("signup_at", "last_webhook_event", "last_webhook_at")
+    fields = ("signup_at", "emails_display", "search_finished_emails", "last_webhook_event", "last_webhook_at")
+    readonly_fields = fields
+
+    @admin.display(description="Lifecycle emails")
+    def emails_display(self, data: UserSystemData) -> SafeString | str:
+        entries = [(key, entry) for key, entry in (data.email_schedule_status or {}).items() if isinstance(entry, dict)]
+        if not entries:
+            return "None scheduled yet."
+
+        def moment(text) -> str:
+            return str(text or "")[:16].replace("T", " ")
+
+        entries.sort(key=lambda item: str(item[1].get("due", "")))
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (key.replace("_", " ").capitalize(), entry.get("status", "?"), moment(entry.get("due")),
+             moment(entry.get("at")))
+            for key, entry in entries
+        ))
+        return format_html("<table><thead><tr><th>Email</th><th>Status</th><th>Due (UTC)</th>"
+                           "<th>Last change (UTC)</th></tr></thead><tbody>{}</tbody></table>", rows)
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -68,7 +96,9 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_select_related = ("subscription", "usage")
     search_fields = ("email", "full_name", "business_name")
-    readonly_fields = ("date_joined", "last_login", "is_staff")
+    # Operator access changes only through the promote and remove actions, which refuse to lock
+    # the last operator out and record the change as such.
+    readonly_fields = ("date_joined", "last_login", "is_admin", "is_staff", "is_superuser")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("full_name", "business_name", "industry", "brand_description", "onboarding_step")}),

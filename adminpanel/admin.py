@@ -6,6 +6,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -262,3 +263,7 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 # BackgroundJob above is the one record of background work.
 if admin.site.is_registered(Task):
     admin.site.unregister(Task)
+# Operators are decided by the operator flag, and every operator may do everything in the
+# console, so permission groups would be a page that changes nothing.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)

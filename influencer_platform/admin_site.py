@@ -27,6 +27,16 @@ class PlatformAdminSite(admin.AdminSite):
                                    {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
         return super().register(model_or_iterable, admin_class, **options)
 
+    # Sections whose app name reads wrong beside the product's own "Accounts" (django-allauth's
+    # sign-in email addresses).
+    section_names = {"account": "Sign-in"}
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            app["name"] = self.section_names.get(app["app_label"], app["name"])
+        return app_list
+
     def get_urls(self):
         # Pages of the console that belong to no single model (the operations overview).
         extra = [

@@ -56,7 +56,8 @@ class OperatorUserAdmin(UserAdmin):
         if changed:
             accounts = f"{_accounts(len(changed))} ({', '.join(changed)})"
             self.message_user(request, done.replace("{accounts}", accounts) + ".", messages.SUCCESS)
-        for reason in refused:
+        # A missing choice (no plan picked) refuses every account for the same reason: say it once.
+        for reason in dict.fromkeys(refused):
             self.message_user(request, reason, messages.WARNING)
 
     @admin.action(description="Promote to operator")

@@ -23,6 +23,8 @@ class Series:
 
 @dataclass(frozen=True)
 class Segment:
+    x: float
+    width: float
     y: float
     height: float
     colour: str
@@ -68,31 +70,48 @@ def stacked_bar_chart(
     slots: Sequence[tuple[str, dict[str, int]]],
     label_every: int = 5,
     unit: str = "searches",
+    grouped: bool = False,
 ) -> StackedBarChart:
-    """``slots`` are (label, {series key: count}) in time order; every ``label_every``-th is labelled."""
+    """``slots`` are (label, {series key: count}) in time order; every ``label_every``-th is labelled.
+
+    ``grouped`` puts the series side by side instead of on top of each other, for counts that do
+    not add up to one total (trials started and trials converted on a day).
+    """
     totals = [sum(counts.get(item.key, 0) for item in series) for _label, counts in slots]
-    top = _nice_max(max(totals, default=0))
+    tallest = [max((counts.get(item.key, 0) for item in series), default=0) for _label, counts in slots]
+    top = _nice_max(max(tallest if grouped else totals, default=0))
     plot_height = HEIGHT - BOTTOM - TOP
+    baseline = TOP + plot_height
     slot_width = (WIDTH - LEFT) / max(len(slots), 1)
+    bar_width = slot_width * 0.7
     drawn = []
     for index, ((label, counts), total) in enumerate(zip(slots, totals)):
-        segments, y = [], TOP + plot_height
-        for item in series:
+        x = LEFT + index * slot_width + slot_width * 0.15
+        segments, y = [], baseline
+        for position, item in enumerate(series):
             count = counts.get(item.key, 0)
             if not count:
                 continue
             height = plot_height * count / top
+            if grouped:
+                width = bar_width / len(series)
+                segments.append(Segment(x=round(x + position * width, 1), width=round(width, 1),
+                                        y=round(baseline - height, 1), height=round(height, 1), colour=item.colour))
+                continue
             y -= height
-            segments.append(Segment(y=round(y, 1), height=round(height, 1), colour=item.colour))
+            segments.append(Segment(x=round(x, 1), width=round(bar_width, 1), y=round(y, 1),
+                                    height=round(height, 1), colour=item.colour))
         parts = ", ".join(f"{counts[item.key]} {item.label.lower()}" for item in series if counts.get(item.key))
+        heading = f"{label}: {parts or f'no {unit}'}" if grouped else (
+            f"{label}: {total} {unit}" + (f" ({parts})" if parts else ""))
         drawn.append(Slot(
-            x=round(LEFT + index * slot_width + slot_width * 0.15, 1),
-            width=round(slot_width * 0.7, 1),
+            x=round(x, 1),
+            width=round(bar_width, 1),
             segments=segments,
-            title=f"{label}: {total} {unit}" + (f" ({parts})" if parts else ""),
+            title=heading,
             label=label,
             show_label=index % label_every == 0 or index == len(slots) - 1,
         ))
     ticks = [(round(TOP + plot_height - plot_height * fraction, 1), round(top * fraction)) for fraction in (0, 0.5, 1)]
-    return StackedBarChart(title=title, width=WIDTH, height=HEIGHT, left=LEFT, baseline=TOP + plot_height,
+    return StackedBarChart(title=title, width=WIDTH, height=HEIGHT, left=LEFT, baseline=baseline,
                            slots=drawn, ticks=ticks, legend=list(series), empty=not any(totals))

@@ -7,6 +7,7 @@ order (usage row, then subscription row) so an operator action cannot deadlock a
 
 from __future__ import annotations
 
+import logging
 import math
 import secrets
 import uuid
@@ -39,6 +40,8 @@ from billing.selectors import plan_for_user, plan_get
 from billing.services import next_month, trial_start
 from billing.services.emails import email_schedule
 from influencer_platform.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 MAX_TRIAL_EXTENSION_DAYS = 90
 TEST_EMAIL_DOMAIN = "creatorradar.test"
@@ -73,9 +76,14 @@ def do_user_set_admin(*, actor: User, user: User, is_admin: bool) -> User:
     if not is_admin and user.pk == actor.pk:
         raise OperatorError("You cannot remove your own operator access; ask another operator.")
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.is_admin == is_admin:
-        raise OperatorError(f"{user.email} is {'already' if is_admin else 'not'} an operator.",
-                            code="no_change")
+    if is_admin and user.is_platform_admin:
+        raise OperatorError(f"{user.email} is already an operator.", code="no_change")
+    if not is_admin and not user.is_admin:
+        raise OperatorError(f"{user.email} is not an operator.", code="no_change")
+    if not is_admin and (user.is_superuser or user.email in settings.ADMIN_EMAILS):
+        # Clearing the flag would be logged as a demotion while the access stays.
+        why = "a superuser" if user.is_superuser else "listed in ADMIN_EMAILS"
+        raise OperatorError(f"{user.email} stays an operator: the account is {why}.", code="admin_by_setting")
     before = {"is_admin": user.is_admin, "is_staff": user.is_staff}
     user_set_admin(user=user, is_admin=is_admin)
     audit_log(actor=actor, action="user.promote" if is_admin else "user.demote", target=user,
@@ -215,8 +223,14 @@ def do_lifecycle_email_resend(*, actor: User, user: User, template: str) -> None
     that fails rolls the whole action back and the operator sees why. No row is locked meanwhile.
     """
     _email_template_check(template)
-    email_deliver(to=user.email, key=template, context=_lifecycle_context(user, template),
-                  idempotency_key=f"operator-resend-{uuid.uuid4().hex}")
+    try:
+        email_deliver(to=user.email, key=template, context=_lifecycle_context(user, template),
+                      idempotency_key=f"operator-resend-{uuid.uuid4().hex}")
+    except Exception as exc:  # any email backend's failure: SMTP, HTTP API, connection
+        logger.warning("operator resend of %s to user %s failed", template, user.pk, exc_info=True)
+        raise OperatorError(f"The {template} email to {user.email} could not be sent "
+                            f"({exc.__class__.__name__}); nothing was recorded, try again later.",
+                            code="email_failed") from None
     audit_log(actor=actor, action="user.resend_email", target=user,
               summary=f"Resent the {template} email to {user.email}", after={"template": template})
 

@@ -51,9 +51,10 @@ def ops_overview(request: HttpRequest) -> TemplateResponse:
         "activity": background_activity(since=now - timedelta(hours=24)),
         "trials": selectors.trial_figures(now=now),
         "trial_chart": stacked_bar_chart(
-            title="Trials started per day, last 30 days", unit="trials",
-            series=[Series("started", "Started", "#5b47e0")],
-            slots=[(f"{day.day:%b %-d}", {"started": day.started}) for day in selectors.trials_per_day(today=today)]),
+            title="Trials started and converted per day, last 30 days", unit="trials", grouped=True,
+            series=[Series("started", "Started", "#5b47e0"), Series("converted", "Converted to paid", "#15803d")],
+            slots=[(f"{day.day:%b %-d}", {"started": day.started, "converted": day.converted})
+                   for day in selectors.trials_per_day(today=today)]),
     }
     return TemplateResponse(request, "admin/ops_overview.html", context)
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from adminpanel.audit import AuditOutsideTransactionError, audit_log, audited
 from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration
 from billing.models import SubscriptionPlan
 from scraping.models import EndReason, JobStatus, ScrapingJob
@@ -200,3 +201,27 @@ def test_audit_log_is_read_only_in_the_admin(client, operator):
     assert client.post(reverse("admin:adminpanel_adminaction_delete", args=[entry.pk]),
                        {"post": "yes"}).status_code == 403
     assert AdminAction.objects.get().action == "user.promote"
+
+
+def test_audit_action_on_several_accounts_writes_one_row_for_each(client, operator, make_subscriber):
+    users = [make_subscriber(), make_subscriber(), UserFactory()]
+
+    client.post(reverse(USERS), {"action": "extend_trial", "_selected_action": [u.pk for u in users],
+                                 "trial_days": "4"})
+
+    # The third account has no trial: refused, so not logged.
+    assert sorted(AdminAction.objects.values_list("action", "target_id")) == sorted(
+        ("user.extend_trial", str(user.pk)) for user in users[:2])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_audit_row_is_written_in_the_transaction_of_the_change():
+    # Nothing committed can be logged without its change, nor the other way round.
+    with pytest.raises(AuditOutsideTransactionError):
+        audit_log(actor=None, action="user.promote", summary="outside any transaction")
+
+    with pytest.raises(RuntimeError), audited(actor=None, action="search.cancel") as change:
+        change.summary = "Cancelled search #1"
+        raise RuntimeError("the change failed half way")
+
+    assert not AdminAction.objects.exists()

@@ -101,3 +101,33 @@ def test_ops_overview_renders_on_an_empty_platform(client, operator):
     html = page.content.decode()
     assert "No worker has reported" in html
     assert "Nothing in this period." in html
+
+
+def test_ops_overview_trial_chart_shows_conversions_beside_trials_started(client, operator, make_subscriber):
+    make_subscriber("glow_up")
+    converted = make_subscriber("glow_up")
+    UserSubscription.objects.filter(user=converted).update(
+        trial_status=TrialStatus.CONVERTED, trial_converted_at=timezone.now(),
+        subscription_status=SubscriptionStatus.ACTIVE)
+
+    page = client.get(reverse(OPS))
+
+    today = page.context["trial_chart"].slots[-1]
+    assert today.title.endswith(": 2 started, 1 converted to paid")
+    started, converted_bar = today.segments
+    # Side by side from the same baseline, not stacked: 2 started is twice as tall as 1 converted.
+    assert converted_bar.x > started.x
+    assert started.y + started.height == converted_bar.y + converted_bar.height
+    assert started.height == pytest.approx(2 * converted_bar.height, abs=0.2)
+    assert "Converted to paid" in page.content.decode()
+
+
+def test_ops_overview_marks_a_high_failure_rate_and_no_workers_as_bad(client, operator):
+    user = UserFactory()
+    search(user, status=JobStatus.ERROR)
+    search(user)
+
+    html = client.get(reverse(OPS)).content.decode()
+
+    assert '<div class="figure ops-bad">50.0%</div>' in html
+    assert '<div class="figure ops-bad">0</div>' in html

@@ -1,3 +1,4 @@
+import socket
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from billing.services import access_check, campaign_create_check, creators_check
 from scraping.models import ScrapingJob
 from tests.factories import PASSWORD, UserFactory
 
-from .conftest import reported
+from .conftest import change_form_data, reported
 
 pytestmark = pytest.mark.django_db
 
@@ -248,4 +249,90 @@ def test_non_admins_cannot_run_operator_actions(client, subscriber):
     target.refresh_from_db()
     assert not target.is_admin
     assert not User.objects.filter(is_test_data=True).exists()
+    assert not AdminAction.objects.exists()
+
+
+def test_user_change_page_shows_account_tables_read_only_and_points_to_the_actions(client, operator,
+                                                                                   make_subscriber):
+    user = make_subscriber("glow_up")
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+
+    page = client.get(url)
+
+    html = page.content.decode()
+    for name in ("subscription-0-current_plan", "usage-0-creators_used_this_month", "billing-0-stripe_customer_id",
+                 "system_data-0-email_schedule_status", "is_admin", "is_superuser"):
+        assert f'name="{name}"' not in html, name
+    assert f"?id__exact={user.pk}" in html
+    assert f"?user={user.pk}" in html
+    # The lifecycle schedule reads as a table of emails, not as raw JSON.
+    assert "<td>Trial day 2</td><td>scheduled</td>" in html
+
+    # A forged post cannot change what only the actions may change.
+    data = {**change_form_data(client, url), "is_admin": "on", "subscription-0-current_plan": "fame_flex",
+            "usage-0-creators_used_this_month": "0"}
+    client.post(url, data)
+
+    user.refresh_from_db()
+    user.subscription.refresh_from_db()
+    assert (user.is_admin, user.subscription.current_plan) == (False, "glow_up")
+
+
+def test_user_change_page_links_open_the_account_and_its_searches(client, operator):
+    user = UserFactory()
+    ScrapingJob.objects.create(user=user, platform="tiktok", search_type="keyword", keywords=["yoga"],
+                               target_results=50)
+    other = UserFactory()
+    ScrapingJob.objects.create(user=other, platform="tiktok", search_type="keyword", keywords=["golf"],
+                               target_results=50)
+
+    accounts = client.get(reverse(USERS), {"id__exact": user.pk})
+    searches = client.get(reverse("admin:scraping_scrapingjob_changelist"), {"user": user.pk})
+
+    assert list(accounts.context["cl"].result_list) == [user]
+    assert [job.user_id for job in searches.context["cl"].result_list] == [user.pk]
+    # The sidebar says whose searches these are.
+    sidebar = searches.content.decode().split('id="changelist-filter"', 1)[1]
+    assert f"{user.email}</a>" in sidebar
+
+
+def test_user_demote_refuses_an_operator_by_setting_and_promote_one_already_in(client, operator, settings):
+    settings.ADMIN_EMAILS = ["lead@ops.example"]
+    lead = UserFactory(email="lead@ops.example", is_admin=True)
+    root = UserFactory(email="root@ops.example", is_superuser=True)
+
+    demoted = act(client, "demote_operator", [lead])
+    promoted = act(client, "promote_to_operator", [root])
+
+    assert reported(demoted) == ["lead@ops.example stays an operator: the account is listed in ADMIN_EMAILS."]
+    assert reported(promoted) == ["root@ops.example is already an operator."]
+    lead.refresh_from_db()
+    assert lead.is_admin
+    assert not AdminAction.objects.exists()
+
+
+def test_user_action_missing_its_choice_says_so_once(client, operator):
+    users = UserFactory.create_batch(3)
+
+    response = act(client, "set_plan", users, plan_key="")
+
+    assert reported(response) == ["Choose one of the active plans."]
+    assert not AdminAction.objects.exists()
+
+
+def test_user_resend_email_that_cannot_be_delivered_is_reported_and_not_logged(client, operator, make_subscriber,
+                                                                              settings):
+    # A real SMTP backend pointed at a port where nothing listens: the delivery fails at the boundary.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+    user = make_subscriber("glow_up")
+
+    response = act(client, "resend_email", [user], email_template="trial_day_2")
+
+    assert response.status_code == 200
+    [message] = reported(response)
+    assert message.startswith(f"The trial_day_2 email to {user.email} could not be sent (")
     assert not AdminAction.objects.exists()
