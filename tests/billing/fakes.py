@@ -79,9 +79,10 @@ class Recorded:
 
 @dataclass
 class RecordingServer:
-    """An HTTP server on a free local port that answers 200 and keeps every POST it gets."""
+    """An HTTP server on a free local port that answers ``status`` and keeps every POST it gets."""
 
     reply: dict = field(default_factory=lambda: {"id": "rec_1"})
+    status: int = 200
     requests: list[Recorded] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -94,7 +95,7 @@ class RecordingServer:
                     recorder.requests.append(Recorded(self.path, dict(self.headers.items()), body))
                     reply = {**recorder.reply, "id": f"{recorder.reply.get('id', 'rec')}_{len(recorder.requests)}"}
                 payload = json.dumps(reply).encode()
-                self.send_response(200)
+                self.send_response(recorder.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from adminpanel.models import AdminAction
 from billing.models import BillingEvent, EventStatus
 from billing.services.admin_tools import email_test_deliver
+from influencer_platform.errors import ProviderTransientError
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,19 @@ def test_billing_history_is_readable_in_the_admin(client, operator, subscriber):
     response = client.get(reverse("admin:billing_billingevent_changelist") + f"?q={subscriber.email}")
     assert response.status_code == 200
     assert "trial.started" in response.content.decode()
+
+
+def test_failed_test_send_is_marked_failed_with_the_reason(client, operator, resend_server, settings):
+    client.post(reverse("admin:billing_email_test"), {"template": "welcome", "to": "qa@example.com", "delay_minutes": 0})
+    event = BillingEvent.objects.get(event_type="email.test_requested")
+    settings.RESEND_API_URL = "http://127.0.0.1:9"  # Resend unreachable
+    with pytest.raises(ProviderTransientError):
+        email_test_deliver(event_id=event.pk)
+    event.refresh_from_db()
+    assert event.status == EventStatus.FAILED and "Resend could not send" in event.error
+
+    settings.RESEND_API_URL = resend_server.url  # the actor's retry
+    assert email_test_deliver(event_id=event.pk) is True
+    event.refresh_from_db()
+    assert (event.status, event.error) == (EventStatus.PROCESSED, "")
+    assert [r.json()["to"] for r in resend_server.requests] == [["qa@example.com"]]

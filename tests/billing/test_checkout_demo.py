@@ -114,3 +114,59 @@ def test_portal_and_actions_without_a_subscription_explain_themselves(client, on
     assert "have a paid subscription yet. Choose a plan first." in response.content.decode()
     response = client.post(reverse("billing_portal"), follow=True)
     assert "Choose a plan first" in response.content.decode()
+
+
+def test_demo_checkout_subscribes_even_if_the_success_page_is_never_seen(client, onboarded):
+    response = client.post(reverse("billing_checkout"), {"plan_key": "viral_surge", "cycle": "monthly"})
+    done = client.post(response.url)  # the browser closes before following the redirect
+    assert reverse("billing_checkout_success") in done.url
+    onboarded.refresh_from_db()
+    assert (onboarded.subscription.subscription_status, onboarded.subscription.current_plan) == (
+        "trialing", "viral_surge")
+    assert onboarded.billing.stripe_subscription_id
+
+
+def test_another_users_demo_checkout_cannot_be_confirmed(client, onboarded):
+    response = client.post(reverse("billing_checkout"), {"plan_key": "glow_up", "cycle": "monthly"})
+    intruder = OnboardedUserFactory(onboarding_step="completed")
+    client.force_login(intruder)
+    assert client.post(response.url).status_code == 404
+    assert client.post(reverse("billing_demo_checkout", args=["cs_demo_nonexistent"])).status_code == 404
+    onboarded.refresh_from_db()
+    intruder.refresh_from_db()
+    assert onboarded.subscription.subscription_status == intruder.subscription.subscription_status == "none"
+
+
+def test_billing_history_tells_what_happened_in_words(client, onboarded):
+    _checkout(client, "glow_up")
+    client.post(reverse("billing_subscription_start_now"))
+    client.post(reverse("billing_subscription_change"), {"plan_key": "fame_flex", "cycle": "monthly"})
+    client.post(reverse("billing_subscription_cancel"))
+    page = client.get(reverse("billing")).content.decode()
+    for line in ("Checkout opened for Glow Up, billed monthly", "Free trial of Glow Up started",
+                 "Trial ended and the paid Glow Up plan started", "Plan changed from Glow Up to Fame Flex",
+                 "Cancellation at the end of the period requested"):
+        assert line in page
+    assert "customer.created" not in page and "subscription.changed" not in page
+
+
+def test_cancelling_during_the_trial_says_nothing_will_be_charged(client, onboarded):
+    _checkout(client, "glow_up")
+    client.post(reverse("billing_subscription_cancel"))
+    page = client.get(reverse("billing")).content.decode()
+    assert "your plan will not continue. Nothing will be charged." in page
+    assert "Start my paid plan now" not in page and "Resume my plan" in page
+
+
+def test_trial_without_a_card_can_still_subscribe_to_its_plan(client, subscriber):
+    client.force_login(subscriber)
+    page = client.get(reverse("billing_plans")).content.decode()
+    assert "You are trying this plan" in page
+    assert "Subscribe to Glow Up" in page and "Your plan</span>" not in page
+
+
+def test_plans_page_answers_a_bad_checkout_with_a_message(client, onboarded):
+    for data in ({"plan_key": "free"}, {"plan_key": "glow_up", "cycle": "weekly"}, {}):
+        response = client.post(reverse("billing_checkout"), data, follow=True)
+        assert response.status_code == 200
+        assert "Choose one of the plans shown." in response.content.decode()

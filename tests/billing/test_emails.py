@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from billing.emails import EMAIL_TEMPLATES, email_render, sample_context
-from billing.services.emails import email_schedule, lifecycle_email_send
+from billing.services.emails import EmailInFlightError, email_schedule, lifecycle_email_send
+from influencer_platform.errors import ProviderPermanentError, ProviderTransientError
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_email_not_due_yet_is_not_sent(resend_server, subscriber):
 
 def test_resend_refusal_gives_the_email_back_for_a_retry(resend_server, user, settings):
     settings.RESEND_API_URL = "http://127.0.0.1:9"  # nothing listens there
-    with pytest.raises(Exception):
+    with pytest.raises(ProviderTransientError):
         lifecycle_email_send(user_id=user.pk, key="welcome")
     user.system_data.refresh_from_db()
     assert user.system_data.email_schedule_status["welcome"]["status"] == "scheduled"
@@ -92,3 +93,30 @@ def test_welcome_email_is_sent_on_sign_up(client, mailoutbox, job_worker):
     job_worker.join()
     welcome = [m for m in mailoutbox if m.subject == "Welcome to Creator Radar, newbrand"]
     assert [m.to for m in welcome] == [["newbrand@glowbotanics.com"]]
+
+
+def test_email_claimed_by_a_worker_that_died_is_sent_by_the_retry(resend_server, user):
+    system_data = user.system_data
+    system_data.email_schedule_status = {"welcome": {
+        "template": "welcome", "status": "sending", "due": timezone.now().isoformat(),
+        "at": timezone.now().isoformat()}}
+    system_data.save()
+    # Redelivered while the claim is fresh: not acknowledged as done, so the actor retries.
+    with pytest.raises(EmailInFlightError):
+        lifecycle_email_send(user_id=user.pk, key="welcome")
+    assert resend_server.requests == []
+
+    system_data.email_schedule_status["welcome"]["at"] = (timezone.now() - timedelta(minutes=6)).isoformat()
+    system_data.save()
+    assert lifecycle_email_send(user_id=user.pk, key="welcome") is True
+    assert [r.json()["to"] for r in resend_server.requests] == [[user.email]]
+
+
+def test_email_refused_for_good_by_resend_is_recorded_and_not_retried(resend_server, user):
+    resend_server.status = 422
+    resend_server.reply = {"name": "validation_error", "message": "Invalid `to` field."}
+    with pytest.raises(ProviderPermanentError):
+        lifecycle_email_send(user_id=user.pk, key="welcome")
+    user.system_data.refresh_from_db()
+    assert user.system_data.email_schedule_status["welcome"]["status"] == "failed"
+    assert len(resend_server.requests) == 1

@@ -2,8 +2,11 @@
 localstripe does not send (checkout, subscription updates and trials, failed payments)."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import UserBilling
 from billing.models import BillingEvent, EventStatus
@@ -161,3 +164,92 @@ def test_event_for_an_unknown_customer_is_stored_and_ignored(stripe_billing, del
         sub_id="sub_nobody", customer="cus_nobody", status="active", price_id="price_glow_up_monthly")))
     assert process_pending() == [EventStatus.IGNORED]
     assert BillingEvent.objects.get(source="stripe").error == "No account has this customer."
+
+
+def test_signed_payload_that_is_not_an_event_is_refused(stripe_billing, deliver):
+    for payload in ("not json at all", '{"id": "evt_1", "type": "invoice.paid"}'):
+        assert deliver(payload).status_code == 400
+    assert not BillingEvent.objects.exists()
+
+
+def test_event_left_waiting_is_queued_again_when_stripe_redelivers_it(
+    customer, deliver, django_capture_on_commit_callbacks
+):
+    user, customer_id = customer
+    payload = stripe_event("customer.subscription.updated", subscription_object(
+        sub_id="sub_lost", customer=customer_id, status="active", price_id="price_glow_up_monthly"))
+    with django_capture_on_commit_callbacks() as first:
+        deliver(payload)
+    assert len(first) == 1
+    # Its message never reached a worker (the broker was down as the request ended).
+    BillingEvent.objects.filter(source="stripe").update(created_at=timezone.now() - timedelta(minutes=10))
+
+    with django_capture_on_commit_callbacks() as again:
+        assert deliver(payload).content == b"duplicate"
+    assert len(again) == 1
+    assert process_pending() == [EventStatus.PROCESSED]
+    user.refresh_from_db()
+    assert user.subscription.subscription_status == "active"
+    with django_capture_on_commit_callbacks() as after_done:
+        deliver(payload)
+    assert after_done == []
+
+
+def test_late_news_about_a_replaced_subscription_does_not_take_over(customer, deliver):
+    user, customer_id = customer
+    now = int(time.time())
+    deliver(stripe_event("customer.subscription.created", subscription_object(
+        sub_id="sub_old", customer=customer_id, status="active", price_id="price_glow_up_monthly"), created=now - 300))
+    process_pending()
+    deliver(stripe_event("customer.subscription.deleted", {**subscription_object(
+        sub_id="sub_old", customer=customer_id, status="canceled", price_id="price_glow_up_monthly")},
+        created=now - 60))
+    process_pending()
+    # A new subscription (bought again): its creation is stamped before the old one's deletion
+    # was processed, and it still takes over, because it is live and the old one is not.
+    deliver(stripe_event("customer.subscription.created", subscription_object(
+        sub_id="sub_new", customer=customer_id, status="active", price_id="price_fame_flex_monthly"),
+        created=now - 120))
+    process_pending()
+    # A late copy of an update to the old subscription, from before it ended, changes nothing.
+    deliver(stripe_event("customer.subscription.updated", subscription_object(
+        sub_id="sub_old", customer=customer_id, status="active", price_id="price_viral_surge_monthly"),
+        created=now - 200))
+    assert process_pending() == [EventStatus.SKIPPED]
+
+    user.refresh_from_db()
+    assert user.billing.stripe_subscription_id == "sub_new"
+    assert (user.subscription.subscription_status, user.subscription.current_plan) == ("active", "fame_flex")
+
+
+def test_events_stamped_in_the_same_second_end_in_stripes_own_state(customer, deliver, stripe_billing):
+    user, customer_id = customer
+    stripe_billing.client.v1.customers.payment_sources.create(customer_id, params={"source": {
+        "object": "card", "number": "4242424242424242", "exp_month": "3", "exp_year": "2030", "cvc": "123"}})
+    remote = stripe_billing.client.v1.subscriptions.create(params={
+        "customer": customer_id, "items": [{"plan": "price_viral_surge_monthly"}]})
+    second = int(time.time())
+    newer = stripe_event("customer.subscription.updated", subscription_object(
+        sub_id=remote.id, customer=customer_id, status="active", price_id="price_viral_surge_monthly"), created=second)
+    older = stripe_event("customer.subscription.created", _trialing(customer_id, sub_id=remote.id), created=second)
+    for payload in (newer, older):  # arrival order says nothing within one second
+        deliver(payload)
+        process_pending()
+
+    user.refresh_from_db()
+    assert (user.subscription.subscription_status, user.subscription.current_plan) == ("active", "viral_surge")
+
+
+def test_overdue_payment_is_explained_on_the_billing_page(customer, deliver, client):
+    user, customer_id = customer
+    deliver(stripe_event("customer.subscription.updated", subscription_object(
+        sub_id="sub_late", customer=customer_id, status="past_due", price_id="price_glow_up_monthly")))
+    deliver(stripe_event("invoice.payment_failed", {
+        "id": "in_late", "object": "invoice", "customer": customer_id, "status": "open", "amount_due": 9900,
+        "amount_paid": 0, "currency": "usd", "subscription": "sub_late"}))
+    process_pending()
+    client.force_login(user)
+    page = client.get(reverse("billing")).content.decode()
+    assert "Your last payment didn't go through" in page
+    assert "Update my card" in page
+    assert "Payment of $99.00 failed" in page
