@@ -332,6 +332,26 @@ def _trial_claim_record(user: User, plan_key: str) -> None:
         logger.warning("provider granted a second trial to a person", extra={"user_id": user.pk})
 
 
+# The monthly sweep steps a reset date one calendar month at a time, clamped to short months
+# (31 Jan -> 28 Feb -> 28 Mar), while Stripe keeps renewing on the original day (31 Mar).
+MAX_RESET_DRIFT_DAYS = 3
+
+
+def _usage_reset_date_align(usage: UserUsage, state: SubscriptionState, *, today) -> None:
+    """Keep a monthly plan's allowance renewing on the date Stripe renews it.
+
+    Only a reset date still ahead is moved, and only by the few days clamping can account for,
+    so this never skips a reset that is due nor postpones one by a whole period.
+    """
+    if state.current_period_end is None or usage.usage_reset_date is None:
+        return
+    renewal = state.current_period_end.date()
+    drift = abs((renewal - usage.usage_reset_date).days)
+    if usage.usage_reset_date > today and renewal > today and 0 < drift <= MAX_RESET_DRIFT_DAYS:
+        usage.usage_reset_date = renewal
+        usage.save(update_fields=["usage_reset_date", "updated_at"])
+
+
 @transaction.atomic
 def subscription_state_apply(
     *,
@@ -420,6 +440,8 @@ def subscription_state_apply(
         monthly = subscription.billing_cycle == BillingCycle.MONTHLY
         usage.usage_reset_date = period_end if monthly and period_end else next_month(now.date())
         usage.save(update_fields=["creators_used_this_month", "usage_reset_date", "updated_at"])
+    elif status == SubscriptionStatus.ACTIVE and subscription.billing_cycle == BillingCycle.MONTHLY:
+        _usage_reset_date_align(usage, state, today=now.date())
     if status in (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE) and not user.is_onboarded:
         onboarding_complete(user=user)
 

@@ -6,12 +6,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import UserSubscription, UserUsage
+from accounts.models import UserBilling, UserSubscription, UserUsage
 from billing.models import BillingEvent, DemoBillingObject
 from billing.services.emails import lifecycle_email_send
 from billing.services.periodic import subscriptions_reconcile, trial_expiry_sweep, usage_reset_sweep
 from billing.models import TrialClaim
-from billing.services.subscriptions import checkout_start, demo_checkout_complete
+from billing.providers.base import SubscriptionState
+from billing.services.subscriptions import checkout_start, demo_checkout_complete, subscription_state_apply
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +90,31 @@ def test_periodic_work_is_scheduled_by_cron():
 
     scheduled = {job.name for job in scheduler.get_jobs()}
     assert {"trial_expiry_sweep", "usage_reset_sweep", "subscriptions_reconcile"} <= scheduled
+
+
+def test_monthly_allowance_follows_the_renewal_date_stripe_keeps(make_subscriber):
+    """Renewing on the 31st: the sweep's calendar step lands on the 28th, Stripe renews on the 31st."""
+    user = make_subscriber()
+    UserBilling.objects.filter(user=user).update(stripe_subscription_id="sub_anchor")
+    today = timezone.now().date()
+
+    def renewal(period_end):
+        return SubscriptionState(
+            id="sub_anchor", customer_id="", status="active", price_id="demo_glow_up_monthly", interval="month",
+            current_period_end=period_end, trial_start=None, trial_end=None, cancel_at_period_end=False,
+            canceled_at=None,
+        )
+
+    subscription_state_apply(user_id=user.pk, state=renewal(timezone.now() + timedelta(days=5)), as_of=timezone.now())
+    # As the sweep left it after a short month: three days before Stripe's renewal.
+    UserUsage.objects.filter(user=user).update(usage_reset_date=today + timedelta(days=27), creators_used_this_month=40)
+    period_end = timezone.now() + timedelta(days=30)
+    subscription_state_apply(user_id=user.pk, state=renewal(period_end), as_of=timezone.now() + timedelta(seconds=1))
+    usage = UserUsage.objects.get(user=user)
+    assert (usage.usage_reset_date, usage.creators_used_this_month) == (period_end.date(), 40)
+
+    # A reset that is due is never moved away by a renewal read before the sweep ran.
+    UserUsage.objects.filter(user=user).update(usage_reset_date=today)
+    subscription_state_apply(user_id=user.pk, state=renewal(timezone.now() + timedelta(days=1)),
+                             as_of=timezone.now() + timedelta(seconds=2))
+    assert UserUsage.objects.get(user=user).usage_reset_date == today
