@@ -4,8 +4,8 @@ Every outside call goes through a session from ``build_session``: it always has 
 retries behind our back (retries are the job engine's decision, with backoff) and, unless asked,
 does not follow redirects. URLs that come from users or providers (avatars, thumbnails) are checked
 with ``resolve_public_address`` before we fetch them, so the server cannot be steered at itself or
-at the private network; ``fetch_checked`` does that for every redirect hop too and connects to the
-address it checked.
+at the private network; ``fetch_checked`` does that for every redirect hop too, connects to the
+address it checked and holds the whole exchange to a deadline.
 """
 
 from __future__ import annotations

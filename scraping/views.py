@@ -6,11 +6,21 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpRe
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from .images.render import OutputFormat
 from .images.services import proxied_image_serve
 from .images.signing import InvalidImageRequestError, image_request_parse
 
 # Ours contain no script, but an SVG opened on its own is a document: keep it inert.
 _SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+def _output_format(request: HttpRequest) -> OutputFormat:
+    # Not request.accepts(): every browser and client sends */*, and only some can show WebP,
+    # so WebP goes only to those that name it (and did not name it to refuse it, with q=0).
+    for media_type in request.accepted_types:
+        if (media_type.main_type, media_type.sub_type) == ("image", "webp"):
+            return "webp" if media_type.quality > 0 else "jpeg"
+    return "jpeg"
 
 
 @require_safe
@@ -19,8 +29,7 @@ def image_proxy(request: HttpRequest, signature: str) -> HttpResponse:
         image_request = image_request_parse(signature=signature, query=request.GET)
     except InvalidImageRequestError as exc:
         return HttpResponseForbidden(str(exc), content_type="text/plain; charset=utf-8")
-    # Not request.accepts(): every browser and client sends */*, and only some can show WebP.
-    output = "webp" if "image/webp" in request.headers.get("Accept", "") else "jpeg"
+    output = _output_format(request)
     served = proxied_image_serve(
         request=image_request, output=output, if_none_match=request.headers.get("If-None-Match", "")
     )

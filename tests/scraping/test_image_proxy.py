@@ -402,6 +402,16 @@ def test_image_proxy_serves_webp_to_browsers_that_accept_it(client, cdn):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["image/webp;q=0, image/*", "image/avif,*/*", ""])
+def test_image_proxy_serves_jpeg_to_browsers_that_do_not_ask_for_webp(client, cdn, accept):
+    cdn.routes["/a.jpg"] = ok(jpeg())
+
+    response = client.get(proxy_url(cdn.url("/a.jpg")), HTTP_ACCEPT=accept)
+
+    assert response["Content-Type"] == "image/jpeg"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("accept", "image_format"), [("*/*", "JPEG"), ("image/webp,*/*", "WEBP")])
 def test_image_proxy_applies_exif_orientation_and_strips_metadata(client, cdn, accept, image_format):
     # Stored landscape with "rotate 90° clockwise to display": the browser must get portrait.
