@@ -87,8 +87,8 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserAddForm
     ordering = ("-date_joined",)
     list_display = (
-        "email", "full_name", "business_name", "plan", "subscription_status", "trial_ends",
-        "creators_used", "onboarding_step", "is_admin", "is_test_data", "date_joined",
+        "email", "full_name", "business_name", "plan", "trial_ends", "creators_used", "onboarding_step",
+        "is_admin", "is_test_data", "date_joined",
     )
     list_filter = (
         "is_admin", "is_active", "is_test_data", "onboarding_step",
@@ -115,11 +115,8 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(ordering="subscription__current_plan")
     def plan(self, user):
-        return user.subscription.current_plan
-
-    @admin.display(ordering="subscription__subscription_status")
-    def subscription_status(self, user):
-        return user.subscription.get_subscription_status_display()
+        subscription = user.subscription
+        return f"{subscription.current_plan} ({subscription.get_subscription_status_display().lower()})"
 
     @admin.display(description="Trial ends", ordering="subscription__trial_ends_at")
     def trial_ends(self, user):

@@ -70,7 +70,7 @@ class OperatorUserAdmin(UserAdmin):
         self._each(request, queryset, lambda user: services.do_user_set_admin(
             actor=request.user, user=user, is_admin=False), done="Removed operator access from {accounts}")
 
-    @admin.action(description="Set plan (choose the plan)")
+    @admin.action(description="Set plan (choose it beside)")
     def set_plan(self, request, queryset) -> None:
         plan_key = request.POST.get("plan_key", "")
         plan = plan_get(plan_key=plan_key)
@@ -78,7 +78,7 @@ class OperatorUserAdmin(UserAdmin):
             actor=request.user, user=user, plan_key=plan_key),
             done=f"Moved {{accounts}} to {plan.name if plan else plan_key}")
 
-    @admin.action(description="Extend trial (choose the days)")
+    @admin.action(description="Extend trial (choose the days beside)")
     def extend_trial(self, request, queryset) -> None:
         try:
             days = int(request.POST.get("trial_days") or 0)
@@ -92,13 +92,13 @@ class OperatorUserAdmin(UserAdmin):
         self._each(request, queryset, lambda user: services.do_usage_reset(actor=request.user, user=user),
                    done="Reset this month's creator usage of {accounts}")
 
-    @admin.action(description="Resend a lifecycle email (choose the email)")
+    @admin.action(description="Resend an email (choose it beside)")
     def resend_email(self, request, queryset) -> None:
         template = request.POST.get("email_template", "")
         self._each(request, queryset, lambda user: services.do_lifecycle_email_resend(
             actor=request.user, user=user, template=template), done=f"Resent the {template} email to {{accounts}}")
 
-    @admin.action(description="Delete selected test users (test data only)")
+    @admin.action(description="Delete selected test users (keeps real ones)")
     def delete_test_users(self, request, queryset) -> None:
         selected = list(queryset.values_list("pk", "email", "is_test_data"))
         deleted = services.do_test_users_delete(

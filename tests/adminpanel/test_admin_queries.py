@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus
+from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
 from scraping.models import JobStatus, ScrapingJob
 from tests.factories import UserFactory
 
@@ -86,3 +86,19 @@ def test_admin_settings_list_is_a_handful_of_queries(client, operator, django_as
     client.get(reverse("admin:adminpanel_systemconfiguration_changelist"))
     with django_assert_max_num_queries(8):
         client.get(reverse("admin:adminpanel_systemconfiguration_changelist"))
+
+
+def add_platform_activity(count: int) -> None:
+    add_searches(count)
+    add_background_jobs(count)
+    start = WorkerHeartbeat.objects.count()
+    now = timezone.now()
+    WorkerHeartbeat.objects.bulk_create(
+        WorkerHeartbeat(worker_id=f"worker-{start + index}", hostname=f"host-{start + index}", pid=start + index,
+                        queues=["searches"], threads=2, started_at=now, last_seen_at=now)
+        for index in range(count)
+    )
+
+
+def test_admin_ops_overview_queries_do_not_grow_with_searches_jobs_or_workers(client, operator):
+    assert_flat(client, reverse("admin:ops_overview"), add_platform_activity)
