@@ -14,7 +14,14 @@ from .list_services import list_invitations_accept
 class AccountAdapter(AccountsAdapter):
     def login(self, request, user) -> None:
         super().login(request, user)
-        # Lists shared with this address before the account existed open up at its first sign-in:
-        # right after sign-up, or after the address is confirmed where confirmation is mandatory
-        # (allauth runs its verification stage before this), or for an account an operator made.
+        # Lists shared with this address before the account existed open up at sign-in once the
+        # address is confirmed (or at once for an account an operator made).
         list_invitations_accept(user=user)
+
+    def confirm_email(self, request, email_address) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        # Invitations wait for a confirmed address (see list_invitations_accept); someone who
+        # confirms while signed in gets their lists now, not at their next sign-in.
+        if confirmed:
+            list_invitations_accept(user=email_address.user)
+        return confirmed

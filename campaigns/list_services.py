@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -419,8 +421,8 @@ def _send_invitation(collaborator_id: int) -> None:
         action = f"Open it here: {link}"
     else:
         link = settings.SITE_URL + reverse("account_signup")
-        action = (f"Create your account with this address ({collaborator.email}) and the list will be waiting "
-                  f"under Lists: {link}")
+        action = (f"Create your account with this address ({collaborator.email}) and confirm it; the list "
+                  f"will then be waiting under Lists: {link}")
     role = "edit" if collaborator.role == ListRole.EDITOR else "view"
     try:
         send_mail(
@@ -493,10 +495,30 @@ def list_leave(*, creator_list: CreatorList, user: User) -> None:
     ListCollaborator.objects.filter(creator_list=locked, user=user).delete()
 
 
+def _confirmed_addresses(user: User) -> set[str]:
+    """The addresses the user has shown they own, lowercased.
+
+    Signing up with an address proves nothing while confirmation is optional, and an invitation
+    opens a list (contact emails, notes) to whoever holds its address: so only confirmed ones
+    count. Where the site asks no confirmation, or for an account made outside sign-up (by an
+    operator: it has no allauth address rows), the account's own address counts.
+    """
+    addresses = dict(EmailAddress.objects.filter(user=user).values_list("email", "verified"))
+    if not addresses or allauth_settings.EMAIL_VERIFICATION == allauth_settings.EmailVerificationMethod.NONE:
+        return {user.email.lower(), *(email.lower() for email in addresses)}
+    return {email.lower() for email, verified in addresses.items() if verified}
+
+
 @transaction.atomic
 def list_invitations_accept(*, user: User) -> int:
-    """Turn invitations sent to the user's address before they had an account into access."""
-    return ListCollaborator.objects.filter(email=user.email.lower(), user__isnull=True).update(
+    """Turn invitations sent to the user's confirmed addresses before they had an account into access.
+
+    Called at every sign-in and when an address is confirmed, so it changes nothing the second time.
+    """
+    addresses = _confirmed_addresses(user)
+    if not addresses:
+        return 0
+    return ListCollaborator.objects.filter(email__in=addresses, user__isnull=True).update(
         user=user, accepted_at=timezone.now())
 
 

@@ -361,8 +361,8 @@ def list_share_view(request, list_id: int):
             form.add_error(exc.extra.get("field") if exc.extra.get("field") in form.fields else None, exc.message)
         else:
             if collaborator.is_pending:
-                messages.success(request, f"Invitation sent to {collaborator.email}. They get access when they "
-                                          "sign up with that address.")
+                messages.success(request, f"Invitation sent to {collaborator.email}. They get access once they "
+                                          "sign up with that address and confirm it.")
             else:
                 verb = "edit" if collaborator.role == ListRole.EDITOR else "view"
                 messages.success(request, f"{collaborator.email} can now {verb} this list.")

@@ -1,5 +1,6 @@
 """Creator lists: adding with dedupe, the board's positions, duplicate/archive/delete, sharing, exports."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -396,26 +397,65 @@ def test_list_share_with_an_account_gives_access_at_once_and_emails_them(paying,
     assert f"/lists/{creator_list.pk}/" in mail.outbox[0].body
 
 
-def test_list_invitation_without_an_account_is_accepted_at_sign_up(client, paying,
-                                                                   django_capture_on_commit_callbacks):
+def _confirmation_link() -> str:
+    for message in reversed(mail.outbox):
+        found = re.search(r"/accounts/confirm-email/[^/\s]+/", message.body)
+        if found:
+            return found.group(0)
+    raise AssertionError("no confirmation email")
+
+
+def test_list_invitation_without_an_account_is_accepted_at_sign_up_once_confirmed(
+        client, paying, django_capture_on_commit_callbacks):
     creator_list = make_list(paying, [make_creator(handle="ana")])
     client.force_login(paying)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("list_share", args=[creator_list.pk]), {"email": "New.Person@Studio.co",
                                                                     "role": "viewer"})
     client.logout()
-    assert "/accounts/signup/" in mail.outbox[0].body
+    assert "/accounts/signup/" in mail.outbox[0].body and "confirm it" in mail.outbox[0].body
     assert ListCollaborator.objects.get().is_pending
 
     client.post(reverse("account_signup"), {"email": "new.person@studio.co", "password1": "a-Sturdy-passphrase-42",
                                             "password2": "a-Sturdy-passphrase-42"})
-
     newcomer = User.objects.get(email="new.person@studio.co")
+    # Signed in, but the address is not confirmed yet: anyone could have typed it.
+    assert ListCollaborator.objects.get().is_pending
+    with pytest.raises(NotFoundError):
+        list_get(user=newcomer, list_id=creator_list.pk)
+
+    client.post(_confirmation_link())
+
     collaborator = ListCollaborator.objects.get()
     assert collaborator.user == newcomer and collaborator.accepted_at is not None
     assert list_get(user=newcomer, list_id=creator_list.pk).role == "viewer"
     with pytest.raises(NotFoundError):
         list_get(user=newcomer, list_id=creator_list.pk, access=ListAccess.EDIT)
+
+
+def test_list_invitation_is_not_taken_by_someone_signing_up_with_an_address_they_cannot_confirm(client, paying):
+    creator_list = make_list(paying)
+    list_share(creator_list=creator_list, actor=paying, email="client@glowbrand.co", role="editor")
+
+    client.post(reverse("account_signup"), {"email": "client@glowbrand.co", "password1": "a-Sturdy-passphrase-42",
+                                            "password2": "a-Sturdy-passphrase-42"})
+    client.logout()
+    client.post(reverse("account_login"), {"login": "client@glowbrand.co", "password": "a-Sturdy-passphrase-42"})
+
+    assert ListCollaborator.objects.get().is_pending
+    with pytest.raises(NotFoundError):
+        list_get(user=User.objects.get(email="client@glowbrand.co"), list_id=creator_list.pk)
+
+
+def test_list_invitation_is_accepted_at_sign_up_where_the_site_asks_no_confirmation(client, paying, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "none"
+    creator_list = make_list(paying)
+    list_share(creator_list=creator_list, actor=paying, email="client@glowbrand.co", role="viewer")
+
+    client.post(reverse("account_signup"), {"email": "client@glowbrand.co", "password1": "a-Sturdy-passphrase-42",
+                                            "password2": "a-Sturdy-passphrase-42"})
+
+    assert list_get(user=User.objects.get(email="client@glowbrand.co"), list_id=creator_list.pk).role == "viewer"
 
 
 def test_list_invitation_is_accepted_at_first_sign_in_for_accounts_made_elsewhere(client, paying):
