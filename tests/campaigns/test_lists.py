@@ -286,6 +286,77 @@ def test_list_positions_stay_consistent_under_concurrent_moves(make_subscriber):
     assert_dense(creator_list)
 
 
+def _in_threads(count: int, work) -> list[Exception]:
+    """Run ``work(worker)`` in ``count`` threads, each on its own database connection, started together."""
+    errors: list[Exception] = []
+    start = threading.Barrier(count)
+
+    def run(worker: int) -> None:
+        try:
+            start.wait()
+            work(worker)
+        except Exception as exc:  # collected and asserted on in the test's own thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(worker,)) for worker in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_list_concurrent_adds_of_the_same_creators_add_each_once(make_subscriber):
+    """Four people saving overlapping selections at once: nobody's request fails, nobody is added twice."""
+    owner = make_subscriber()
+    creator_list = make_list(owner)
+    creator_ids = [make_creator().pk for _ in range(30)]
+    outcomes = []
+
+    def add(worker: int) -> None:
+        order = creator_ids[worker * 7:] + creator_ids[:worker * 7]
+        outcomes.append(list_add_creators(creator_list=creator_list, actor=owner, creator_ids=order))
+
+    assert _in_threads(4, add) == []
+    assert sum(outcome.added for outcome in outcomes) == 30
+    assert sum(outcome.skipped for outcome in outcomes) == 90
+    assert CreatorListItem.objects.filter(creator_list=creator_list).count() == 30
+    assert_dense(creator_list)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_list_positions_stay_dense_under_concurrent_moves_removes_and_adds(make_subscriber):
+    owner = make_subscriber()
+    creator_list = make_list(owner, [make_creator() for _ in range(16)])
+    item_ids = list(CreatorListItem.objects.filter(creator_list=creator_list).values_list("pk", flat=True))
+    newcomers = [make_creator().pk for _ in range(8)]
+
+    def work(worker: int) -> None:
+        for step in range(12):
+            if worker == 0:
+                list_items_move(creator_list=creator_list, actor=owner, item_ids=item_ids[step % 8::3],
+                                bucket=Bucket.values[step % 4])
+            elif worker == 1:
+                list_items_remove(creator_list=creator_list, actor=owner, item_ids=[item_ids[step]])
+            elif worker == 2:
+                list_add_creators(creator_list=creator_list, actor=owner, creator_ids=newcomers[step % 8:],
+                                  bucket=Bucket.values[step % 4])
+            else:
+                list_item_move(creator_list=creator_list, actor=owner, item_id=item_ids[(step * 5) % 16],
+                               bucket=Bucket.values[(step + 1) % 4], position=step % 3)
+
+    # Moving a card someone just removed is refused with "not on this list"; anything else is a bug.
+    errors = _in_threads(4, work)
+    assert all(isinstance(error, NotFoundError) for error in errors), errors
+    items = CreatorListItem.objects.filter(creator_list=creator_list)
+    assert items.count() == 16 - 12 + 8
+    assert items.values("creator_id").distinct().count() == items.count()
+    assert_dense(creator_list)
+
+
 # Notes, pins, bucket names
 
 
