@@ -198,13 +198,13 @@ _SOURCE_FOR_CUSTOMER = {
 
 
 _STATUS_SENTENCES = {
-    SubscriptionStatus.NONE: "Subscription ended",
-    SubscriptionStatus.TRIALING: "Trial running",
-    SubscriptionStatus.ACTIVE: "Subscription active",
-    SubscriptionStatus.PAST_DUE: "Payment overdue: the plan is paused until it is paid",
-    SubscriptionStatus.UNPAID: "Payment overdue: the plan is paused until it is paid",
-    SubscriptionStatus.CANCELED: "Subscription ended",
-    SubscriptionStatus.INCOMPLETE: "Subscription waiting for its first payment",
+    SubscriptionStatus.NONE: "{plan} plan ended",
+    SubscriptionStatus.TRIALING: "{plan} trial running",
+    SubscriptionStatus.ACTIVE: "{plan} plan active",
+    SubscriptionStatus.PAST_DUE: "Payment overdue: {plan} is paused until it is paid",
+    SubscriptionStatus.UNPAID: "Payment overdue: {plan} is paused until it is paid",
+    SubscriptionStatus.CANCELED: "{plan} plan ended",
+    SubscriptionStatus.INCOMPLETE: "{plan} plan waiting for its first payment",
 }
 
 
@@ -217,10 +217,11 @@ def _money(cents: int, currency: str) -> str:
 def _subscription_change_summary(data: dict, plan_names: dict[str, str]) -> str:
     before, after = data.get("before") or {}, data.get("after") or {}
     parts = []
-    if before.get("plan") != after.get("plan") and after.get("plan"):
-        old = plan_names.get(before.get("plan"), "")
-        new = plan_names.get(after["plan"], after["plan"])
-        parts.append(f"Plan changed from {old} to {new}" if old and before.get("plan") != "free" else f"Plan: {new}")
+    plan = plan_names.get(after.get("plan"), after.get("plan") or "")
+    old_plan = plan_names.get(before.get("plan"), "") if before.get("plan") != "free" else ""
+    # A first plan is named by the trial or status sentence; only a move between plans is told here.
+    if old_plan and before.get("plan") != after.get("plan"):
+        parts.append(f"Plan changed from {old_plan} to {plan}")
     if before.get("cycle") != after.get("cycle") and before.get("plan") == after.get("plan"):
         parts.append(f"Now billed {after.get('cycle')}")
     if before.get("cancel_at_period_end") != after.get("cancel_at_period_end"):
@@ -228,7 +229,8 @@ def _subscription_change_summary(data: dict, plan_names: dict[str, str]) -> str:
                      else "Cancellation withdrawn; the plan continues")
     # A trial starting, converting or ending has an entry of its own.
     if before.get("status") != after.get("status") and before.get("trial_status") == after.get("trial_status"):
-        parts.append(_STATUS_SENTENCES.get(after.get("status"), f"Subscription {after.get('status')}"))
+        sentence = _STATUS_SENTENCES.get(after.get("status"), "Subscription {status}")
+        parts.append(sentence.format(plan=plan, status=after.get("status")))
     return "; ".join(parts)
 
 

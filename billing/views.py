@@ -241,8 +241,17 @@ def subscription_change(request):
 @login_required
 @require_POST
 def subscription_cancel_view(request):
-    return _subscription_action(request, subscription_cancel,
-                                "Your plan will end at the close of the current period. You can resume it until then.")
+    try:
+        subscription = subscription_cancel(user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing")
+    if subscription.is_trialing:
+        messages.success(request, f"Your trial ends on {subscription.trial_ends_at:%B} {subscription.trial_ends_at.day} "
+                                  "and nothing will be charged. You can resume your plan until then.")
+    else:
+        messages.success(request, "Your plan will end at the close of the current period. You can resume it until then.")
+    return redirect("billing")
 
 
 @login_required

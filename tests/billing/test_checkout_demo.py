@@ -63,6 +63,7 @@ def test_demo_checkout_starts_the_trial_once_per_person(client, onboarded):
     assert "starting today" in page.content.decode()
     other.refresh_from_db()
     assert (other.subscription.subscription_status, other.subscription.trial_status) == ("active", "not_started")
+    assert "Glow Up plan active" in client.get(reverse("billing")).content.decode()
 
 
 def test_start_now_change_cancel_and_resume(client, onboarded, mailoutbox):
@@ -152,8 +153,8 @@ def test_billing_history_tells_what_happened_in_words(client, onboarded):
 
 def test_cancelling_during_the_trial_says_nothing_will_be_charged(client, onboarded):
     _checkout(client, "glow_up")
-    client.post(reverse("billing_subscription_cancel"))
-    page = client.get(reverse("billing")).content.decode()
+    page = client.post(reverse("billing_subscription_cancel"), follow=True).content.decode()
+    assert "and nothing will be charged. You can resume your plan until then." in page
     assert "your plan will not continue. Nothing will be charged." in page
     assert "Start my paid plan now" not in page and "Resume my plan" in page
 
