@@ -47,7 +47,7 @@ def test_choose_a_plan_complete_demo_checkout_and_see_the_trial_countdown(page, 
     screenshot("billing-overview-trial")
 
     page.get_by_role("button", name="Cancel before the trial ends").click()
-    expect(page.get_by_text("Nothing will be charged.")).to_be_visible()
+    expect(page.get_by_text("your plan will not continue. Nothing will be charged.")).to_be_visible()
     expect(page.get_by_role("button", name="Resume my plan")).to_be_visible()
     screenshot("billing-overview-trial-cancelled")
     page.get_by_role("button", name="Resume my plan").click()
