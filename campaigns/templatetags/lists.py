@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
 
 register = template.Library()
 
@@ -32,3 +33,12 @@ def followers_change(item) -> str:
     else:
         text = str(size)
     return ("+" if change > 0 else "−") + text
+
+
+@register.filter
+def ago(moment) -> str:
+    """``naturaltime`` that reads in a sentence: "Contacted just now", not "Contacted now"."""
+    if moment is None:
+        return ""
+    text = naturaltime(moment)
+    return "just now" if text == "now" else text

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from accounts.models import SubscriptionStatus
 from campaigns.models import CreatorList, CreatorListItem, ListExport
 from campaigns.services import campaign_create, campaign_search_start
+from scraping.models import JobCreator
 from tests.factories import PASSWORD
 from tests.scraping.conftest import sandbox, sandbox_server  # noqa: F401  (fixtures)
 
@@ -126,3 +127,23 @@ def test_creators_from_a_search_to_a_list_board_and_csv(page, screenshot, custom
     page.get_by_role("link", name="Lists", exact=True).click()
     expect(page.locator(".list-card")).to_contain_text("Launch shortlist")
     screenshot("list-index")
+
+    # Back on the search: filter it, then "select all N matching the filter" into a new list.
+    followers = sorted(JobCreator.objects.filter(job=job).values_list("creator__followers", flat=True), reverse=True)
+    threshold = followers[29]
+    matching = sum(1 for count in followers if count >= threshold)
+    assert 25 < matching < 40, "the filter must match more than a page and less than everyone"
+    page.goto(f"/searches/{job.pk}/")
+    page.get_by_label("Minimum followers").fill(str(threshold))
+    page.get_by_label("Minimum followers").press("Tab")
+    expect(page.locator("#results .results-meta")).to_contain_text(f"{matching} creators match your filters")
+    page.get_by_label(f"Select all {matching} matching the filter").check()
+    expect(page.locator("#list-add [data-selected-count]")).to_have_text(f"All {matching} selected")
+    page.get_by_label("Add to list").select_option("")
+    page.get_by_label("New list name").fill("Big names")
+    page.get_by_role("button", name="Add to list").click()
+    expect(page.locator("#list-add-status")).to_contain_text(f"Added {matching} creators to “Big names”.")
+    screenshot("list-select-all-matching")
+    big_names = CreatorListItem.objects.filter(creator_list__name="Big names")
+    assert big_names.count() == matching
+    assert all(item.creator.followers >= threshold for item in big_names.select_related("creator"))
