@@ -74,7 +74,8 @@ class SystemConfigurationAdmin(admin.ModelAdmin):
     # Saves go through config_set, which writes its own audit entry.
     audit_admin_changes = False
     list_display = ("full_key", "value_display", "default_display", "description", "is_hot_reloadable",
-                    "updated_at")
+                    "changed_display")
+    list_select_related = ("updated_by",)
     list_display_links = ("full_key",)
     list_filter = ("category", "value_type", "is_hot_reloadable")
     search_fields = ("category", "key", "description", "value")
@@ -105,6 +106,13 @@ class SystemConfigurationAdmin(admin.ModelAdmin):
     def value_display(self, setting: SystemConfiguration) -> SafeString:
         changed = setting.entry is not None and setting.value != setting.default_text
         return format_html("<strong>{}</strong>", setting.value) if changed else format_html("{}", setting.value)
+
+    @admin.display(description="Last changed", ordering="updated_at")
+    def changed_display(self, setting: SystemConfiguration) -> str:
+        # Seeding touches every row on migrate; only an operator's edit is news here.
+        if setting.updated_by is None:
+            return "—"
+        return f"{timezone.localtime(setting.updated_at):%Y-%m-%d %H:%M} by {setting.updated_by.email}"
 
     @admin.display(description="Default")
     def default_display(self, setting: SystemConfiguration) -> str:

@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from .config import config_get
-from .models import BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
+from .models import AdminAction, BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +106,9 @@ def background_activity(*, since: datetime) -> list[ActorActivity]:
         .order_by("actor_name")
     )
     return [ActorActivity(**row) for row in rows]
+
+
+def audit_recent(*, limit: int = 10) -> list[AdminAction]:
+    """The latest changes by any operator, newest first (the console's home page lists them)."""
+    return list(AdminAction.objects.only("created_at", "actor_email", "action", "summary", "target_repr")
+                .order_by("-created_at", "-id")[:limit])

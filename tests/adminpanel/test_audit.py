@@ -225,3 +225,17 @@ def test_audit_row_is_written_in_the_transaction_of_the_change():
         raise RuntimeError("the change failed half way")
 
     assert not AdminAction.objects.exists()
+
+
+def test_audit_console_home_lists_the_latest_changes_of_every_operator(client, operator):
+    colleague = UserFactory(is_admin=True, email="sam@ops.example")
+    client.force_login(colleague)
+    client.post(*user_action("promote_to_operator", UserFactory(email="new@ops.example")))
+    client.force_login(operator)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    entry = AdminAction.objects.get()
+    assert reverse("admin:adminpanel_adminaction_change", args=[entry.pk]) in html
+    assert "Promoted new@ops.example" in html
+    assert "sam@ops.example" in html

@@ -152,3 +152,15 @@ def test_config_change_by_another_process_is_seen_without_a_shared_cache(setting
     time.sleep(RECHECK_SECONDS + 0.2)
 
     assert config_get("provider.retry_budget") == 9
+
+
+def test_config_admin_list_says_who_changed_a_setting_and_marks_it(client, operator):
+    edit(client, "provider.retry_budget", "9")
+
+    page = client.get(reverse(SETTINGS))
+
+    rows = {row.full_key: row for row in page.context["cl"].result_list}
+    admin = page.context["cl"].model_admin
+    assert admin.changed_display(rows["provider.retry_budget"]).endswith(f"by {operator.email}")
+    assert admin.changed_display(rows["provider.call_retries"]) == "—"
+    assert "<strong>9</strong>" in page.content.decode()  # differs from its default (6)
