@@ -171,3 +171,12 @@ def test_plans_page_answers_a_bad_checkout_with_a_message(client, onboarded):
         response = client.post(reverse("billing_checkout"), data, follow=True)
         assert response.status_code == 200
         assert "Choose one of the plans shown." in response.content.decode()
+
+
+def test_portal_of_a_subscriber_opens_and_comes_back_to_billing(client, onboarded):
+    _checkout(client, "glow_up")
+    response = client.post(reverse("billing_portal"))
+    assert response.status_code == 302 and response.url.endswith(reverse("billing"))
+    page = client.get(response.url).content.decode()
+    assert "Demo billing has no hosted portal: manage your plan right here." in page
+    assert client.get(reverse("billing_portal")).status_code == 405
