@@ -15,7 +15,7 @@ from influencer_platform.errors import ApplicationError
 from scraping.selectors import (
     campaign_results,
     job_get,
-    job_results,
+    job_result_rows,
     recent_jobs,
     result_page,
     search_activity,
@@ -27,6 +27,7 @@ from .exports import campaign_export_response, search_export_response
 from .forms import CampaignForm, ResultFilterForm, SearchWizardForm
 from .list_selectors import list_overview, lists_for_adding
 from .models import CampaignStatus
+from .results_table import result_table_rows
 from .selectors import CAMPAIGN_SORTS, campaign_counts, campaign_get, campaign_list, campaign_searches, campaign_timeline
 from .services import (
     campaign_archive,
@@ -199,6 +200,7 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
     return {
         "filter_form": form,
         "page": page,
+        "rows": result_table_rows(page.object_list),
         "total": total,
         "limit": limit,
         "limited": limit is not None and total > limit,
@@ -216,7 +218,7 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
 def search_detail(request, job_id: int):
     user = user_profile_get(user_id=request.user.pk)
     job = job_get(user=user, job_id=job_id)
-    context = _results_context(request, lambda filters: job_results(user=user, job_id=job.pk, filters=filters),
+    context = _results_context(request, lambda filters: job_result_rows(job=job, filters=filters),
                                user=user, base_url=reverse("search_detail", args=[job.pk]))
     context.update(_progress_context(job), job=job,
                    can_export=feature_check(user=user, feature="csv_export").allowed)

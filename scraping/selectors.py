@@ -78,7 +78,11 @@ def _filtered(rows: QuerySet[JobCreator], filters: ResultFilters) -> QuerySet[Jo
 
 
 def job_results(*, user: User, job_id: int, filters: ResultFilters = ResultFilters()) -> QuerySet[JobCreator]:
-    job = job_get(user=user, job_id=job_id)
+    return job_result_rows(job=job_get(user=user, job_id=job_id), filters=filters)
+
+
+def job_result_rows(*, job: ScrapingJob, filters: ResultFilters = ResultFilters()) -> QuerySet[JobCreator]:
+    """The results of a search already read through ``job_get`` (so already the user's own)."""
     return _filtered(JobCreator.objects.filter(job=job).select_related("creator"), filters)
 
 

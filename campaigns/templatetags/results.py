@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django import template
 
-from scraping.images.placeholder import creator_placeholder
-from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url, image_proxy_url_for
+from scraping.images.signing import DEFAULT_AVATAR_PIXELS, image_proxy_url_for
+
+from ..results_table import avatar_html, compact_number
 
 register = template.Library()
 
@@ -11,26 +12,13 @@ register = template.Library()
 @register.filter
 def compact(value) -> str:
     """1234 → 1.2K, 5_600_000 → 5.6M; blank for unknown."""
-    if value is None or value == "":
-        return "–"
-    number = int(value)
-    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-        if abs(number) >= size:
-            return f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return str(number)
+    return compact_number(value)
 
 
-@register.inclusion_tag("campaigns/_avatar.html")
+@register.simple_tag
 def creator_avatar(creator, size: int = DEFAULT_AVATAR_PIXELS):
-    """The creator's avatar through the image proxy, over their initial in a colour that stays the
-    same for them everywhere (shown while it loads, and if it cannot be had)."""
-    name = (creator.display_name or creator.handle or "?").strip()
-    placeholder = creator_placeholder(platform=creator.platform, external_id=creator.external_id, name=name)
-    return {
-        "initial": placeholder.initial, "colour": placeholder.colour, "size": size, "name": name,
-        "src": creator_avatar_proxy_url(creator, size=size, name=name),
-        "src_2x": creator_avatar_proxy_url(creator, size=2 * size, name=name),
-    }
+    """The creator's avatar through the image proxy, over their initial (see ``avatar_html``)."""
+    return avatar_html(creator, size=size)
 
 
 @register.filter
