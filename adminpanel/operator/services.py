@@ -24,6 +24,7 @@ from accounts.models import (
     TrialStatus,
     User,
     UserSubscription,
+    UserSystemData,
     UserUsage,
 )
 from accounts.services import (
@@ -38,7 +39,7 @@ from billing.emails import EMAIL_TEMPLATES, email_deliver
 from billing.models import UNLIMITED, SubscriptionPlan, TrialClaim
 from billing.selectors import plan_for_user, plan_get
 from billing.services import next_month, trial_start
-from billing.services.emails import email_schedule
+from billing.services.emails import email_schedule, email_schedule_cancel
 from influencer_platform.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -345,6 +346,11 @@ def do_test_users_create(*, actor: User, scenarios: list[str], password: str) ->
         _test_user_build(scenario, index=index, password=password, default_plan=cheapest.plan_key)
         for index, scenario in enumerate(scenarios)
     ]
+    # Their addresses do not exist: lifecycle emails to them would only bounce and hurt the
+    # sending domain. The schedule shows them as cancelled; the email test tool sends any email.
+    schedules = UserSystemData.objects.filter(user_id__in=[user.pk for user in users])
+    for user_id, schedule in schedules.values_list("user_id", "email_schedule_status"):
+        email_schedule_cancel(user_id=user_id, keys=list(schedule or {}))
     audit_log(actor=actor, action="test_users.create", target_type="accounts.user",
               target_repr=f"{len(users)} test users", summary=f"Created {len(users)} test users",
               after={"users": [{"id": user.pk, "email": user.email, "scenario": scenario}

@@ -189,6 +189,12 @@ def test_test_users_cover_each_stage_plan_and_limit(client, operator):
     assert not creators_check(user=at_limit, count=1).allowed
     assert not campaign_create_check(user=at_limit).allowed
     assert client.login(email=created["trial"].email, password="qa-pass-2026")
+    # Their addresses do not exist: no lifecycle email is left to go out to them.
+    for user in created.values():
+        user.system_data.refresh_from_db()
+        statuses = {entry["status"] for entry in user.system_data.email_schedule_status.values()}
+        assert "scheduled" not in statuses, user.email
+    assert created["trial"].system_data.email_schedule_status["trial_day_2"]["status"] == "cancelled"
 
 
 def test_test_user_cleanup_removes_only_test_data(client, operator, make_subscriber):
