@@ -186,7 +186,7 @@ class HistoryEntry:
 _PROVIDER_EVENTS_SHOWN = ("invoice.payment_succeeded", "invoice.payment_failed")
 _EVENTS_SHOWN = (
     "subscription.changed", "checkout.started", "trial.started", "trial.converted", "trial.expired",
-    "trial.cancelled", "usage.reset", *_PROVIDER_EVENTS_SHOWN,
+    "trial.cancelled", "trial.extended", "usage.reset", *_PROVIDER_EVENTS_SHOWN,
 )
 _SOURCE_FOR_CUSTOMER = {
     EventSource.STRIPE: "Payment provider",
@@ -251,6 +251,7 @@ def _history_summary(event: BillingEvent, plan_names: dict[str, str]) -> str:
         "trial.converted": f"Trial ended and the paid {plan} plan started",
         "trial.expired": f"Free trial of {plan} ended",
         "trial.cancelled": f"Trial of {plan} cancelled",
+        "trial.extended": f"Free trial of {plan} extended by {data.get('days')} days",
         "usage.reset": "Monthly creator allowance renewed",
     }
     return summaries.get(event.event_type, event.event_type.replace(".", " ").replace("_", " ").capitalize())

@@ -36,10 +36,11 @@ from accounts.services import (
 )
 from adminpanel.audit import audit_log
 from billing.emails import EMAIL_TEMPLATES, email_deliver
-from billing.models import UNLIMITED, SubscriptionPlan, TrialClaim
+from billing.models import UNLIMITED, EventSource, SubscriptionPlan, TrialClaim
 from billing.selectors import plan_for_user, plan_get
 from billing.services import next_month, trial_start
 from billing.services.emails import email_schedule, email_schedule_cancel
+from billing.services.events import event_record
 from influencer_platform.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,24 @@ def _subscription_state(subscription: UserSubscription) -> dict[str, Any]:
         "trial_ends_at": subscription.trial_ends_at,
         "current_period_end": subscription.current_period_end,
     }
+
+
+def _billing_state(subscription: UserSubscription) -> dict[str, Any]:
+    """The subscription as billing's own ``subscription.changed`` events describe it."""
+    return {
+        "plan": subscription.current_plan,
+        "status": subscription.subscription_status,
+        "cycle": subscription.billing_cycle,
+        "trial_status": subscription.trial_status,
+        "cancel_at_period_end": subscription.cancel_at_period_end,
+    }
+
+
+def _billing_event(*, user: User, event_type: str, data: dict[str, Any]) -> None:
+    # Billing changes made by an operator belong in the customer's billing history too, next to
+    # Stripe's and their own, so support can read one account's story in one place.
+    event_record(event_type=event_type, aggregate=f"user:{user.pk}", user_id=user.pk,
+                 source=EventSource.ADMIN, data=data)
 
 
 def _locked_account(user: User) -> tuple[UserUsage, UserSubscription]:
@@ -131,7 +150,10 @@ def do_user_set_plan(*, actor: User, user: User, plan_key: str) -> UserSubscript
     if subscription.current_plan == plan.plan_key and (subscription.has_access or not plan.is_paid):
         raise OperatorError(f"{user.email} is already on {plan.name}.", code="no_change")
     before = _subscription_state(subscription)
+    billing_before = _billing_state(subscription)
     _plan_apply(usage, subscription, plan)
+    _billing_event(user=user, event_type="subscription.changed",
+                   data={"cause": "operator", "before": billing_before, "after": _billing_state(subscription)})
     audit_log(actor=actor, action="user.set_plan", target=user,
               summary=f"Plan of {user.email}: {before['plan']} → {plan.plan_key}",
               before=before, after=_subscription_state(subscription))
@@ -160,6 +182,9 @@ def do_trial_extend(*, actor: User, user: User, days: int) -> UserSubscription:
     # The "trial ended" email moves with the end (billing sends it at most once, so a trial that
     # already got it does not get a second one).
     email_schedule(user_id=user.pk, key="trial_expired", send_at=subscription.trial_ends_at)
+    _billing_event(user=user, event_type="trial.extended",
+                   data={"plan_key": subscription.current_plan, "days": days,
+                         "ends_at": subscription.trial_ends_at.isoformat()})
     audit_log(actor=actor, action="user.extend_trial", target=user,
               summary=f"Trial of {user.email} extended by {days} days",
               before=before, after=_subscription_state(subscription))
@@ -175,6 +200,7 @@ def do_usage_reset(*, actor: User, user: User) -> UserUsage:
     usage.creators_used_this_month = 0
     usage.usage_reset_date = next_month(timezone.localdate())
     usage.save(update_fields=["creators_used_this_month", "usage_reset_date", "updated_at"])
+    _billing_event(user=user, event_type="usage.reset", data={"creators_used_before": before["creators_used_this_month"]})
     audit_log(actor=actor, action="user.reset_usage", target=user,
               summary=f"Monthly creator usage of {user.email} reset",
               before=before, after={"creators_used_this_month": 0, "usage_reset_date": usage.usage_reset_date})

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.models import SubscriptionStatus, TrialStatus, User, UserBilling, UserSubscription
 from adminpanel.models import AdminAction
-from billing.models import TrialClaim
+from billing.models import BillingEvent, EventSource, TrialClaim
+from billing.selectors import billing_history
 from billing.services import access_check, campaign_create_check, creators_check
 from scraping.models import ScrapingJob
 from tests.factories import PASSWORD, UserFactory
@@ -342,3 +343,19 @@ def test_user_resend_email_that_cannot_be_delivered_is_reported_and_not_logged(c
     [message] = reported(response)
     assert message.startswith(f"The trial_day_2 email to {user.email} could not be sent (")
     assert not AdminAction.objects.exists()
+
+
+def test_operator_billing_changes_appear_in_the_customers_billing_history(client, operator, make_subscriber):
+    user = make_subscriber("glow_up")
+
+    act(client, "extend_trial", [user], trial_days="5")
+    act(client, "set_plan", [user], plan_key="viral_surge")
+    act(client, "reset_usage", [user])
+
+    history = [(entry.summary, entry.source) for entry in billing_history(user=user)]
+    assert history[:3] == [
+        ("Monthly creator allowance renewed", "Our team"),
+        ("Plan changed from Glow Up to Viral Surge", "Our team"),
+        ("Free trial of Glow Up extended by 5 days", "Our team"),
+    ]
+    assert BillingEvent.objects.filter(user=user, source=EventSource.ADMIN).count() == 3
