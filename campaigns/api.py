@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from billing.selectors import TRIAL_RESULT_ROWS, result_row_limit
 from influencer_platform.api import Pagination
+from scraping.images.signing import creator_avatar_proxy_url
 from scraping.models import EndReason, JobCreator, JobPhase, JobStatus, Platform, ScrapingJob, SearchType
 from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters, ResultRows, campaign_results, job_get, job_results
 
@@ -93,6 +94,9 @@ class SearchOutput(serializers.Serializer):
         return int(job.duration.total_seconds()) if job.duration is not None else None
 
 
+API_AVATAR_PIXELS = 256
+
+
 class CreatorEmailOutput(serializers.Serializer):
     address = serializers.CharField()
     source = serializers.CharField(help_text="profile, bio or link")
@@ -106,12 +110,21 @@ class CreatorOutput(serializers.Serializer):
     followers = serializers.IntegerField(allow_null=True)
     engagement_rate = serializers.FloatField(allow_null=True, help_text="Percent, from the latest post seen.")
     verified = serializers.BooleanField()
-    avatar_url = serializers.CharField()
+    avatar_url = serializers.CharField(help_text="The platform's own URL: it expires and may refuse other sites.")
+    avatar_proxy_url = serializers.SerializerMethodField(
+        help_text=f"The avatar through our image proxy ({API_AVATAR_PIXELS} px JPEG or WebP): it keeps loading after "
+                  "the platform's URL has expired, and answers an initial when there is no picture.")
     profile_url = serializers.CharField()
     bio = serializers.CharField()
     links = serializers.ListField(child=serializers.CharField())
     emails = CreatorEmailOutput(many=True)
     has_email = serializers.BooleanField()
+
+    def get_avatar_proxy_url(self, creator) -> str:
+        name = (creator.display_name or creator.handle or "?").strip()
+        path = creator_avatar_proxy_url(creator, size=API_AVATAR_PIXELS, name=name)
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if path and request is not None else path
 
 
 class PostOutput(serializers.Serializer):
@@ -208,7 +221,7 @@ class ResultsApi(APIView):
     def results_response(self, request, rows: QuerySet[JobCreator]) -> Response:
         paginator = self.pagination_class()
         page = paginator.paginate_results(rows, request, self, limit=result_row_limit(user=request.user))
-        return paginator.get_paginated_response(ResultOutput(page, many=True).data)
+        return paginator.get_paginated_response(ResultOutput(page, many=True, context={"request": request}).data)
 
 
 # Campaigns

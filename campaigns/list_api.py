@@ -294,7 +294,7 @@ class ListItemsApi(APIView):
         items = list_items(creator_list=creator_list, filters=_item_filters(request.query_params))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(items, request, view=self)
-        return paginator.get_paginated_response(ItemOutput(page, many=True).data)
+        return paginator.get_paginated_response(ItemOutput(page, many=True, context={"request": request}).data)
 
     @extend_schema(operation_id="lists_items_add", request=ItemsAddInput,
                    responses={201: AddOutput, **_errors(400, 404, 409)})
@@ -338,7 +338,8 @@ class ListItemDetailApi(APIView):
     @extend_schema(operation_id="lists_items_retrieve", responses={200: ItemOutput, **_errors(404)})
     def get(self, request, list_id: int, item_id: int):
         creator_list = list_get(user=request.user, list_id=list_id)
-        return Response(ItemOutput(list_item_get(creator_list=creator_list, item_id=item_id)).data)
+        return Response(ItemOutput(list_item_get(creator_list=creator_list, item_id=item_id),
+                                   context={"request": request}).data)
 
     @extend_schema(operation_id="lists_items_update", request=ItemUpdateInput,
                    responses={200: ItemOutput, **_errors(400, 404, 409)})
@@ -357,7 +358,8 @@ class ListItemDetailApi(APIView):
         changes = {key: values[key] for key in ("notes", "pinned", "last_contacted_at") if key in values}
         if changes:
             list_item_update(creator_list=creator_list, actor=request.user, item_id=item_id, **changes)
-        return Response(ItemOutput(list_item_get(creator_list=creator_list, item_id=item_id)).data)
+        return Response(ItemOutput(list_item_get(creator_list=creator_list, item_id=item_id),
+                                   context={"request": request}).data)
 
     @extend_schema(operation_id="lists_items_destroy", responses={204: None, **_errors(404, 409)})
     def delete(self, request, list_id: int, item_id: int):

@@ -1,8 +1,10 @@
 """Contact emails published on link-in-bio pages (Linktree and the like).
 
 Only hosts on ``LINK_IN_BIO_HOSTS`` are read: they are pages built to list a creator's contacts,
-and an allow-list keeps creator-supplied URLs from steering our servers anywhere else. Addresses
-are still resolved and private targets refused, and the body is capped.
+and an allow-list keeps creator-supplied URLs from steering our servers anywhere else. Every hop
+(redirects included) is resolved, private targets are refused and the connection goes to the
+address that was checked, so a link page whose DNS answer changes cannot reach inside our network.
+The body is capped.
 """
 
 from __future__ import annotations
@@ -16,25 +18,40 @@ from urllib.parse import unquote, urlsplit
 import requests
 from django.conf import settings
 
-from influencer_platform.http import UnsafeURLError, build_session, resolve_public_address
+from influencer_platform.http import (
+    OutboundSession,
+    ResponseTooLargeError,
+    UnsafeURLError,
+    build_session,
+    fetch_checked,
+)
 
 from .extraction import extract_emails
 
 logger = logging.getLogger(__name__)
 
-MAX_PAGE_BYTES = 256 * 1024
+MAX_PAGE_BYTES = 1024 * 1024
+TOTAL_TIMEOUT = 8.0
 _MAILTO_RE = re.compile(r"mailto:([^\"'?>\s]+)", re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
 @lru_cache(maxsize=1)
-def _session() -> requests.Session:
-    return build_session(pool_size=16, timeout=(3.0, 5.0))
+def _session() -> OutboundSession:
+    return build_session(pool_size=16, timeout=(3.0, 5.0), pin_addresses=True)
+
+
+def _host_listed(netloc: str) -> bool:
+    host = netloc.lower()
+    return host in settings.LINK_IN_BIO_HOSTS or host.removeprefix("www.") in settings.LINK_IN_BIO_HOSTS
+
+
+def _private_allowed(netloc: str) -> bool:
+    return netloc.lower() in settings.LINK_IN_BIO_PRIVATE_HOSTS
 
 
 def is_link_page(url: str) -> bool:
-    host = (urlsplit(url).netloc or "").lower()
-    return host in settings.LINK_IN_BIO_HOSTS or host.removeprefix("www.") in settings.LINK_IN_BIO_HOSTS
+    return _host_listed(urlsplit(url).netloc or "")
 
 
 def link_page_emails(url: str) -> list[str]:
@@ -43,15 +60,17 @@ def link_page_emails(url: str) -> list[str]:
         return []
     host = urlsplit(url).netloc.lower()
     try:
-        resolve_public_address(url, allow_private=host in settings.LINK_IN_BIO_PRIVATE_HOSTS)
-        with _session().get(url, stream=True, headers={"Accept": "text/html"}) as response:
-            if response.status_code != 200 or "html" not in response.headers.get("Content-Type", ""):
-                return []
-            body = response.raw.read(MAX_PAGE_BYTES, decode_content=True)
-    except (UnsafeURLError, requests.RequestException, OSError) as exc:
+        response = fetch_checked(
+            url, session=_session(), max_bytes=MAX_PAGE_BYTES, headers={"Accept": "text/html"},
+            total_timeout=TOTAL_TIMEOUT, host_allowed=_host_listed, private_allowed=_private_allowed,
+        )
+    except (UnsafeURLError, ResponseTooLargeError, requests.RequestException, OSError) as exc:
         logger.debug("link page not read: %s (%s)", host, exc.__class__.__name__)
         return []
-    text = body.decode(response.encoding or "utf-8", errors="replace")
+    if response.status != 200 or "html" not in response.headers.get("Content-Type", ""):
+        return []
+    text = response.body.decode(requests.utils.get_encoding_from_headers(response.headers) or "utf-8",
+                                errors="replace")
     found = [unquote(address) for address in _MAILTO_RE.findall(text)]
     found.append(html.unescape(_TAG_RE.sub(" ", text)))
     addresses: dict[str, None] = {}

@@ -109,6 +109,8 @@ class ScrapingJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "search"
+        verbose_name_plural = "searches"
         indexes = [
             models.Index(fields=["user", "-created_at"], name="job_user_recent"),
             models.Index(fields=["status", "last_progress_at"], name="job_status_progress"),

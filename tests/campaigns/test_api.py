@@ -372,6 +372,24 @@ def test_search_results_page_through_by_page_size(make_subscriber):
     assert "page_size" in body["extra"]["fields"]
 
 
+def test_search_results_give_an_avatar_url_that_keeps_loading(make_subscriber):
+    user = make_active(make_subscriber())
+    job = make_search(user)
+    add_results(job, [make_creator(display_name="Mia Lopez", avatar_url="https://cdn.example.org/expired.jpg"),
+                      make_creator(avatar_url="")])
+    client = api_for(user)
+
+    with_picture, without = (row["creator"] for row in client.get(reverse("api_search_results", args=[job.pk])).json()["results"])
+
+    assert with_picture["avatar_url"] == "https://cdn.example.org/expired.jpg"
+    assert with_picture["avatar_proxy_url"].startswith("http://testserver/img/")
+    # The CDN is off the proxy's list, as an expired or refusing one would be: the initial answers.
+    image = client.get(with_picture["avatar_proxy_url"])
+    assert image.status_code == 200 and image["Content-Type"].startswith("image/svg+xml")
+    assert b">M<" in image.content
+    assert without["avatar_proxy_url"] == ""
+
+
 def test_search_results_sort_by_followers_puts_unknowns_last(make_subscriber):
     user = make_active(make_subscriber())
     job = make_search(user)

@@ -62,12 +62,15 @@ class FakeScrapeCreators:
                 canned = fake.replies.get(parts.path, CannedReply({"error": "no route"}, 404))
                 time.sleep(canned.delay)
                 payload = canned.raw if canned.raw is not None else json.dumps(canned.body).encode()
-                self.send_response(canned.status)
-                for name, value in canned.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(canned.status)
+                    for name, value in canned.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (the timeout tests)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
