@@ -27,12 +27,13 @@ class OnboardingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
+        # The path first: reading ``request.user`` loads the session, which marks every response
+        # ``Vary: Cookie`` and would keep shared caches from serving public files such as images.
         if (
-            user.is_authenticated
-            and request.path != "/"
+            request.path != "/"
             and not request.path.startswith(_OPEN_PREFIXES)
-            and (step := onboarding_url_name(user=user))
+            and request.user.is_authenticated
+            and (step := onboarding_url_name(user=request.user))
         ):
             url = reverse(step)
             response = redirect(url)
