@@ -1,8 +1,8 @@
 """The cells of the results table, formatted once per row in Python.
 
-A page of 50 to 100 rows was mostly template work: a dozen filters per row, an avatar template
-rendered per row, lookups through model instances. The page now hands the template ready strings,
-so each cell is one lookup; the markup stays in ``campaigns/_results.html``.
+A page shows up to 100 rows; as template filters, a tag and an avatar template per row, this
+formatting was most of the page's time. Here each cell becomes a ready string and the template
+places it with one lookup; the row's markup stays in ``campaigns/_results.html``.
 """
 
 from __future__ import annotations
