@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.middleware import onboarding_not_required
 from billing.models import Feature
 from billing.selectors import result_row_limit
 from billing.services import PlanLimitError, feature_check
@@ -76,6 +77,7 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+@onboarding_not_required
 @login_required
 def list_index(request):
     filters = ListIndexFilterForm(request.GET)
@@ -124,6 +126,7 @@ def _filter_query(request) -> str:
     return query.urlencode()
 
 
+@onboarding_not_required
 @login_required
 def list_board_view(request, list_id: int):
     creator_list = list_get(user=request.user, list_id=list_id)
@@ -145,6 +148,7 @@ def _table_context(request, creator_list) -> dict:
     return context
 
 
+@onboarding_not_required
 @login_required
 def list_table_view(request, list_id: int):
     creator_list = list_get(user=request.user, list_id=list_id)
@@ -200,6 +204,7 @@ def list_remove(request, list_id: int):
     return redirect("list_index")
 
 
+@onboarding_not_required
 @login_required
 @require_POST
 def list_leave_view(request, list_id: int):
@@ -216,6 +221,7 @@ def list_leave_view(request, list_id: int):
 # Items
 
 
+@onboarding_not_required
 @login_required
 @require_POST
 def list_move(request, list_id: int):
@@ -244,6 +250,7 @@ def list_move(request, list_id: int):
     return render(request, "campaigns/lists/_board.html", context)
 
 
+@onboarding_not_required
 @login_required
 @require_POST
 def list_bulk(request, list_id: int):
@@ -268,6 +275,7 @@ def list_bulk(request, list_id: int):
     return redirect(back)
 
 
+@onboarding_not_required
 @login_required
 @require_POST
 def list_item_edit(request, list_id: int, item_id: int):
@@ -350,6 +358,7 @@ def list_add_results(request):
 # Sharing and exports
 
 
+@onboarding_not_required
 @login_required
 def list_share_view(request, list_id: int):
     creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.OWN)
@@ -393,6 +402,7 @@ def list_collaborator_edit(request, list_id: int, collaborator_id: int):
     return redirect("list_share", list_id=creator_list.pk)
 
 
+@onboarding_not_required
 @login_required
 def list_export(request, list_id: int):
     filters = ItemFilterForm(request.GET or None).filters()
@@ -404,6 +414,7 @@ def list_export(request, list_id: int):
         return redirect("list_board", list_id=list_id)
 
 
+@onboarding_not_required
 @login_required
 def list_exports_view(request, list_id: int):
     creator_list = list_get(user=request.user, list_id=list_id)

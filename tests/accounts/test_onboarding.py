@@ -27,7 +27,7 @@ def logged_in(client):
         (OnboardingStep.PLAN_SELECTED, "onboarding_plan"),
     ],
 )
-@pytest.mark.parametrize("page", ["dashboard", "campaign_list", "list_index", "billing", "account_settings"])
+@pytest.mark.parametrize("page", ["dashboard", "campaign_list", "list_new", "billing", "account_settings"])
 def test_onboarding_product_pages_send_unfinished_user_to_their_step(client, logged_in, step, expected, page):
     logged_in(onboarding_step=step)
     response = client.get(reverse(page))

@@ -502,6 +502,12 @@ def test_list_invitation_without_an_account_is_accepted_at_sign_up_once_confirme
     assert list_get(user=newcomer, list_id=creator_list.pk).role == "viewer"
     with pytest.raises(NotFoundError):
         list_get(user=newcomer, list_id=creator_list.pk, access=ListAccess.EDIT)
+    # Reading a shared list asks for no business details or plan; their own product pages still do.
+    board = client.get(reverse("list_board", args=[creator_list.pk]))
+    assert board.status_code == 200 and "@ana" in board.content.decode()
+    assert client.get(reverse("list_table", args=[creator_list.pk])).status_code == 200
+    assert creator_list.name in client.get(reverse("list_index")).content.decode()
+    assert client.get(reverse("dashboard"))["Location"] == reverse("onboarding_info")
 
 
 def test_list_invitation_is_not_taken_by_someone_signing_up_with_an_address_they_cannot_confirm(client, paying):
