@@ -35,6 +35,18 @@ def test_welcome_email_goes_through_resend_with_both_parts(resend_server, settin
     assert user.system_data.email_schedule_status["welcome"]["status"] == "sent"
 
 
+def test_test_accounts_get_no_lifecycle_emails(resend_server, user):
+    user.is_test_data = True
+    user.save(update_fields=["is_test_data"])
+
+    assert lifecycle_email_send(user_id=user.pk, key="welcome") is False
+    assert lifecycle_email_send(user_id=user.pk, key="search_finished", context={"search_label": "skincare"}) is False
+
+    assert resend_server.requests == []
+    user.system_data.refresh_from_db()
+    assert {entry["status"] for entry in user.system_data.email_schedule_status.values()} == {"cancelled"}
+
+
 def test_rescheduled_email_is_sent_once(resend_server, subscriber, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as messages:
         email_schedule(user_id=subscriber.pk, key="trial_day_5", send_at=timezone.now() + timedelta(hours=3))
