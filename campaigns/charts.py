@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from influencer_platform.charts import axis_ticks, axis_top
 from scraping.selectors import ActivityDay
 
 WIDTH, HEIGHT = 600, 160
@@ -33,19 +33,10 @@ class BarChart:
     empty: bool
 
 
-def _nice_max(value: int) -> int:
-    if value <= 4:
-        return 4
-    magnitude = 10 ** int(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return int(step * magnitude)
-    return value
-
 
 def activity_chart(days: list[ActivityDay]) -> BarChart:
     """Searches started per day; every 5th day labelled."""
-    top = _nice_max(max((day.searches for day in days), default=0))
+    top = axis_top(max((day.searches for day in days), default=0))
     plot_height = HEIGHT - BOTTOM - TOP
     slot = (WIDTH - LEFT) / max(len(days), 1)
     bars = []
@@ -60,6 +51,6 @@ def activity_chart(days: list[ActivityDay]) -> BarChart:
             title=f"{day.day:%b %-d}: {day.searches} searches, {day.creators:,} creators",
             show_label=index % 5 == 0 or index == len(days) - 1,
         ))
-    ticks = [(round(TOP + plot_height - plot_height * fraction, 1), round(top * fraction)) for fraction in (0, 0.5, 1)]
+    ticks = axis_ticks(top=top, plot_top=TOP, plot_height=plot_height)
     return BarChart(width=WIDTH, height=HEIGHT, bars=bars, ticks=ticks, baseline=TOP + plot_height, left=LEFT,
                     empty=not any(day.searches for day in days))

@@ -6,9 +6,10 @@ so the page needs no script and reads the same with JavaScript off.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from influencer_platform.charts import axis_ticks, axis_top
 
 WIDTH, HEIGHT = 640, 180
 LEFT, BOTTOM, TOP = 34, 22, 10
@@ -53,15 +54,6 @@ class StackedBarChart:
     empty: bool
 
 
-def _nice_max(value: int) -> int:
-    if value <= 4:
-        return 4
-    magnitude = 10 ** int(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return int(step * magnitude)
-    return value
-
 
 def stacked_bar_chart(
     *,
@@ -79,7 +71,7 @@ def stacked_bar_chart(
     """
     totals = [sum(counts.get(item.key, 0) for item in series) for _label, counts in slots]
     tallest = [max((counts.get(item.key, 0) for item in series), default=0) for _label, counts in slots]
-    top = _nice_max(max(tallest if grouped else totals, default=0))
+    top = axis_top(max(tallest if grouped else totals, default=0))
     plot_height = HEIGHT - BOTTOM - TOP
     baseline = TOP + plot_height
     slot_width = (WIDTH - LEFT) / max(len(slots), 1)
@@ -112,6 +104,6 @@ def stacked_bar_chart(
             label=label,
             show_label=index % label_every == 0 or index == len(slots) - 1,
         ))
-    ticks = [(round(TOP + plot_height - plot_height * fraction, 1), round(top * fraction)) for fraction in (0, 0.5, 1)]
+    ticks = axis_ticks(top=top, plot_top=TOP, plot_height=plot_height)
     return StackedBarChart(title=title, width=WIDTH, height=HEIGHT, left=LEFT, baseline=baseline,
                            slots=drawn, ticks=ticks, legend=list(series), empty=not any(totals))
