@@ -57,21 +57,21 @@ def _subscription_state(subscription: UserSubscription) -> dict[str, Any]:
     return {
         "plan": subscription.current_plan,
         "status": subscription.subscription_status,
+        "cycle": subscription.billing_cycle,
         "trial_status": subscription.trial_status,
+        "cancel_at_period_end": subscription.cancel_at_period_end,
         "trial_ends_at": subscription.trial_ends_at,
         "current_period_end": subscription.current_period_end,
     }
 
 
+# The part of it billing's own ``subscription.changed`` events describe (the customer's history).
+_BILLING_STATE_KEYS = ("plan", "status", "cycle", "trial_status", "cancel_at_period_end")
+
+
 def _billing_state(subscription: UserSubscription) -> dict[str, Any]:
-    """The subscription as billing's own ``subscription.changed`` events describe it."""
-    return {
-        "plan": subscription.current_plan,
-        "status": subscription.subscription_status,
-        "cycle": subscription.billing_cycle,
-        "trial_status": subscription.trial_status,
-        "cancel_at_period_end": subscription.cancel_at_period_end,
-    }
+    state = _subscription_state(subscription)
+    return {key: state[key] for key in _BILLING_STATE_KEYS}
 
 
 def _billing_event(*, user: User, event_type: str, data: dict[str, Any]) -> None:
