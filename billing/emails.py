@@ -52,25 +52,34 @@ class RenderedEmail:
 
 
 def email_render(*, key: str, context: dict[str, Any]) -> RenderedEmail:
-    template = EMAIL_TEMPLATES[key]
+    return email_render_in_layout(name=key, subject=EMAIL_TEMPLATES[key].subject, context=context)
+
+
+def email_render_in_layout(*, name: str, subject: str, context: dict[str, Any]) -> RenderedEmail:
+    """Any email in the product's layout: ``templates/emails/<name>.html`` and ``.txt``, and a
+    subject template. Lifecycle emails and the ones other apps send (list invitations) look alike."""
     full = {"product_name": "Creator Radar", "site_url": settings.SITE_URL, **context}
-    subject = Template(template.subject).render(Context(full, autoescape=False))
+    subject = Template(subject).render(Context(full, autoescape=False))
     return RenderedEmail(
         subject=" ".join(subject.split()),
-        text=render_to_string(f"emails/{key}.txt", full),
-        html=render_to_string(f"emails/{key}.html", full),
+        text=render_to_string(f"emails/{name}.txt", full),
+        html=render_to_string(f"emails/{name}.html", full),
     )
 
 
-def email_deliver(*, to: str, key: str, context: dict[str, Any], idempotency_key: str = "") -> None:
-    """Send one rendered template now, through the configured Django email backend."""
-    rendered = email_render(key=key, context=context)
+def email_send_rendered(*, to: str, rendered: RenderedEmail, idempotency_key: str = "") -> None:
+    """Send a rendered email now, through the configured Django email backend."""
     message = EmailMultiAlternatives(
         subject=rendered.subject, body=rendered.text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
         headers={IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None,
     )
     message.attach_alternative(rendered.html, "text/html")
     message.send()
+
+
+def email_deliver(*, to: str, key: str, context: dict[str, Any], idempotency_key: str = "") -> None:
+    """Send one rendered template now, through the configured Django email backend."""
+    email_send_rendered(to=to, rendered=email_render(key=key, context=context), idempotency_key=idempotency_key)
 
 
 def sample_context(*, key: str, user_name: str = "Maya") -> dict[str, Any]:

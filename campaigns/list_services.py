@@ -20,13 +20,13 @@ from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from billing.emails import email_render_in_layout, email_send_rendered
 from influencer_platform.errors import ApplicationError, NotFoundError
 from scraping.models import CreatorProfile
 
@@ -409,28 +409,28 @@ def _clean_role(role: str) -> str:
     return role
 
 
+INVITATION_SUBJECT = "{{ inviter }} shared the list “{{ list_name }}” with you"
+
+
 def _send_invitation(collaborator_id: int) -> None:
     collaborator = ListCollaborator.objects.select_related("creator_list", "invited_by").filter(
         pk=collaborator_id).first()
     if collaborator is None:
         return
     creator_list = collaborator.creator_list
-    inviter = collaborator.invited_by.display_name if collaborator.invited_by else "Someone"
-    if collaborator.user_id:
-        link = settings.SITE_URL + reverse("list_board", args=[creator_list.pk])
-        action = f"Open it here: {link}"
-    else:
-        link = settings.SITE_URL + reverse("account_signup")
-        action = (f"Create your account with this address ({collaborator.email}) and confirm it; the list "
-                  f"will then be waiting under Lists: {link}")
-    role = "edit" if collaborator.role == ListRole.EDITOR else "view"
+    has_account = bool(collaborator.user_id)
+    context = {
+        "inviter": collaborator.invited_by.display_name if collaborator.invited_by else "Someone",
+        "list_name": creator_list.name,
+        "role_verb": "edit" if collaborator.role == ListRole.EDITOR else "view",
+        "invited_email": collaborator.email,
+        "has_account": has_account,
+        "url": settings.SITE_URL + reverse("list_board" if has_account else "account_signup",
+                                           args=[creator_list.pk] if has_account else None),
+    }
     try:
-        send_mail(
-            subject=f"{inviter} shared the list “{creator_list.name}” with you",
-            message=f"{inviter} invited you to {role} the creator list “{creator_list.name}” on Creator Radar.\n\n"
-                    f"{action}\n",
-            from_email=None, recipient_list=[collaborator.email],
-        )
+        rendered = email_render_in_layout(name="list_invitation", subject=INVITATION_SUBJECT, context=context)
+        email_send_rendered(to=collaborator.email, rendered=rendered, idempotency_key=f"list-invitation-{collaborator.pk}")
     except Exception:
         # The invitation stands without the email: it shows as pending on the sharing page and
         # is accepted at sign-up all the same. Failing the owner's request after commit would not undo it.

@@ -466,6 +466,8 @@ def test_list_share_with_an_account_gives_access_at_once_and_emails_them(paying,
     assert mail.outbox[0].to == ["sam@agency.com"]
     assert "“Launch shortlist”" in mail.outbox[0].subject
     assert f"/lists/{creator_list.pk}/" in mail.outbox[0].body
+    [(html, kind)] = mail.outbox[0].alternatives
+    assert kind == "text/html" and "Open the list" in html and f"/lists/{creator_list.pk}/" in html
 
 
 def _confirmation_link() -> str:
