@@ -11,7 +11,7 @@ SQLite database and the in-memory rate limiter, then prints:
 - run 2, the same search within the freshness window: its credits as a share of run 1's
   (goal <= 10%).
 
-    .venv/bin/python bench/search_pipeline.py [--target 1000] [--reference-sample 150]
+    .venv/bin/python bench/search_pipeline.py [--target 1000] [--rate-limit 20] [--reference-sample 150]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from scraping.sandbox.server import SandboxConfig, SandboxServer, start_sandbox  # noqa: E402  (imports no Django)
 
 LATENCY_MS = 150
-PROVIDER_RATE = 20  # requests per second, the sandbox's limit and the engine's configured rate
+PROVIDER_RATE = 20  # requests per second, the sandbox's limit and the engine's configured rate (--rate-limit)
 SEED = 11
 # Six topics whose sandbox pools (seed 11) hold about 1,950 distinct TikTok creators.
 KEYWORDS = ["skincare", "makeup", "beauty", "glow", "fitness", "food"]
@@ -58,7 +58,7 @@ class SeedMethodRun:
     calls: int
 
 
-def django_setup(provider: SandboxServer, database: Path) -> None:
+def django_setup(provider: SandboxServer, database: Path, *, rate: int, concurrency: int | None) -> None:
     """The embedded default (SQLite, in-memory limiter and broker), pointed at ``provider``."""
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "influencer_platform.settings.local",
@@ -68,7 +68,10 @@ def django_setup(provider: SandboxServer, database: Path) -> None:
         "LOG_LEVEL": "WARNING",
         "SCRAPECREATORS_API_KEY": "",
         "SCRAPECREATORS_BASE_URL": provider.base_url,
-        "RUNTIME_CONFIG_OVERRIDES": json.dumps({"provider.requests_per_second": PROVIDER_RATE}),
+        "RUNTIME_CONFIG_OVERRIDES": json.dumps({
+            "provider.requests_per_second": rate,
+            **({"scraping.enrichment_concurrency": concurrency} if concurrency else {}),
+        }),
     })
     import django
 
@@ -153,23 +156,28 @@ def seed_method_run(provider: SandboxServer, *, creators: int) -> SeedMethodRun:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--target", type=int, default=1000, help="creators per search (default 1000)")
+    parser.add_argument("--rate-limit", type=int, default=PROVIDER_RATE,
+                        help=f"requests/s the sandbox allows and the engine is set to (default {PROVIDER_RATE})")
+    parser.add_argument("--enrichment-concurrency", type=int, default=None,
+                        help="profile fetches in flight per step (default: the system configuration's)")
     parser.add_argument("--reference-sample", type=int, default=150,
                         help="creators the seed's method is timed on, then extrapolated (default 150)")
     args = parser.parse_args()
+    rate = args.rate_limit
 
-    config = SandboxConfig(latency_ms=LATENCY_MS, rate_limit=PROVIDER_RATE, seed=SEED)
+    config = SandboxConfig(latency_ms=LATENCY_MS, rate_limit=rate, seed=SEED)
     with tempfile.TemporaryDirectory(prefix="bench-search-") as workdir, start_sandbox(config) as provider:
-        django_setup(provider, Path(workdir) / "bench.sqlite3")
+        django_setup(provider, Path(workdir) / "bench.sqlite3", rate=rate, concurrency=args.enrichment_concurrency)
         from adminpanel.config import config_get
 
         user = bench_user()
-        print(f"sandbox: latency {LATENCY_MS} ms, limit {PROVIDER_RATE} req/s, seed {SEED} | engine: "
+        print(f"sandbox: latency {LATENCY_MS} ms, limit {rate} req/s, seed {SEED} | engine: "
               f"{config_get('provider.requests_per_second')} req/s, enrichment concurrency "
               f"{config_get('scraping.enrichment_concurrency')}, in-process steps on SQLite")
         print(f"search: TikTok keywords {', '.join(KEYWORDS)}, target {args.target}")
 
         first = engine_run(provider, user, target=args.target)
-        bound = first.provider_calls / PROVIDER_RATE
+        bound = first.provider_calls / rate
         print(f"run 1 (cold):  {first.status} {first.found} creators in {first.steps} steps | "
               f"wall {first.wall:.1f} s | calls {first.provider_calls} (sandbox saw {first.sandbox_calls}) | "
               f"429s {first.rate_limited} | credits {first.credits} | bound {bound:.1f} s | "
@@ -182,7 +190,7 @@ def main() -> None:
         how = "measured" if sample.creators >= first.found else f"extrapolated from {sample.creators}"
         print(f"seed method:   {sample.creators} creators in {sample.wall:.1f} s ({sample.calls} calls, "
               f"{sample.calls / sample.wall:.1f} calls/s) | {first.found} creators ~ {estimate:.0f} s ({how}) | "
-              f"speed-up {estimate / first.wall:.1f}x (goal >= 8x; at {PROVIDER_RATE} req/s no run can beat "
+              f"speed-up {estimate / first.wall:.1f}x (goal >= 8x; at {rate} req/s no run can beat "
               f"{estimate / bound:.1f}x = seed estimate / bound)")
 
         second = engine_run(provider, user, target=args.target)
