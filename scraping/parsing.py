@@ -18,15 +18,21 @@ from urllib.parse import unquote, urlsplit
 
 _COUNT_RE = re.compile(
     r"""
-    (?P<number>\d{1,3}(?:,\d{3})+|\d+)   # 12,345 or 12345
-    (?:\.(?P<fraction>\d+))?
-    \s*(?:(?P<suffix>thousand|million|billion|[kmb])(?![a-z]))?
-    \+?                                  # "10K+"
-    (?:\s+[^\W\d].*)?                   # a trailing word: "followers", "views"
+    (?P<number>\d{1,3}(?:,\d{3})+          # 12,345
+              |\d{1,3}(?:\.\d{3}){2,}      # 1.234.567 (dots group thousands in much of Europe)
+              |\d+)
+    (?:(?P<point>[.,])(?P<fraction>\d+))?   # 1.2 or, before a multiplier, 12,3
+    \s*(?:(?P<suffix>thousand|million|billion|mil|mio|mln|mn|bn|[kmb])s?\.?(?![a-z]))?
+    \+?                                     # "10K+"
+    (?P<word>\s+[^\W\d].*)?                # a trailing word: "followers", "views"
     """,
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
-_MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+_MULTIPLIERS = {
+    "": 1, "k": 1_000, "thousand": 1_000,
+    "m": 1_000_000, "million": 1_000_000, "mil": 1_000_000, "mio": 1_000_000, "mln": 1_000_000, "mn": 1_000_000,
+    "b": 1_000_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
+}
 
 _RELATIVE_TIME_RE = re.compile(
     r"(?:streamed\s+|premiered\s+)?(?P<amount>\d+)\s+"
@@ -72,10 +78,15 @@ def parse_count(value: Any) -> int | None:
     match = _COUNT_RE.fullmatch(value.strip())
     if match is None:
         return None
-    digits = match["number"].replace(",", "")
+    suffix = (match["suffix"] or "").lower()
+    # "123,45" may be a decimal comma or a typo, and "2.5 lakh" names a unit we do not know:
+    # no count is better than one a hundred times off.
+    if match["fraction"] and not suffix and (match["point"] == "," or match["word"]):
+        return None
+    digits = match["number"].replace(",", "").replace(".", "")
     if match["fraction"]:
         digits += "." + match["fraction"]
-    multiplier = _MULTIPLIERS[(match["suffix"] or "")[:1].lower()]
+    multiplier = _MULTIPLIERS[suffix]
     amount = Decimal(digits) * multiplier
     return int(amount.to_integral_value(rounding=ROUND_HALF_UP))
 

@@ -36,7 +36,6 @@ from scraping.parsing import (
         ("garbage", None),
         ("N/A", None),
         ("12 345", None),
-        ("1,2M", None),
         ("12Kfollowers", None),
         (-5, None),
         ("-5", None),
@@ -48,6 +47,33 @@ from scraping.parsing import (
 )
 def test_parse_count_reads_provider_numbers(value, expected) -> None:
     assert parse_count(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # A decimal comma, as creators outside the US see their counts.
+        ("12,3K", 12_300),
+        ("1,2M", 1_200_000),
+        ("1,5 K", 1_500),
+        ("1.234.567", 1_234_567),
+        # Spelled-out and plural multipliers.
+        ("2.5 mil", 2_500_000),
+        ("1.2 Mio.", 1_200_000),
+        ("3 mln", 3_000_000),
+        ("1.1bn", 1_100_000_000),
+        ("1.5 millions", 1_500_000),
+        ("2 thousand followers", 2_000),
+    ],
+)
+def test_parse_count_reads_locale_and_spelled_multipliers(value, expected) -> None:
+    assert parse_count(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2.5 lakh", "1.5 crore views", "123,45", "1,5"])
+def test_parse_count_refuses_numbers_it_would_misread(value) -> None:
+    # A fraction followed by an unknown word, or a bare decimal comma, has no safe reading.
+    assert parse_count(value) is None
 
 
 @pytest.mark.parametrize(
