@@ -40,7 +40,7 @@ _BRACKETED_DOT_RE = re.compile(rf"\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*", re.IGN
 # "mia@glow dot co" once the "at" has been undone.
 _SPELLED_DOT_AFTER_AT_RE = re.compile(r"(@[a-z0-9.-]+)\s+dot\s+(?=[a-z])", re.IGNORECASE)
 _SPELLED_OUT_RE = re.compile(
-    r"(?<![\w.+-])(?P<local>[a-z0-9][a-z0-9._+-]*)\s+at\s+"
+    r"(?<![\w.+'\u2019-])(?P<local>[a-z0-9][a-z0-9._+-]*)\s+at\s+"
     r"(?P<domain>[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)+)\b",
     re.IGNORECASE,
 )
@@ -54,7 +54,8 @@ _SPELLED_OUT_TLDS = frozenset(
 )
 _PROSE_WORDS = frozenset(
     "me us you him her them it this that here there home look meet see email mail contact dm "
-    "write reach find call text message available based".split()
+    "write reach find call text message available based shop order buy book visit watch stream listen "
+    "live tune join now online also".split()
 )
 _IMAGE_EXTENSIONS = frozenset("png jpg jpeg gif webp svg avif heic bmp ico tif tiff".split())
 _RETINA_LABEL_RE = re.compile(r"\d+(?:\.\d+)?x")

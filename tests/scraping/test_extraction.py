@@ -42,6 +42,12 @@ BIOS_WITHOUT_EMAILS = [
     "meet me at home dot",
     "meet me at home dot com",
     "Look at this dot com bubble",
+    # Spelled-out websites, not addresses.
+    "I'm at home dot com",
+    "She’s at glow dot com now",
+    "Shop at glowstudio dot com 🛍",
+    "Order at glowbakery dot co dot uk",
+    "Watch live at glow dot tv",
     "write to a@b.c",
     "x@y.123",
     "placeholder: you@example.com",
