@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -245,6 +245,18 @@ def _locked_job(job_id: int, started_from: int) -> ScrapingJob | None:
     return job
 
 
+def _stale_step(job_id: int, *, calls: int, credits: int, credits_remaining: int | None) -> StepOutcome:
+    """A step that lost to a cancel or to a duplicate stores nothing, but its provider calls were
+    made and paid for: they still count in the job's totals (and so in the credits spent overall)."""
+    counters = {"provider_calls": F("provider_calls") + calls, "credits_spent": F("credits_spent") + credits}
+    if credits_remaining is not None:
+        counters["credits_remaining"] = credits_remaining
+    if calls or credits:
+        # A plain UPDATE: updated_at stays as the step that won left it, which the sweep reads.
+        ScrapingJob.objects.filter(pk=job_id).update(**counters)
+    return StepOutcome(stored=0, delay=None, stale=True)
+
+
 def _count_calls(job: ScrapingJob, session, client) -> None:
     job.provider_calls += session.calls
     job.credits_spent += client.credits_spent
@@ -258,7 +270,7 @@ def _step_store(job_id: int, started_from: int, candidates: list[Candidate], pro
                 reused: int, dispatch: bool) -> StepOutcome:
     job = _locked_job(job_id, started_from)
     if job is None:
-        return StepOutcome(stored=0, delay=None, stale=True)
+        return _stale_step(job_id, calls=calls, credits=credits, credits_remaining=credits_remaining)
     # Under the job lock nobody else writes this job's rows, so this read is exact.
     already = set(JobCreator.objects.filter(job=job).filter(
         creator_id__in=[p.pk for p in profiles.values()]).values_list("creator_id", flat=True))
@@ -355,7 +367,8 @@ def _step_failed(job_id: int, started_from: int, session, client, exc: ProviderT
                  *, dispatch: bool) -> StepOutcome:
     job = _locked_job(job_id, started_from)
     if job is None:
-        return StepOutcome(stored=0, delay=None, stale=True)
+        return _stale_step(job_id, calls=session.calls, credits=client.credits_spent,
+                           credits_remaining=client.credits_remaining)
     _count_calls(job, session, client)
     job.failed_attempts += 1
     job.error_detail = exc.message[:2000]
@@ -383,7 +396,8 @@ def _job_end_after_failure(job_id: int, started_from: int, session, client, reas
                            *, detail: str = "") -> StepOutcome:
     job = _locked_job(job_id, started_from)
     if job is None:
-        return StepOutcome(stored=0, delay=None, stale=True)
+        return _stale_step(job_id, calls=session.calls, credits=client.credits_spent,
+                           credits_remaining=client.credits_remaining)
     _count_calls(job, session, client)
     job.error_detail = detail[:2000]
     if job.found_count:

@@ -1,14 +1,17 @@
 """The search job engine against the sandbox provider over real HTTP."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
 from billing.services import PlanLimitError
-from scraping.models import CreatorProfile, EndReason, JobCreator, JobStatus, ScrapingJob
+from scraping.models import CreatorProfile, EndReason, JobCreator, JobPhase, JobStatus, ScrapingJob
 from scraping.services import (
     SearchInputError,
     job_cancel,
@@ -299,3 +302,57 @@ def test_run_search_command_prints_the_outcome(sandbox, subscriber, capsys):
 
     job = ScrapingJob.objects.get()
     assert capsys.readouterr().out.strip() == f"job {job.pk} completed 25 creators"
+
+
+def _in_thread(fn):
+    """Run ``fn`` in a thread of its own (a second worker), closing its database connection."""
+    def run():
+        try:
+            return fn()
+        finally:
+            connection.close()
+    return run
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_job_cancel_during_a_step_keeps_the_calls_it_paid_for(make_sandbox, subscriber):
+    server = make_sandbox(latency_ms=60)
+    job = start(subscriber, keywords="skincare", target=200)
+
+    with ThreadPoolExecutor(1) as pool:
+        step = pool.submit(_in_thread(lambda: job_step_run(job_id=job.pk, dispatch=False)))
+        deadline = time.monotonic() + 10
+        while ScrapingJob.objects.get(pk=job.pk).phase != JobPhase.ENRICHING and time.monotonic() < deadline:
+            time.sleep(0.01)
+        job_cancel(job=job)
+        outcome = step.result(timeout=30)
+
+    job.refresh_from_db()
+    subscriber.usage.refresh_from_db()
+    assert outcome.stale
+    assert job.status == JobStatus.CANCELLED and job.found_count == 0
+    assert subscriber.usage.creators_used_this_month == 0
+    # The provider charged for the step the cancel overtook; the search's totals say so.
+    assert server.stats.requests > 1
+    assert job.provider_calls == server.stats.requests
+    assert job.credits_spent == server.stats.requests
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_job_duplicate_step_in_flight_stores_once_and_counts_every_call(make_sandbox, subscriber):
+    server = make_sandbox(latency_ms=60)
+    job = start(subscriber, keywords="skincare", target=200)
+
+    # The sweep re-sent a step whose first delivery was still running: both reach the provider.
+    with ThreadPoolExecutor(2) as pool:
+        runs = [pool.submit(_in_thread(lambda: job_step_run(job_id=job.pk, step=0, dispatch=False)))
+                for _ in range(2)]
+        outcomes = [run.result(timeout=30) for run in runs]
+
+    job.refresh_from_db()
+    subscriber.usage.refresh_from_db()
+    assert sorted(outcome.stale for outcome in outcomes) == [False, True]
+    assert job.step == 1
+    assert job.found_count == JobCreator.objects.filter(job=job).count() == subscriber.usage.creators_used_this_month
+    assert job.provider_calls == server.stats.requests
+    assert job.credits_spent == server.stats.requests
