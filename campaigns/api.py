@@ -315,11 +315,12 @@ class KeywordsField(serializers.Field):
     """Keywords as "a, b" or as a list of strings; the search service parses and checks them."""
 
     def to_internal_value(self, data) -> str | list[str]:
-        if isinstance(data, str):
-            return data
-        if isinstance(data, list) and all(isinstance(keyword, str) for keyword in data):
-            return data
-        raise serializers.ValidationError('Send keywords as "a, b" or as a list of strings.')
+        keywords = [data] if isinstance(data, str) else data
+        if not isinstance(keywords, list) or not all(isinstance(keyword, str) for keyword in keywords):
+            raise serializers.ValidationError('Send keywords as "a, b" or as a list of strings.')
+        if any("\x00" in keyword for keyword in keywords):
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return data
 
 
 class CampaignSearchesApi(APIView):

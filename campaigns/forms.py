@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 
 from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters
-from scraping.services import MAX_TARGET, SearchInputError, search_keywords_parse, search_username_parse
+from scraping.services import MAX_TARGET, SearchInputError, search_keywords_parse
 
 from .models import Campaign
+from .services import search_username_for_platform
 
 
 class CampaignForm(forms.ModelForm):
@@ -90,6 +91,8 @@ class SearchWizardForm(forms.Form):
     def __init__(self, *args, remaining: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.remaining = remaining
+        # The target refused for being past the month's remaining creators, so the page can name a plan that fits it.
+        self.over_quota: int | None = None
         if remaining is not None:
             self.fields["custom_target"].max_value = max(remaining, 1)
             self.fields["custom_target"].widget.attrs["max"] = max(remaining, 1)
@@ -110,11 +113,13 @@ class SearchWizardForm(forms.Form):
             if data["search_type"] == "keyword":
                 data["keywords"] = search_keywords_parse(data["keywords"])
             else:
-                data["username"] = search_username_parse(data["username"])
+                data["username"] = search_username_for_platform(platform=data["platform"], raw=data["username"])
         except SearchInputError as exc:
             self.add_error(exc.extra["field"], exc.message)
         target = data.get("target")
         if target == "custom":
+            if "custom_target" in self.errors:
+                return data
             if data.get("custom_target") is None:
                 self.add_error("custom_target", "Enter how many creators to find.")
                 return data
@@ -126,6 +131,7 @@ class SearchWizardForm(forms.Form):
         if data["target_results"] > MAX_TARGET:
             self.add_error("target", f"One search can find at most {MAX_TARGET:,} creators.")
         elif self.remaining is not None and data["target_results"] > self.remaining:
+            self.over_quota = data["target_results"]
             self.add_error("target", f"You have {self.remaining:,} creators left this month; "
                                      f"choose {self.remaining:,} or fewer, or upgrade your plan.")
         return data

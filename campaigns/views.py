@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -70,15 +73,19 @@ def dashboard(request):
 @login_required
 def campaign_index(request):
     status = request.GET.get("status", "")
-    text = request.GET.get("q", "").strip()[:100]
+    status = status if status in CampaignStatus.values else ""
+    # PostgreSQL text cannot hold NUL, so a pasted one would fail the query instead of matching nothing.
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     sort = request.GET.get("sort", "newest")
+    sort = sort if sort in CAMPAIGN_SORTS else "newest"
     campaigns = campaign_list(user=request.user, status=status, text=text, sort=sort)
     page = Paginator(campaigns, 20).get_page(request.GET.get("page"))
     return render(request, "campaigns/campaign_list.html", {
         "page": page,
-        "status": status if status in CampaignStatus.values else "",
+        "status": status,
         "text": text,
-        "sort": sort if sort in CAMPAIGN_SORTS else "newest",
+        "sort": sort,
+        "query_string": urlencode({"status": status, "q": text, "sort": sort}),
         "sorts": [(key, label) for key, (_o, label) in CAMPAIGN_SORTS.items()],
         "statuses": CampaignStatus.choices,
         "counts": campaign_counts(user=request.user),
@@ -118,7 +125,9 @@ def campaign_detail(request, campaign_id: int):
 @login_required
 def campaign_edit(request, campaign_id: int):
     campaign = campaign_get(user=request.user, campaign_id=campaign_id)
-    form = CampaignForm(request.POST or None, instance=campaign)
+    # The form gets the values, not the campaign itself: validating a bound ModelForm writes the
+    # posted values onto its instance, and the service would then see nothing to change.
+    form = CampaignForm(request.POST or None, initial=model_to_dict(campaign, fields=CampaignForm._meta.fields))
     if request.method == "POST" and form.is_valid():
         try:
             campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
@@ -166,6 +175,8 @@ def search_new(request, campaign_id: int):
     recommended = quota.as_extra().get("recommended_plan")
     initial = {"tile": f"tiktok:{campaign.search_type}", "target": "100"}
     form = SearchWizardForm(request.POST or None, initial=initial, remaining=quota.remaining)
+    if request.method == "POST" and not form.is_valid() and form.over_quota:
+        recommended = creators_check(user=user, count=form.over_quota).as_extra().get("recommended_plan")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -240,7 +251,7 @@ def search_progress(request, job_id: int):
     job = job_get(user=request.user, job_id=job_id)
     response = render(request, "campaigns/_progress.html", _progress_context(job))
     seen = request.GET.get("seen", "")
-    if seen.isdigit() and int(seen) != job.found_count or job.is_finished:
+    if seen.isdigit() and len(seen) <= 18 and int(seen) != job.found_count or job.is_finished:
         # The results table listens for this and reloads itself with its current filters.
         response["HX-Trigger"] = "results-changed"
     return response

@@ -238,6 +238,12 @@ def test_search_start_similar_search_takes_a_username(make_subscriber):
     ({"platform": "tiktok", "keywords": " , ", "target_results": 10}, "invalid_search", "keywords"),
     ({"platform": "tiktok", "search_type": "similar", "target_results": 10}, "invalid_search", "username"),
     ({"platform": "tiktok", "keywords": "skincare", "target_results": 0}, "invalid_search", "target_results"),
+    ({"platform": "tiktok", "search_type": "similar", "username": "https://www.instagram.com/chef.lena/",
+      "target_results": 10}, "invalid_search", "username"),
+    ({"platform": "tiktok", "search_type": "similar", "username": "https://vm.tiktok.com/ZMabc123/",
+      "target_results": 10}, "invalid_search", "username"),
+    ({"platform": "youtube", "search_type": "similar", "username": "https://example.com/creator",
+      "target_results": 10}, "invalid_search", "username"),
 ])
 def test_search_start_rejects_bad_input_naming_the_field(make_subscriber, payload, code, field):
     user = make_subscriber()
@@ -258,6 +264,18 @@ def test_search_start_rejects_malformed_fields_with_field_errors(make_subscriber
 
     body = assert_error(response, 400, "invalid")
     assert set(body["extra"]["fields"]) == {"platform", "keywords", "target_results"}
+
+
+@pytest.mark.parametrize("keywords", ["skin\x00care", ["skincare", "glow\x00"]])
+def test_search_start_refuses_a_null_character_in_keywords(make_subscriber, keywords):
+    user = make_subscriber()
+    campaign = make_campaign(user)
+    payload = {"platform": "tiktok", "keywords": keywords, "target_results": 10}
+
+    response = api_for(user).post(reverse("api_campaign_searches", args=[campaign.pk]), payload, format="json")
+
+    assert set(assert_error(response, 400, "invalid")["extra"]["fields"]) == {"keywords"}
+    assert not ScrapingJob.objects.exists()
 
 
 def test_search_start_beyond_the_monthly_quota_recommends_a_plan(make_subscriber):

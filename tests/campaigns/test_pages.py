@@ -52,6 +52,11 @@ def test_campaign_status_moves_from_draft_to_archived(paying):
     job_cancel(job=job)
     assert campaign_get(user=paying, campaign_id=campaign.pk).status == "completed"
 
+    another = started_search(paying, campaign)
+    assert campaign_get(user=paying, campaign_id=campaign.pk).status == "active"
+    job_cancel(job=another)
+    assert campaign_get(user=paying, campaign_id=campaign.pk).status == "completed"
+
     campaign_archive(campaign=campaign, actor=paying)
     assert campaign_get(user=paying, campaign_id=campaign.pk).status == "archived"
 
@@ -85,6 +90,35 @@ def test_campaign_list_filters_searches_and_sorts(client, paying):
     assert "Mango season" in searched and "Zebra drop" not in searched
 
 
+def test_campaign_list_survives_odd_searches_and_pages_keep_them(client, make_subscriber):
+    user = make_subscriber("fame_flex")
+    for n in range(25):
+        campaign_create(user=user, name=f"R&D sprint {n:02d}")
+    client.force_login(user)
+
+    nul = client.get(reverse("campaign_list"), {"q": "R&D\x00"})
+    first = client.get(reverse("campaign_list"), {"q": "R&D", "sort": "name"})
+
+    assert nul.status_code == 200
+    assert "q=R%26D" in first.content.decode()
+    second = client.get(reverse("campaign_list"), {"q": "R&D", "sort": "name", "page": 2}).content.decode()
+    assert "R&amp;D sprint 24" in second and "R&amp;D sprint 00" not in second
+
+
+def test_campaign_edit_page_saves_the_changes_and_logs_them(client, paying):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    client.force_login(paying)
+
+    response = client.post(reverse("campaign_edit", args=[campaign.pk]), {
+        "name": "Autumn launch", "description": "Cosy skincare", "search_type": "similar"})
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.description, campaign.search_type) == ("Autumn launch", "Cosy skincare", "similar")
+    assert campaign.activity.first().message == "Changed the name, description, search type"
+    assert 'value="Autumn launch"' in client.get(reverse("campaign_edit", args=[campaign.pk])).content.decode()
+
+
 def test_campaign_create_page_refuses_past_the_plan_limit(client, make_subscriber):
     user = make_subscriber("glow_up")
     for n in range(3):
@@ -98,6 +132,18 @@ def test_campaign_create_page_refuses_past_the_plan_limit(client, make_subscribe
     assert "includes 3 campaigns and you have used them all" in page
     assert "Viral Surge" in page
     assert Campaign.objects.filter(user=user).count() == 3
+
+
+def test_campaign_create_page_names_an_unlimited_plan_as_unlimited(client, make_subscriber):
+    user = make_subscriber("viral_surge")
+    for n in range(10):
+        campaign_create(user=user, name=f"Campaign {n}")
+    client.force_login(user)
+
+    page = client.get(reverse("campaign_new")).content.decode()
+
+    assert "The Fame Flex plan includes unlimited campaigns." in page
+    assert "-1" not in page
 
 
 def test_campaign_create_page_explains_a_missing_name(client, paying):
@@ -134,6 +180,14 @@ def test_wizard_starts_a_search_and_shows_its_page(client, paying):
      "Enter how many creators to find."),
     ({"tile": "tiktok:keyword", "keywords": "skincare"}, "target", "This field is required."),
     ({"tile": "snapchat:keyword", "keywords": "skincare", "target": "100"}, "tile", "Select a valid choice."),
+    ({"tile": "tiktok:similar", "username": "https://www.instagram.com/chef.lena/", "target": "100"},
+     "username", "That link is not a TikTok profile."),
+    ({"tile": "instagram:similar", "username": "youtube.com/@chef.lena", "target": "100"},
+     "username", "That link is not a Instagram profile."),
+    ({"tile": "tiktok:similar", "username": "https://vm.tiktok.com/ZMabc123/", "target": "100"},
+     "username", "That is a share link to a post."),
+    ({"tile": "youtube:similar", "username": "https://youtu.be/dQw4w9WgXcQ", "target": "100"},
+     "username", "That is a share link to a post."),
 ])
 def test_wizard_puts_each_mistake_next_to_its_field(client, paying, data, field, message):
     campaign = campaign_create(user=paying, name="Spring launch")
@@ -143,6 +197,34 @@ def test_wizard_puts_each_mistake_next_to_its_field(client, paying, data, field,
 
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
+    assert not ScrapingJob.objects.exists()
+
+
+@pytest.mark.parametrize(("tile", "username", "handle"), [
+    ("tiktok:similar", "https://www.tiktok.com/@Glow.Ana/video/7301", "glow.ana"),
+    ("tiktok:similar", "@Glow.Ana", "glow.ana"),
+    ("instagram:similar", "instagram.com/glow_ana/?hl=en", "glow_ana"),
+    ("youtube:similar", "https://m.youtube.com/@GlowAna", "glowana"),
+])
+def test_wizard_reads_handles_and_profile_links_of_the_chosen_platform(client, paying, tile, username, handle):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    client.force_login(paying)
+
+    client.post(reverse("search_new", args=[campaign.pk]), {"tile": tile, "username": username, "target": "100"})
+
+    assert ScrapingJob.objects.get().target_username == handle
+
+
+@pytest.mark.parametrize("custom", ["abc", "0", "-5", "1e3"])
+def test_wizard_gives_one_message_for_a_bad_custom_number(client, paying, custom):
+    campaign = campaign_create(user=paying, name="Spring launch")
+    client.force_login(paying)
+
+    response = client.post(reverse("search_new", args=[campaign.pk]), {
+        "tile": "tiktok:keyword", "keywords": "skincare", "target": "custom", "custom_target": custom})
+
+    assert len(response.context["form"].errors["custom_target"]) == 1
+    assert "Enter how many creators to find." not in response.content.decode()
     assert not ScrapingJob.objects.exists()
 
 
@@ -159,6 +241,7 @@ def test_wizard_refuses_a_target_beyond_the_remaining_quota(client, make_subscri
     page = response.content.decode()
     assert "You have 300 creators left this month" in page
     assert "300 creators left this month on your Glow Up plan" in page
+    assert "Upgrade to Viral Surge" in page
     assert not ScrapingJob.objects.exists()
 
 
@@ -238,6 +321,16 @@ def test_progress_polls_while_running_and_stops_when_done(client, paying):
     finished = client.get(url, {"seen": 0}, HTTP_HX_REQUEST="true")
     assert "hx-trigger" not in finished.content.decode()
     assert finished["HX-Trigger"] == "results-changed"
+
+
+def test_progress_ignores_a_found_count_it_cannot_read(client, paying):
+    job = started_search(paying, campaign_create(user=paying, name="Spring launch"))
+    client.force_login(paying)
+
+    response = client.get(reverse("search_progress", args=[job.pk]), {"seen": "9" * 5000})
+
+    assert response.status_code == 200
+    assert "HX-Trigger" not in response
 
 
 def test_search_cancel_from_the_page(client, paying):
