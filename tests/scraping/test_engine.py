@@ -3,9 +3,10 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
@@ -356,3 +357,24 @@ def test_job_duplicate_step_in_flight_stores_once_and_counts_every_call(make_san
     assert job.found_count == JobCreator.objects.filter(job=job).count() == subscriber.usage.creators_used_this_month
     assert job.provider_calls == server.stats.requests
     assert job.credits_spent == server.stats.requests
+
+
+def test_run_search_command_draws_its_progress_bar_on_stderr(sandbox, subscriber):
+    out, err = StringIO(), StringIO()
+
+    call_command("run_search", user=subscriber.email, platform="tiktok", search_type="keyword",
+                 query="skincare, makeup", target=60, stdout=out, stderr=err)
+
+    job = ScrapingJob.objects.get()
+    bars = [line for line in err.getvalue().splitlines() if line.startswith("[")]
+    assert out.getvalue().strip() == f"job {job.pk} completed 60 creators"
+    assert len(bars) >= 2
+    counts = [int(line.split("]")[1].split("/")[0]) for line in bars]
+    assert counts == sorted(counts) and counts[-1] == 60
+    assert bars[-1].startswith("[" + "#" * 30 + "]") and " 100%" in bars[-1]
+
+
+def test_run_search_command_refuses_an_unknown_account(sandbox):
+    with pytest.raises(CommandError, match="No account"):
+        call_command("run_search", user="nobody@example.com", platform="tiktok", search_type="keyword",
+                     query="skincare", target=5)
