@@ -6,6 +6,8 @@ cap trial accounts at the rows they may see, and note the export on the campaign
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -31,12 +33,21 @@ def _creators(count: int) -> str:
     return f"{count:,} creator" if count == 1 else f"{count:,} creators"
 
 
+def _content_disposition(name: str) -> str:
+    """An ASCII ``filename`` for every client, and the name in its own script (RFC 6266) when it has one."""
+    day = timezone.localdate()
+    filename, unicode_filename = export_filename(name, day), export_filename(name, day, allow_unicode=True)
+    header = f'attachment; filename="{filename}"'
+    if unicode_filename != filename:
+        header += f"; filename*=UTF-8''{quote(unicode_filename)}"
+    return header
+
+
 def _csv_response(rows: QuerySet[JobCreator], *, limit: int | None, name: str) -> StreamingHttpResponse:
-    filename = export_filename(name, timezone.localdate())
     return StreamingHttpResponse(
         csv_rows(rows, limit=limit),
         content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": _content_disposition(name)},
     )
 
 

@@ -184,7 +184,11 @@ def csv_rows(rows: QuerySet[JobCreator], *, limit: int | None = None) -> Iterato
         yield "".join([_line(row) for row in chunk])
 
 
-def export_filename(name: str, day: date) -> str:
-    """``"Spring Skincare Launch"`` on 22 Nov 2026 -> ``"spring-skincare-launch-2026-11-22.csv"``."""
-    slug = slugify(name)[:80].strip("-_") or FALLBACK_FILENAME
+def export_filename(name: str, day: date, *, allow_unicode: bool = False) -> str:
+    """``"Spring Skincare Launch"`` on 22 Nov 2026 -> ``"spring-skincare-launch-2026-11-22.csv"``.
+
+    ``allow_unicode`` keeps letters of any script (``"日本のスキンケア-2026-11-22.csv"``) for the
+    header's ``filename*``; the plain name is ASCII for clients that read only ``filename``.
+    """
+    slug = slugify(name, allow_unicode=allow_unicode)[:80].strip("-_") or FALLBACK_FILENAME
     return f"{slug}-{day.isoformat()}.csv"

@@ -33,6 +33,20 @@ def page_url(query_string: str, page: int) -> str:
     return f"?{prefix}page={page}"
 
 
+@register.filter
+def duration(value) -> str:
+    """How long a search ran: 45 s, 2 min 5 s, 1 h 15 min; a dash before it has started."""
+    if value is None:
+        return "–"
+    seconds = max(int(value.total_seconds()), 0)
+    hours, minutes, seconds = seconds // 3600, seconds // 60 % 60, seconds % 60
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    return f"{seconds} s"
+
+
 STATUS_BADGES = {
     "completed": "badge-ok", "active": "badge-brand", "processing": "badge-brand", "pending": "badge-brand",
     "partial": "badge-warn", "timeout": "badge-warn", "error": "badge-danger", "cancelled": "",

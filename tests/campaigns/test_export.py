@@ -347,3 +347,18 @@ def test_export_over_http_refuses_other_users_and_plans_without_it(client, custo
 ])
 def test_export_filename_is_an_ascii_slug_with_the_day(name, filename):
     assert export_filename(name, date(2026, 11, 22)) == filename
+
+
+@pytest.mark.parametrize(("name", "unicode_filename"), [
+    ("日本のスキンケア", "%E6%97%A5%E6%9C%AC%E3%81%AE%E3%82%B9%E3%82%AD%E3%83%B3%E3%82%B1%E3%82%A2"),
+    ("Été à Montréal: «glow»!", "%C3%A9t%C3%A9-%C3%A0-montr%C3%A9al-glow"),
+])
+def test_export_of_a_campaign_named_in_another_script_keeps_its_name(customer, name, unicode_filename):
+    campaign = Campaign.objects.create(user=customer, name=name)
+    day = timezone.localdate().isoformat()
+
+    response = campaign_export_response(user=customer, campaign_id=campaign.pk)
+
+    plain = export_filename(name, timezone.localdate())
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"{plain}\"; filename*=UTF-8''{unicode_filename}-{day}.csv")

@@ -359,6 +359,29 @@ def test_campaign_results_show_each_creator_once(client, paying):
     assert response.context["total"] == 10
 
 
+def test_campaign_detail_shows_each_search_with_credits_duration_and_the_activity(client, paying):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    campaign = campaign_create(user=paying, name="Spring launch")
+    finished, queued = started_search(paying, campaign), started_search(paying, campaign, target=500)
+    now = timezone.now()
+    ScrapingJob.objects.filter(pk=finished.pk).update(
+        status=JobStatus.COMPLETED, found_count=100, credits_spent=1234,
+        started_at=now - timedelta(seconds=4520), finished_at=now)
+    client.force_login(paying)
+
+    page = client.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
+
+    assert "100 / 100" in page and "0 / 500" in page
+    assert "1,234" in page
+    assert "1 h 15 min" in page
+    assert "Started a TikTok search for skincare (500 creators)" in page
+    assert "TikTok search for skincare completed: 100 of 100 creators" in page
+    assert queued.started_at is None
+
+
 @pytest.mark.parametrize("name", ["campaign_detail", "campaign_edit", "campaign_results", "search_new",
                                   "campaign_export"])
 def test_other_users_campaigns_are_not_found(client, paying, make_subscriber, name):
