@@ -1,7 +1,10 @@
 """Campaign, search wizard and results pages as a signed-in user sees them."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import SubscriptionStatus
 from campaigns.models import Campaign
@@ -360,10 +363,6 @@ def test_campaign_results_show_each_creator_once(client, paying):
 
 
 def test_campaign_detail_shows_each_search_with_credits_duration_and_the_activity(client, paying):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     campaign = campaign_create(user=paying, name="Spring launch")
     finished, queued = started_search(paying, campaign), started_search(paying, campaign, target=500)
     now = timezone.now()
