@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from billing.services import usage_record_campaign
+from billing.services import usage_record_campaign, usage_release_campaign
 from influencer_platform.errors import ApplicationError
 from scraping.models import Platform, ScrapingJob, SearchType
 from scraping.services import SearchInputError, job_cancel, job_start, search_username_parse
@@ -99,9 +99,15 @@ def campaign_restore(*, campaign: Campaign, actor: User) -> Campaign:
 
 @transaction.atomic
 def campaign_delete(*, campaign: Campaign) -> None:
-    """Delete a campaign with its searches and their result rows; creator profiles stay shared."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    """Delete a campaign with its searches and their result rows, and give its slot in the plan
+    back; creator profiles stay shared, and creators already counted this month stay counted."""
+    # Campaign row, then (by the cascade) its search rows, then the usage row: a search step
+    # locks its job before the usage row too, so the two can never wait on each other.
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    if campaign is None:
+        return  # deleted by a request that got here first; its slot is already given back
     campaign.delete()
+    usage_release_campaign(user_id=campaign.user_id)
 
 
 # Where each platform's profile links live; a link anywhere else names an account on another site.

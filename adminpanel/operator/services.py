@@ -41,6 +41,7 @@ from billing.selectors import plan_for_user, plan_get
 from billing.services import next_month, trial_start
 from billing.services.emails import email_schedule, email_schedule_cancel
 from billing.services.events import event_record
+from campaigns.services import campaign_create
 from influencer_platform.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -350,9 +351,13 @@ def _test_user_build(scenario: str, *, index: int, password: str, default_plan: 
         subscription.current_period_end = timezone.now() + timedelta(days=20)
         subscription.save()
         if kind == "at_limit":
+            # Real campaigns, so the account is at its limit the way a customer gets there (and
+            # deleting one frees a slot); the month's creators are simply counted as used.
             plan = plan_get(plan_key=plan_key)
-            UserUsage.objects.filter(user_id=user.pk).update(
-                campaigns_used=max(plan.campaigns_limit, 0), creators_used_this_month=max(plan.creators_limit, 0))
+            user.refresh_from_db()
+            for number in range(1, max(plan.campaigns_limit, 0) + 1):
+                campaign_create(user=user, name=f"Test campaign {number}")
+            UserUsage.objects.filter(user_id=user.pk).update(creators_used_this_month=max(plan.creators_limit, 0))
     user.refresh_from_db()
     return user
 

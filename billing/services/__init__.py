@@ -19,4 +19,5 @@ from .entitlements import (  # noqa: F401
     trial_start,
     usage_consume_creators,
     usage_record_campaign,
+    usage_release_campaign,
 )

@@ -105,7 +105,8 @@ def campaign_create_check(*, user: User) -> Entitlement:
     return Entitlement(
         False,
         "campaign_limit",
-        f"Your {plan.name} plan includes {plan.campaigns_limit} campaigns and you have used them all.",
+        f"Your {plan.name} plan includes {plan.campaigns_limit} campaigns and you have {used}: delete one you "
+        f"no longer need, or move to a plan with more.",
         _recommend(lambda p: _fits(p.campaigns_limit, used + 1), exclude=plan.plan_key),
         remaining=0,
     )
@@ -162,6 +163,17 @@ def usage_record_campaign(*, user_id: int) -> UserUsage:
     campaign_create_check(user=user).raise_if_denied()
     usage.campaigns_used += 1
     usage.save(update_fields=["campaigns_used", "updated_at"])
+    return usage
+
+
+@transaction.atomic
+def usage_release_campaign(*, user_id: int) -> UserUsage:
+    """Give back the slot of a deleted campaign: the plan's campaign limit counts the campaigns a
+    user has, while creators are counted per month and never given back."""
+    usage = UserUsage.objects.select_for_update().get(user_id=user_id)
+    if usage.campaigns_used:
+        usage.campaigns_used -= 1
+        usage.save(update_fields=["campaigns_used", "updated_at"])
     return usage
 
 

@@ -189,6 +189,7 @@ def test_test_users_cover_each_stage_plan_and_limit(client, operator):
     at_limit = created["at-limit-glow-up"]
     assert not creators_check(user=at_limit, count=1).allowed
     assert not campaign_create_check(user=at_limit).allowed
+    assert at_limit.campaigns.count() == 3
     assert client.login(email=created["trial"].email, password="qa-pass-2026")
     # Their addresses do not exist: no lifecycle email is left to go out to them.
     for user in created.values():

@@ -50,7 +50,8 @@ def test_campaign_check_explains_the_limit_and_recommends_the_next_plan(subscrib
     set_usage(subscriber, campaigns_used=3)
     decision = campaign_create_check(user=subscriber)
     assert not decision.allowed
-    assert decision.reason == "Your Glow Up plan includes 3 campaigns and you have used them all."
+    assert decision.reason == ("Your Glow Up plan includes 3 campaigns and you have 3: delete one you no longer need, "
+                               "or move to a plan with more.")
     assert decision.recommended_plan.plan_key == "viral_surge"
 
 

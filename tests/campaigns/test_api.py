@@ -181,6 +181,22 @@ def test_campaign_delete_removes_it_and_its_searches(make_subscriber):
     assert_error(api_for(user).get(url), 404, "not_found")
 
 
+def test_campaign_delete_gives_its_slot_back_but_not_the_creators_found(make_subscriber):
+    user = make_subscriber("glow_up")
+    campaigns = [make_campaign(user, name=f"Launch {n}") for n in range(3)]
+    UserUsage.objects.filter(user=user).update(creators_used_this_month=120)
+    client = api_for(user)
+    assert_error(client.post(CAMPAIGNS, {"name": "One too many"}, format="json"), 403, "campaign_limit")
+
+    assert client.delete(reverse("api_campaign_detail", args=[campaigns[0].pk])).status_code == 204
+    assert client.delete(reverse("api_campaign_detail", args=[campaigns[0].pk])).status_code == 404
+
+    assert client.post(CAMPAIGNS, {"name": "Autumn"}, format="json").status_code == 201
+    usage = UserUsage.objects.get(user=user)
+    assert (usage.campaigns_used, usage.creators_used_this_month) == (3, 120)
+    assert_error(client.post(CAMPAIGNS, {"name": "Winter"}, format="json"), 403, "campaign_limit")
+
+
 def test_campaign_archive_blocks_searches_until_restored(make_subscriber):
     user = make_subscriber()
     campaign = make_campaign(user)

@@ -132,7 +132,7 @@ def test_campaign_create_page_refuses_past_the_plan_limit(client, make_subscribe
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "includes 3 campaigns and you have used them all" in page
+    assert "includes 3 campaigns and you have 3: delete one you no longer need" in page
     assert "Viral Surge" in page
     assert Campaign.objects.filter(user=user).count() == 3
 
