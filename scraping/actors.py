@@ -17,7 +17,7 @@ STEP_TIME_LIMIT_MS = 5 * 60 * 1000
 
 
 @dramatiq.actor(actor_name="job_step", queue_name="searches", max_retries=5, min_backoff=2_000,
-                max_backoff=60_000, time_limit=STEP_TIME_LIMIT_MS)
+                max_backoff=60_000, time_limit=STEP_TIME_LIMIT_MS, throws=(ProviderPermanentError,))
 def job_step(job_id: int, step: int | None = None) -> None:
     # Provider failures are handled inside the step (backoff with the state in the job row); a
     # retry here only covers the unexpected, such as a lost database connection.

@@ -1,11 +1,16 @@
 """The search job engine against the sandbox provider over real HTTP."""
 
+import json
+import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
@@ -23,6 +28,7 @@ from scraping.services import (
 )
 
 from .conftest import run_job
+from .test_worker_recovery import _worker_env
 
 pytestmark = pytest.mark.django_db
 
@@ -378,3 +384,56 @@ def test_run_search_command_refuses_an_unknown_account(sandbox):
     with pytest.raises(CommandError, match="No account"):
         call_command("run_search", user="nobody@example.com", platform="tiktok", search_type="keyword",
                      query="skincare", target=5)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_run_search_command_waits_for_the_end_when_a_worker_runs_steps_too(make_sandbox, subscriber):
+    make_sandbox(latency_ms=40)
+    out = StringIO()
+
+    def worker() -> int:
+        # A worker the sweep sent the same job to: it steps the job as fast as it can.
+        deadline = time.monotonic() + 60
+        while not ScrapingJob.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        job, stale = ScrapingJob.objects.get(), 0
+        while not job.is_finished and time.monotonic() < deadline:
+            stale += job_step_run(job_id=job.pk, dispatch=False).stale
+            job.refresh_from_db()
+        return stale
+
+    with ThreadPoolExecutor(1) as pool:
+        competing = pool.submit(_in_thread(worker))
+        call_command("run_search", user=subscriber.email, platform="tiktok", search_type="keyword",
+                     query="skincare, makeup", target=120, stdout=out, stderr=StringIO())
+        competing.result(timeout=60)
+
+    job = ScrapingJob.objects.get()
+    assert out.getvalue().strip() == f"job {job.pk} completed 120 creators"
+    assert_clean_results(job)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_run_search_command_interrupted_cancels_the_search_and_keeps_its_creators(make_sandbox, subscriber):
+    server = make_sandbox(latency_ms=80)
+    env = {**_worker_env(server.base_url), "RUNTIME_CONFIG_OVERRIDES": json.dumps({"provider.requests_per_second": 10})}
+    command = subprocess.Popen(
+        [sys.executable, "manage.py", "run_search", "--user", subscriber.email, "--platform", "tiktok",
+         "--type", "keyword", "--query", "skincare, makeup", "--target", "500"],
+        cwd=django_settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not JobCreator.objects.exists() and time.monotonic() < deadline and command.poll() is None:
+            time.sleep(0.05)
+        command.send_signal(signal.SIGINT)
+        out, err = command.communicate(timeout=30)
+    finally:
+        command.kill()
+
+    job = ScrapingJob.objects.get()
+    assert command.returncode == 130, err
+    assert job.status == JobStatus.CANCELLED and 0 < job.found_count < 500
+    assert out.strip() == f"job {job.pk} cancelled {job.found_count} creators"
+    assert "the creators it found are kept" in err
+    assert JobCreator.objects.filter(job=job).count() == job.found_count

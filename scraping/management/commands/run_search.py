@@ -11,7 +11,9 @@ from influencer_platform.errors import ApplicationError
 from influencer_platform.jobs import embedded_services_start
 from influencer_platform.progress import ProgressBar
 from scraping.models import Platform, SearchType
-from scraping.services import job_start, job_step_run
+from scraping.services import job_cancel, job_start, job_step_run
+
+STALE_STEP_PAUSE = 0.5
 
 
 class Command(BaseCommand):
@@ -52,14 +54,20 @@ class Command(BaseCommand):
                 outcome = job_step_run(job_id=job.pk, dispatch=False)
                 job.refresh_from_db()
                 bar.update(job.found_count, job.status_message)
-                if job.is_finished or outcome.finished:
+                if job.is_finished:
                     break
-                time.sleep(outcome.delay or 0)
+                # A stale step means a worker stored this step first (the sweep re-sends a step
+                # that looks stalled): the search goes on, so wait a moment and carry on with it.
+                time.sleep(STALE_STEP_PAUSE if outcome.stale else outcome.delay or 0)
         except KeyboardInterrupt:
             bar.close()
-            self.stderr.write("Interrupted: the search keeps its checkpoint and can be resumed from the admin.")
-            raise
+            job.refresh_from_db()
+            if not job.is_finished:
+                job = job_cancel(job=job)
+            self.stderr.write("Interrupted: the search was cancelled; the creators it found are kept.")
+            self.stdout.write(f"job {job.pk} {job.status} {job.found_count} creators")
+            raise CommandError("Interrupted.", returncode=130) from None
         bar.close()
         self.stdout.write(f"job {job.pk} {job.status} {job.found_count} creators")
-        if job.is_finished and job.status != "completed":
+        if job.status != "completed":
             self.stderr.write(job.status_message)
