@@ -1,4 +1,5 @@
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,20 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def sign_in(page):
+    """Sign ``user`` in through the login form, as a person would."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    def sign_in(user) -> None:
+        page.goto("/accounts/login/")
+        page.fill("input[name=login]", user.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("main").get_by_role("button", name=re.compile("Sign In", re.I)).click()
+        expect(page).not_to_have_url(re.compile("/accounts/login/"))
+
+    return sign_in

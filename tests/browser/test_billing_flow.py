@@ -4,17 +4,14 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.factories import PASSWORD, OnboardedUserFactory
+from tests.factories import OnboardedUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_choose_a_plan_complete_demo_checkout_and_see_the_trial_countdown(page, screenshot):
+def test_choose_a_plan_complete_demo_checkout_and_see_the_trial_countdown(page, sign_in, screenshot):
     user = OnboardedUserFactory(email="dana@glowbotanics.com", onboarding_step="completed")
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    sign_in(user)
 
     page.goto("/billing/plans/")
     page.get_by_role("link", name=re.compile("^Yearly")).click()

@@ -9,7 +9,6 @@ from accounts.models import SubscriptionStatus
 from campaigns.models import CreatorList, CreatorListItem, ListExport
 from campaigns.services import campaign_create, campaign_search_start
 from scraping.models import JobCreator
-from tests.factories import PASSWORD
 from tests.scraping.conftest import sandbox, sandbox_server  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -25,15 +24,12 @@ def customer(make_subscriber, settings, sandbox):  # noqa: F811
     return user
 
 
-def test_creators_from_a_search_to_a_list_board_and_csv(page, screenshot, customer, job_worker):
+def test_creators_from_a_search_to_a_list_board_and_csv(page, sign_in, screenshot, customer, job_worker):
     campaign = campaign_create(user=customer, name="Spring skincare launch")
     job = campaign_search_start(user=customer, campaign=campaign, platform="tiktok", search_type="keyword",
                                 keywords="vegan skincare", target_results=40)
 
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", customer.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main").get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    sign_in(customer)
     expect(page).to_have_url(re.compile("/dashboard/$"))
 
     page.goto(f"/searches/{job.pk}/")

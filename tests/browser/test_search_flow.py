@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from accounts.models import SubscriptionStatus
 from scraping.models import JobStatus, ScrapingJob
-from tests.factories import PASSWORD
 from tests.scraping.conftest import sandbox, sandbox_server  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -44,11 +43,8 @@ def watch_progress(page, screenshot, *, timeout: float = 60.0) -> tuple[list[int
     raise AssertionError(f"the search did not end within {timeout} s (counts seen: {seen})")
 
 
-def test_search_from_campaign_to_csv(page, screenshot, customer, job_worker):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", customer.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main").get_by_role("button", name=re.compile("Sign In", re.I)).click()
+def test_search_from_campaign_to_csv(page, sign_in, screenshot, customer, job_worker):
+    sign_in(customer)
     expect(page).to_have_url(re.compile("/dashboard/$"))
 
     page.get_by_role("link", name="Campaigns", exact=True).click()
