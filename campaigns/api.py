@@ -166,7 +166,7 @@ class ResultPagination(Pagination):
     def paginate_results(self, rows: QuerySet[JobCreator], request, view, *, limit: int | None) -> list[JobCreator]:
         window = ResultRows(rows, limit=limit)
         page = self.paginate_queryset(window, request, view=view)
-        self.total, self.limit = window.total, limit
+        self.total, self.limit = window.total, None if limit is None else window.shown
         return page
 
     def get_paginated_response(self, data) -> Response:
@@ -183,8 +183,8 @@ class ResultPagination(Pagination):
         schema["properties"]["count"]["description"] = "Every row matching the filters."
         schema["properties"]["limited_to"] = {
             "type": "integer", "nullable": True, "example": TRIAL_RESULT_ROWS,
-            "description": f"How many of those rows your plan shows (trials see the first {TRIAL_RESULT_ROWS}); "
-                           "null for all.",
+            "description": f"How many of those rows your plan shows (a trial: those among the first "
+                           f"{TRIAL_RESULT_ROWS} of each search); null for all.",
         }
         schema["required"] = [*schema["required"], "limited_to"]
         return schema

@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from accounts.models import User
 from influencer_platform.errors import NotFoundError
 from scraping.models import CreatorProfile, JobCreator, Platform
-from scraping.selectors import ResultFilters, campaign_results, job_results
+from scraping.selectors import ResultFilters, campaign_results, job_results, rows_shown
 
 from .models import Bucket, CreatorList, CreatorListItem, ListCollaborator, ListExport, ListRole
 
@@ -187,7 +187,7 @@ def result_creator_ids(*, user: User, job_id: int | None = None, campaign_id: in
     else:
         raise NotFoundError("No such search.")
     if limit is not None:
-        shown = list(rows[:limit].values_list("creator_id", flat=True))
+        shown = list(rows_shown(rows, limit=limit)[:limit].values_list("creator_id", flat=True))
         if creator_ids is None:
             return shown
         ticked = set(creator_ids)

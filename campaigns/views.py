@@ -205,7 +205,8 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
     rows = rows(form.filters())
     limit = result_row_limit(user=user)
     results = result_page(rows, number=request.GET.get("page"), per_page=form.rows_per_page(), limit=limit)
-    page, total = results.page, results.total
+    page, total, shown = results.page, results.total, results.shown
+    limited = total > shown
     query = request.GET.copy()
     query.pop("page", None)
     return {
@@ -214,13 +215,13 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
         "rows": result_table_rows(page.object_list),
         "total": total,
         "limit": limit,
-        "limited": limit is not None and total > limit,
-        "hidden_count": max(total - limit, 0) if limit is not None else 0,
-        "blurred_rows": range(BLURRED_ROWS) if limit is not None and total > limit and not page.has_next() else (),
+        "limited": limited,
+        "hidden_count": total - shown,
+        "blurred_rows": range(BLURRED_ROWS) if limited and not page.has_next() else (),
         "query_string": query.urlencode(),
         "results_url": base_url,
         # The "add to list" bar: how many rows "select all" takes, and where they can go.
-        "selectable_total": total if limit is None else min(total, limit),
+        "selectable_total": shown,
         "add_lists": lists_for_adding(user=user),
     }
 

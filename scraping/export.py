@@ -26,6 +26,7 @@ from django.db.models.functions import Cast
 from django.utils.text import slugify
 
 from .models import JobCreator, Platform
+from .selectors import rows_shown
 
 HEADER = (
     "Platform", "Username", "Display name", "Profile URL", "Followers", "Engagement rate", "Bio", "Emails",
@@ -168,8 +169,10 @@ def csv_rows(rows: QuerySet[JobCreator], *, limit: int | None = None) -> Iterato
     """The BOM and header, then the rows' CSV lines in chunks, in the queryset's own order.
 
     ``rows`` is a scoped, possibly filtered and ordered result queryset (``job_results``,
-    ``campaign_results``); ``limit`` keeps only its first rows (trial accounts).
+    ``campaign_results``); ``limit`` keeps only the rows a trial is shown (``rows_shown``).
     """
+    if limit is not None:
+        rows = rows_shown(rows, limit=limit)
     values = rows.annotate(
         # JSON as text: the common empty list costs nothing to skip, unlike decoding every value.
         export_emails=Cast("creator__emails", TextField()),

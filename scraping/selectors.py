@@ -94,10 +94,19 @@ def campaign_results(*, user: User, campaign_id: int, filters: ResultFilters = R
     return _filtered(rows, filters)
 
 
-class ResultRows:
-    """A results queryset as the sequence a ``Paginator`` pages through, cut to ``limit`` rows.
+def rows_shown(rows: QuerySet[JobCreator], *, limit: int | None) -> QuerySet[JobCreator]:
+    """The rows a plan shows: all of them, or with a trial's ``limit`` only those among the first
+    ``limit`` of their search by rank. Filters and sorting then choose among those rows; they
+    cannot reach past them (sorting by followers would otherwise show another 25 each time)."""
+    return rows if limit is None else rows.filter(rank__lte=limit)
 
-    Counted once (``total``: every matching row, before the limit). A page is read in two steps
+
+class ResultRows:
+    """A results queryset as the sequence a ``Paginator`` pages through: the rows the plan shows
+    (``rows_shown``), at most ``limit`` of them.
+
+    ``total`` counts every matching row, shown or not, so a trial can be told how many more a
+    plan would show. A page is read in two steps
     (a "deferred join"): the ids of its rows, in order, from a query that carries only the
     filter and sort columns, then those rows by primary key. A deep page of a large search then
     sorts and skips narrow rows instead of whole rows with their creator's bio, and indexes can
@@ -106,20 +115,25 @@ class ResultRows:
 
     def __init__(self, rows: QuerySet[JobCreator], *, limit: int | None = None) -> None:
         self._rows = rows
+        self._shown = rows_shown(rows, limit=limit)
         self._limit = limit
 
     @cached_property
     def total(self) -> int:
         return self._rows.count()
 
+    @cached_property
+    def shown(self) -> int:
+        return self.total if self._limit is None else min(self._shown.count(), self._limit)
+
     def __len__(self) -> int:
-        return self.total if self._limit is None else min(self.total, self._limit)
+        return self.shown
 
     def __getitem__(self, window: slice) -> list[JobCreator]:
         start, stop, _step = window.indices(len(self))
         if start >= stop:
             return []
-        ids = list(self._rows.values_list("id", flat=True)[start:stop])
+        ids = list(self._shown.values_list("id", flat=True)[start:stop])
         found = JobCreator.objects.select_related("creator").in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]  # a row deleted in between is left out
 
@@ -127,14 +141,15 @@ class ResultRows:
 @dataclass(frozen=True)
 class ResultPage:
     page: Page  # of JobCreator rows, each with its creator loaded
-    total: int  # every row matching the filters, including those past a trial's limit
+    total: int  # every row matching the filters, including those a trial is not shown
+    shown: int  # how many of them the plan shows
 
 
 def result_page(rows: QuerySet[JobCreator], *, number: int | str | None, per_page: int,
                 limit: int | None = None) -> ResultPage:
     """Page ``number`` of ``rows`` (the last one if past the end, the first if not a number)."""
     window = ResultRows(rows, limit=limit)
-    return ResultPage(page=Paginator(window, per_page).get_page(number), total=window.total)
+    return ResultPage(page=Paginator(window, per_page).get_page(number), total=window.total, shown=window.shown)
 
 
 @dataclass(frozen=True)

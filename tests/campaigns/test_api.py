@@ -468,9 +468,15 @@ def test_trial_user_sees_only_the_first_25_results(make_subscriber):
     body = client.get(url, {"page_size": 100, "sort": "followers"}).json()
 
     assert (body["count"], body["limited_to"], body["next"]) == (120, 25, None)
-    # The 25 best by the chosen order, as on the results page, not an arbitrary 25.
-    assert [row["creator"]["followers"] for row in body["results"]] == [1_000 * n for n in range(120, 95, -1)]
+    # The search's first 25 rows, in the chosen order: sorting cannot bring other creators in.
+    assert [row["creator"]["followers"] for row in body["results"]] == [1_000 * n for n in range(25, 0, -1)]
+    assert {row["rank"] for row in body["results"]} == set(range(1, 26))
     assert_error(client.get(url, {"page": 2}), 404, "not_found")
+
+    # Filters choose among those 25 too: 5 of them have 21,000 followers or more.
+    body = client.get(url, {"min_followers": 21_000}).json()
+    assert (body["count"], body["limited_to"]) == (100, 5)
+    assert [row["rank"] for row in body["results"]] == [21, 22, 23, 24, 25]
 
 
 def test_campaign_results_list_each_creator_once_across_searches(make_subscriber):

@@ -57,7 +57,8 @@ class ResultFactory(factory.django.DjangoModelFactory):
 
     creator = factory.SubFactory(CreatorFactory)
     keyword = "skincare"
-    rank = factory.Sequence(lambda n: n + 1)
+    # 1, 2, 3... within each search, as the engine numbers them.
+    rank = factory.LazyAttribute(lambda result: JobCreator.objects.filter(job=result.job).count() + 1)
     post_url = factory.Sequence(lambda n: f"https://www.tiktok.com/@x/video/{n}")
     post_caption = "My routine"
 

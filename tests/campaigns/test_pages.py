@@ -311,6 +311,23 @@ def test_trial_users_see_the_first_25_rows(client, make_subscriber):
     assert "creator026" not in page and "creator025" in page
 
 
+def test_trial_sorting_and_filtering_choose_among_the_first_25_rows(client, make_subscriber):
+    user = make_subscriber("viral_surge")
+    job = started_search(user, campaign_create(user=user, name="Spring launch"))
+    make_results(job, 60)
+    client.force_login(user)
+    url = reverse("search_detail", args=[job.pk])
+
+    by_followers = client.get(url, {"sort": "followers", "page_size": 100})
+    with_email = client.get(url, {"has_email": "on", "page_size": 100})
+
+    assert [row.handle for row in by_followers.context["rows"]][:2] == ["creator025", "creator024"]
+    assert "creator060" not in by_followers.content.decode()
+    # 20 of the 60 have an email, 8 of them among the first 25: the other 12 wait for a plan.
+    assert [row.handle for row in with_email.context["rows"]] == [f"creator{n:03d}" for n in range(3, 25, 3)]
+    assert "12 more creators found." in with_email.content.decode()
+
+
 def test_progress_polls_while_running_and_stops_when_done(client, paying):
     job = started_search(paying, campaign_create(user=paying, name="Spring launch"))
     client.force_login(paying)
