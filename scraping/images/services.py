@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,10 @@ AVATAR_PRERENDERED: tuple[tuple[int, OutputFormat], ...] = tuple(
 )
 # A CDN that timed out or answered 5xx is asked again sooner than one that refused.
 TRANSIENT_FAILURE_SECONDS = 60
+# One fetch of a URL at a time: the others wait this long for its copy before fetching themselves.
+FETCH_LOCK_SECONDS = 30
+FETCH_WAIT_SECONDS = 10.0
+FETCH_WAIT_STEP = 0.05
 _EXTENSIONS = {"jpeg": "jpg", "webp": "webp"}
 
 
@@ -78,6 +83,10 @@ def _url_key(url: str) -> str:
 
 def _failed_key(url: str) -> str:
     return f"images:failed:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def _fetching_key(url: str) -> str:
+    return f"images:fetching:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
 def _seconds(key: str) -> int:
@@ -167,6 +176,36 @@ def proxied_image_serve(*, request: ImageRequest, output: OutputFormat, if_none_
             return served
     if cache.get(_failed_key(request.url)):
         return _placeholder_served(request, if_none_match=if_none_match)
+    # A results page shows the same avatars to everyone who opens it: the first request fetches,
+    # the others wait for its copy instead of asking the CDN again (and converting again).
+    fetching = _fetching_key(request.url)
+    if not cache.add(fetching, True, FETCH_LOCK_SECONDS):
+        served = _other_fetch_awaited(request, output=output, if_none_match=if_none_match)
+        if served is not None:
+            return served
+    try:
+        return _fetched_served(request, output=output, if_none_match=if_none_match)
+    finally:
+        cache.delete(fetching)
+
+
+def _other_fetch_awaited(request: ImageRequest, *, output: OutputFormat, if_none_match: str) -> ServedImage | None:
+    """What the request already fetching ``request.url`` stored, once it has; None if it gave up."""
+    deadline = time.monotonic() + FETCH_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(FETCH_WAIT_STEP)
+        if content_hash := cache.get(_url_key(request.url)):
+            served = _stored_served(request, content_hash=content_hash, output=output, if_none_match=if_none_match)
+            if served is not None:
+                return served
+        if cache.get(_failed_key(request.url)):
+            return _placeholder_served(request, if_none_match=if_none_match)
+        if not cache.get(_fetching_key(request.url)):
+            return None
+    return None
+
+
+def _fetched_served(request: ImageRequest, *, output: OutputFormat, if_none_match: str) -> ServedImage:
     try:
         fetched = image_fetch(request.url)
         body = image_render(fetched.body, size=request.size, output=output)

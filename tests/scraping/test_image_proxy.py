@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.template import Context, Template
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -526,6 +528,34 @@ def test_image_proxy_placeholder_has_the_creators_stable_colour(client, cdn):
 
 
 # Storage, caching, 304
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_image_proxy_asks_the_cdn_once_for_an_image_many_browsers_want_at_once(cdn):
+    def slow_edge(_headers: dict[str, str]) -> Reply:
+        time.sleep(0.4)
+        return ok(jpeg())
+
+    cdn.routes["/popular.jpg"] = slow_edge
+    url = proxy_url(cdn.url("/popular.jpg"))
+    responses = []
+
+    def visitor() -> None:
+        try:
+            responses.append(Client().get(url, HTTP_ACCEPT="image/avif,image/webp,*/*"))
+        finally:
+            connection.close()
+
+    visitors = [threading.Thread(target=visitor) for _ in range(4)]
+    for thread in visitors:
+        thread.start()
+    for thread in visitors:
+        thread.join(timeout=15)
+
+    assert [response.status_code for response in responses] == [200] * 4
+    assert {response["Content-Type"] for response in responses} == {"image/webp"}
+    assert len({response.content for response in responses}) == 1
+    assert cdn.paths() == ["/popular.jpg"]
 
 
 @pytest.mark.django_db
