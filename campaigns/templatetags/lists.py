@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
+
+from .results import ago
 
 register = template.Library()
 
@@ -35,10 +36,4 @@ def followers_change(item) -> str:
     return ("+" if change > 0 else "−") + text
 
 
-@register.filter
-def ago(moment) -> str:
-    """``naturaltime`` that reads in a sentence: "Contacted just now", not "Contacted now"."""
-    if moment is None:
-        return ""
-    text = naturaltime(moment)
-    return "just now" if text == "now" else text
+register.filter("ago", ago)

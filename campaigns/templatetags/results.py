@@ -1,12 +1,22 @@
 from __future__ import annotations
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
 
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, image_proxy_url_for
 
 from ..results_table import avatar_html, compact_number
 
 register = template.Library()
+
+
+@register.filter
+def ago(moment) -> str:
+    """``naturaltime`` that reads in a sentence: "started just now", not "started now"."""
+    if moment is None:
+        return ""
+    text = naturaltime(moment)
+    return "just now" if text == "now" else text
 
 
 @register.filter
