@@ -8,7 +8,6 @@ order (usage row, then subscription row) so an operator action cannot deadlock a
 from __future__ import annotations
 
 import logging
-import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -37,9 +36,9 @@ from accounts.services import (
 from adminpanel.audit import audit_log
 from billing.emails import EMAIL_TEMPLATES, email_deliver
 from billing.models import UNLIMITED, EventSource, SubscriptionPlan, TrialClaim
-from billing.selectors import plan_for_user, plan_get
+from billing.selectors import plan_get
 from billing.services import next_month, trial_start
-from billing.services.emails import email_schedule, email_schedule_cancel
+from billing.services.emails import email_schedule, email_schedule_cancel, lifecycle_email_context
 from billing.services.events import event_record
 from campaigns.services import campaign_create
 from influencer_platform.errors import ApplicationError
@@ -219,22 +218,9 @@ def email_templates() -> list[tuple[str, str]]:
 
 def _lifecycle_context(user: User, template: str) -> dict[str, Any]:
     """What the template says about this user today, plus what was stored when it was scheduled."""
-    subscription = user.subscription
-    ends_at = subscription.trial_ends_at
-    days_left = max(0, math.ceil((ends_at - timezone.now()).total_seconds() / 86400)) if ends_at else 0
     stored = [entry.get("context", {}) for entry in user.system_data.email_schedule_status.values()
               if isinstance(entry, dict) and entry.get("template") == template]
-    return {
-        "user_name": user.display_name,
-        "plan_name": plan_for_user(user=user).name,
-        "trial_ends_at": ends_at,
-        "days_left": days_left,
-        "billing_url": f"{settings.SITE_URL}/billing/",
-        "plans_url": f"{settings.SITE_URL}/billing/plans/",
-        "dashboard_url": f"{settings.SITE_URL}/dashboard/",
-        "settings_url": f"{settings.SITE_URL}/settings/",
-        **(stored[-1] if stored else {}),
-    }
+    return {**lifecycle_email_context(user), **(stored[-1] if stored else {})}
 
 
 def _email_template_check(template: str) -> None:

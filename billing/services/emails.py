@@ -88,7 +88,7 @@ def _rule(user: User, template: str) -> Rule:
     return Rule.SEND
 
 
-def _user_context(user: User) -> dict[str, Any]:
+def lifecycle_email_context(user: User) -> dict[str, Any]:
     subscription = user.subscription
     plan = plan_for_user(user=user)
     ends_at = subscription.trial_ends_at
@@ -212,7 +212,7 @@ def _claim(user_id: int, key: str, context: dict[str, Any] | None) -> tuple[str,
         return None
     entry.update(status="sending", at=now.isoformat())
     _save_schedule(system_data)
-    return template, user.email, {**_user_context(user), **entry.get("context", {})}
+    return template, user.email, {**lifecycle_email_context(user), **entry.get("context", {})}
 
 
 @transaction.atomic
