@@ -114,31 +114,30 @@ class OutcomeSlot:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def _outcome_slots(starts: list, rows) -> list[OutcomeSlot]:
+    """``rows`` of (slot start, status, count) grouped into one ``OutcomeSlot`` per start."""
+    slots = {start: OutcomeSlot(start) for start in starts}
+    for start, status, count in rows:
+        slot = slots.get(start)
+        if slot is not None:
+            outcome = _OUTCOME_OF.get(status, "running")
+            slot.counts[outcome] = slot.counts.get(outcome, 0) + count
+    return list(slots.values())
+
+
 def searches_per_day(*, today: date, days: int = 30) -> list[OutcomeSlot]:
     start = today - timedelta(days=days - 1)
-    slots = {start + timedelta(days=offset): OutcomeSlot(start + timedelta(days=offset)) for offset in range(days)}
     rows = (ScrapingJob.objects.filter(created_at__date__gte=start).annotate(day=TruncDate("created_at"))
-            .values("day", "status").annotate(n=Count("id")).order_by())
-    for row in rows:
-        slot = slots.get(row["day"])
-        if slot is not None:
-            outcome = _OUTCOME_OF.get(row["status"], "running")
-            slot.counts[outcome] = slot.counts.get(outcome, 0) + row["n"]
-    return list(slots.values())
+            .values_list("day", "status").annotate(n=Count("id")).order_by())
+    return _outcome_slots([start + timedelta(days=offset) for offset in range(days)], rows)
 
 
 def searches_per_hour(*, now: datetime, hours: int = 24) -> list[OutcomeSlot]:
     current = now.replace(minute=0, second=0, microsecond=0)
     start = current - timedelta(hours=hours - 1)
-    slots = {start + timedelta(hours=offset): OutcomeSlot(start + timedelta(hours=offset)) for offset in range(hours)}
     rows = (ScrapingJob.objects.filter(created_at__gte=start).annotate(hour=TruncHour("created_at"))
-            .values("hour", "status").annotate(n=Count("id")).order_by())
-    for row in rows:
-        slot = slots.get(row["hour"])
-        if slot is not None:
-            outcome = _OUTCOME_OF.get(row["status"], "running")
-            slot.counts[outcome] = slot.counts.get(outcome, 0) + row["n"]
-    return list(slots.values())
+            .values_list("hour", "status").annotate(n=Count("id")).order_by())
+    return _outcome_slots([start + timedelta(hours=offset) for offset in range(hours)], rows)
 
 
 def provider_credits_remaining() -> int | None:
