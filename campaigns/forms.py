@@ -3,10 +3,9 @@ from __future__ import annotations
 from django import forms
 
 from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters
-from scraping.services import MAX_TARGET, SearchInputError, search_keywords_parse
+from scraping.services import MAX_TARGET, SearchInputError, search_keywords_parse, search_username_parse
 
 from .models import Campaign
-from .services import search_username_for_platform
 
 
 class CampaignForm(forms.ModelForm):
@@ -113,7 +112,7 @@ class SearchWizardForm(forms.Form):
             if data["search_type"] == "keyword":
                 data["keywords"] = search_keywords_parse(data["keywords"])
             else:
-                data["username"] = search_username_for_platform(platform=data["platform"], raw=data["username"])
+                data["username"] = search_username_parse(data["username"], platform=data["platform"])
         except SearchInputError as exc:
             self.add_error(exc.extra["field"], exc.message)
         target = data.get("target")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from billing.services import usage_record_campaign, usage_release_campaign
 from influencer_platform.errors import ApplicationError
-from scraping.models import Platform, ScrapingJob, SearchType
-from scraping.services import SearchInputError, job_cancel, job_start, search_username_parse
+from scraping.models import ScrapingJob
+from scraping.services import job_cancel, job_start
 
 from .models import ActivityKind, Campaign, CampaignActivity
 
@@ -110,31 +108,6 @@ def campaign_delete(*, campaign: Campaign) -> None:
     usage_release_campaign(user_id=campaign.user_id)
 
 
-# Where each platform's profile links live; a link anywhere else names an account on another site.
-_PROFILE_DOMAINS = {Platform.TIKTOK: "tiktok.com", Platform.INSTAGRAM: "instagram.com", Platform.YOUTUBE: "youtube.com"}
-# Share links point at a post through a redirect; the path is a short code, not the creator's handle.
-_SHARE_HOSTS = frozenset({"vm.tiktok.com", "vt.tiktok.com", "youtu.be", "instagr.am"})
-
-
-def search_username_for_platform(*, platform: str, raw: str) -> str:
-    """The bare handle from "@name", "name" or a profile link, refusing links to another site."""
-    text = (raw or "").strip()
-    domain = _PROFILE_DOMAINS.get(platform)
-    if domain and ("://" in text or ("/" in text and "." in text.split("/", 1)[0])):
-        try:
-            host = (urlsplit(text if "://" in text else f"https://{text}").hostname or "").lower()
-        except ValueError:  # a malformed address, such as an unclosed "[" host
-            host = ""
-        label = Platform(platform).label
-        if host in _SHARE_HOSTS:
-            raise SearchInputError(f"That is a share link to a post. Paste the creator's {label} profile link "
-                                   "or their @username.", extra={"field": "username"})
-        if host != domain and not host.endswith(f".{domain}"):
-            raise SearchInputError(f"That link is not a {label} profile. Paste a {label} profile link "
-                                   "or an @username.", extra={"field": "username"})
-    return search_username_parse(text)
-
-
 @transaction.atomic
 def campaign_search_start(
     *,
@@ -151,8 +124,6 @@ def campaign_search_start(
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.archived_at:
         raise CampaignError("This campaign is archived. Restore it to run new searches.", code="campaign_archived")
-    if search_type == SearchType.SIMILAR:
-        username = search_username_for_platform(platform=platform, raw=username)
     job = job_start(user=user, platform=platform, search_type=search_type, target_results=target_results,
                     keywords=keywords, username=username, campaign_id=campaign.pk, dispatch=dispatch)
     campaign.save(update_fields=["updated_at"])

@@ -17,6 +17,7 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -96,10 +97,31 @@ def search_keywords_parse(raw: str | list[str]) -> list[str]:
     return list(keywords.values())
 
 
-def search_username_parse(raw: str) -> str:
-    """A bare handle from "@name", "name" or a profile URL."""
+# Where each platform's profile links live; a link anywhere else names an account on another site.
+_PROFILE_DOMAINS = {Platform.TIKTOK: "tiktok.com", Platform.INSTAGRAM: "instagram.com", Platform.YOUTUBE: "youtube.com"}
+# Share links point at a post through a redirect; the path is a short code, not the creator's handle.
+_SHARE_HOSTS = frozenset({"vm.tiktok.com", "vt.tiktok.com", "youtu.be", "instagr.am"})
+
+
+def search_username_parse(raw: str, *, platform: str) -> str:
+    """A bare handle from "@name", "name" or a profile link on ``platform``; links to another site
+    and share links (to a post, not a profile) are refused."""
+    text = (raw or "").strip()
+    domain = _PROFILE_DOMAINS.get(platform)
+    if domain and ("://" in text or ("/" in text and "." in text.split("/", 1)[0])):
+        try:
+            host = (urlsplit(text if "://" in text else f"https://{text}").hostname or "").lower()
+        except ValueError:  # a malformed address, such as an unclosed "[" host
+            host = ""
+        label = Platform(platform).label
+        if host in _SHARE_HOSTS:
+            raise SearchInputError(f"That is a share link to a post. Paste the creator's {label} profile link "
+                                   "or their @username.", extra={"field": "username"})
+        if host != domain and not host.endswith(f".{domain}"):
+            raise SearchInputError(f"That link is not a {label} profile. Paste a {label} profile link "
+                                   "or an @username.", extra={"field": "username"})
     try:
-        return normalise_handle(raw or "")
+        return normalise_handle(text)
     except ValueError as exc:
         raise SearchInputError(
             "Enter a username such as @creator or a link to their profile.", extra={"field": "username"}
@@ -129,7 +151,7 @@ def job_start(
     if search_type == SearchType.KEYWORD:
         parsed_keywords, target_username = search_keywords_parse(keywords), ""
     else:
-        parsed_keywords, target_username = [], search_username_parse(username)
+        parsed_keywords, target_username = [], search_username_parse(username, platform=platform)
     if not isinstance(target_results, int) or not 1 <= target_results <= MAX_TARGET:
         raise SearchInputError(f"Choose a target between 1 and {MAX_TARGET:,} creators.",
                                extra={"field": "target_results"})
