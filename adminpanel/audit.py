@@ -9,8 +9,6 @@ registered ``ModelAdmin`` (see ``ADMIN_MODEL_ADMIN_MIXINS``). Imports no app: ta
 from __future__ import annotations
 
 import datetime
-import decimal
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -107,10 +105,6 @@ def plain(value: Any) -> Any:
         return [plain(item) for item in value]
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
-    if isinstance(value, datetime.timedelta):
-        return str(value)
-    if isinstance(value, (decimal.Decimal, uuid.UUID)):
-        return str(value)
     return str(value)
 
 

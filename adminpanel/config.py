@@ -253,11 +253,6 @@ def config_get(key: str) -> Any:
     return value
 
 
-def config_all() -> dict[str, Any]:
-    """Every key's current value, overrides applied (the operations page lists them)."""
-    return {key: config_get(key) for key in REGISTRY}
-
-
 def config_cache_reset() -> None:
     """Forget this process' snapshot so the next read loads the table (tests, after a change)."""
     global _snapshot

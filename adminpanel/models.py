@@ -134,10 +134,6 @@ class BackgroundJob(models.Model):
             return self.finished_at - self.started_at
         return None
 
-    @property
-    def is_retryable(self) -> bool:
-        return self.status == BackgroundJobStatus.FAILED and not self.retried_as
-
 
 class WorkerHeartbeat(models.Model):
     """A job worker process saying it is alive; the operations overview reads these."""

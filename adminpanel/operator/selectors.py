@@ -27,7 +27,6 @@ OUTCOMES: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("running", "Queued or running", "#5b47e0", tuple(ACTIVE_STATUSES)),
 ]
 _OUTCOME_OF = {status: key for key, _label, _colour, statuses in OUTCOMES for status in statuses}
-FAILED_STATUSES = (JobStatus.ERROR, JobStatus.TIMEOUT)
 
 
 class _Median(Aggregate):
