@@ -58,15 +58,16 @@ def rendition_size(pixels: int) -> int:
     return next((size for size in PROXY_SIZES if size >= pixels), PROXY_SIZES[-1])
 
 
-def _signature(pairs: list[tuple[str, str]], secret: str | None = None) -> str:
-    # urlencode is unambiguous: no value can pretend to end early and start another parameter.
-    digest = salted_hmac(_SALT, urlencode(pairs), secret=secret, algorithm="sha256").digest()
+def _signature(query: str, secret: str | None = None) -> str:
+    # ``query`` is urlencoded, which is unambiguous: no value can pretend to end early and start
+    # another parameter.
+    digest = salted_hmac(_SALT, query, secret=secret, algorithm="sha256").digest()
     return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
 def image_proxy_url(request: ImageRequest) -> str:
-    pairs = request.query()
-    return f"{reverse('image_proxy', args=[_signature(pairs)])}?{urlencode(pairs)}"
+    query = urlencode(request.query())
+    return f"{reverse('image_proxy', args=[_signature(query)])}?{query}"
 
 
 def image_request_parse(*, signature: str, query: QueryDict) -> ImageRequest:
@@ -79,10 +80,10 @@ def image_request_parse(*, signature: str, query: QueryDict) -> ImageRequest:
         url=url, size=size, placeholder=Placeholder(initial=initial, colour_index=colour),
         content_hash=query.get("h", ""),
     )
-    pairs = request.query()
+    signed_query = urlencode(request.query())
     # Old keys stay valid while SECRET_KEY is rotated, as Django's own signing does.
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    if not any(constant_time_compare(signature, _signature(pairs, secret)) for secret in secrets):
+    if not any(constant_time_compare(signature, _signature(signed_query, secret)) for secret in secrets):
         raise InvalidImageRequestError("The image address was not signed by this site.")
     if (size not in PROXY_SIZES or not 0 <= colour < len(PALETTE) or len(initial) > 1
             or len(url) > MAX_URL_LENGTH or not _CONTENT_HASH.fullmatch(request.content_hash)):
