@@ -18,6 +18,7 @@ from influencer_platform.errors import ApplicationError
 
 from .config import config_get, config_text
 from .models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration, WorkerHeartbeat
+from .selectors import worker_status
 from .services import background_job_retry, config_set
 
 _VALUE_HELP = {
@@ -34,6 +35,7 @@ _STATUS_COLOURS = {
     BackgroundJobStatus.FAILED: "#b91c1c",
     BackgroundJobStatus.SKIPPED: "#4b5563",
 }
+_WORKER_COLOURS = {"alive": "#15803d", "silent": "#b91c1c", "stopped": "#4b5563"}
 
 
 def _badge(colour: str, text: str) -> SafeString:
@@ -256,11 +258,8 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     @admin.display(description="State")
     def state(self, worker: WorkerHeartbeat) -> SafeString:
-        if worker.stopped_at:
-            return _badge("#4b5563", "Stopped")
-        if worker.last_seen_at < timezone.now() - config_get("ops.worker_offline_after"):
-            return _badge("#b91c1c", "Silent")
-        return _badge("#15803d", "Alive")
+        status = worker_status(worker, now=timezone.now(), offline_after=config_get("ops.worker_offline_after"))
+        return _badge(_WORKER_COLOURS[status.state], status.state.capitalize())
 
     @admin.display(description="Queues")
     def queues_display(self, worker: WorkerHeartbeat) -> str:

@@ -69,12 +69,16 @@ class WorkerStatus:
         return "alive" if self.alive else "silent"
 
 
+def worker_status(worker: WorkerHeartbeat, *, now: datetime, offline_after: timedelta) -> WorkerStatus:
+    return WorkerStatus(worker=worker, alive=worker.stopped_at is None and worker.last_seen_at >= now - offline_after)
+
+
 def workers_recent(*, now: datetime | None = None, within: timedelta = timedelta(hours=6)) -> list[WorkerStatus]:
     """Workers that reported in the last ``within``, newest first, each marked alive or not."""
     now = now or timezone.now()
     offline_after = config_get("ops.worker_offline_after")
     return [
-        WorkerStatus(worker=worker, alive=worker.stopped_at is None and worker.last_seen_at >= now - offline_after)
+        worker_status(worker, now=now, offline_after=offline_after)
         for worker in WorkerHeartbeat.objects.filter(last_seen_at__gte=now - within).order_by("-last_seen_at")[:50]
     ]
 
