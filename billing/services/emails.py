@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import SubscriptionStatus, TrialStatus, User, UserSystemData
-from adminpanel.config import REGISTRY, config_get
+from adminpanel.config import config_get
 from influencer_platform.errors import ProviderPermanentError
 from influencer_platform.jobs import actor_send
 
@@ -61,8 +61,7 @@ class Rule(Enum):
 
 def welcome_email_schedule(*, user_id: int) -> bool:
     """At sign-up."""
-    delay = _configured("emails.welcome_delay", timedelta(0))
-    return email_schedule(user_id=user_id, key="welcome", send_at=timezone.now() + delay)
+    return email_schedule(user_id=user_id, key="welcome", send_at=timezone.now() + config_get("emails.welcome_delay"))
 
 
 def _template_of(key: str) -> str:
@@ -159,13 +158,9 @@ def email_schedule_cancel(*, user_id: int, keys: tuple[str, ...] | list[str]) ->
     return cancelled
 
 
-def _configured(key: str, default: timedelta) -> timedelta:
-    return config_get(key) if key in REGISTRY else default
-
-
 def trial_emails_schedule(*, user_id: int, started_at: datetime, ends_at: datetime) -> None:
-    day_2 = started_at + _configured("emails.trial_day2_after", timedelta(days=2))
-    day_5 = started_at + _configured("emails.trial_day5_after", timedelta(days=5))
+    day_2 = started_at + config_get("emails.trial_day2_after")
+    day_5 = started_at + config_get("emails.trial_day5_after")
     # A trial shortened by an operator skips the reminders that would land after it ends.
     if day_2 < ends_at:
         email_schedule(user_id=user_id, key="trial_day_2", send_at=day_2)

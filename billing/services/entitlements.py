@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import SubscriptionStatus, TrialStatus, User, UserSubscription, UserUsage
 from accounts.services import onboarding_complete
-from adminpanel.config import REGISTRY, config_get
+from adminpanel.config import config_get
 from influencer_platform.errors import ApplicationError
 
 from ..models import UNLIMITED, Feature, SubscriptionPlan, TrialClaim
@@ -24,12 +24,10 @@ from ..selectors import plan_for_user, plan_get
 from .emails import trial_emails_schedule
 from .events import event_record
 
-TRIAL_LENGTH = timedelta(days=7)
-
 
 def trial_length() -> timedelta:
     """The trial operators configured (``billing.trial_length``), 7 days unless changed."""
-    return config_get("billing.trial_length") if "billing.trial_length" in REGISTRY else TRIAL_LENGTH
+    return config_get("billing.trial_length")
 
 
 @dataclass(frozen=True)
