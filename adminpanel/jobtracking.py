@@ -69,27 +69,14 @@ class BackgroundJobMiddleware(Middleware):
     # Messages
 
     def before_process_message(self, broker, message) -> None:
-        from .models import BackgroundJob, BackgroundJobStatus
+        from .models import BackgroundJobStatus
 
         now = timezone.now()
-        row = BackgroundJob(
-            message_id=message.message_id,
-            actor_name=message.actor_name,
-            queue_name=_canonical_queue(message.queue_name),
-            args=list(message.args),
-            kwargs=dict(message.kwargs),
-            status=BackgroundJobStatus.RUNNING,
-            attempts=message.options.get("retries", 0) + 1,
-            worker=self._worker_label(),
-            enqueued_at=_enqueued_at(message),
-            started_at=now,
+        self._upsert(
+            message, update_fields=["status", "attempts", "worker", "started_at", "finished_at", "error", "updated_at"],
+            status=BackgroundJobStatus.RUNNING, started_at=now, updated_at=now,
             retry_of=str(message.options.get("retry_of", ""))[:64],
-            updated_at=now,
         )
-        self._write(lambda: BackgroundJob.objects.bulk_create(
-            [row], update_conflicts=True, unique_fields=["message_id"],
-            update_fields=["status", "attempts", "worker", "started_at", "finished_at", "error", "updated_at"],
-        ))
 
     def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
         from .models import BackgroundJobStatus
@@ -104,20 +91,27 @@ class BackgroundJobMiddleware(Middleware):
         self._finish(message, status=status, error=_error_text(exception))
 
     def after_skip_message(self, broker, message) -> None:
-        from .models import BackgroundJob, BackgroundJobStatus
+        from .models import BackgroundJobStatus
 
         now = timezone.now()
+        self._upsert(
+            message, update_fields=["status", "finished_at", "error", "updated_at"],
+            status=BackgroundJobStatus.SKIPPED, finished_at=now, updated_at=now,
+            error="Skipped: the message was too old when a worker got to it.",
+        )
+
+    def _upsert(self, message, *, update_fields: list[str], **fields: Any) -> None:
+        """Insert the message's row, or set ``update_fields`` on the row an earlier attempt wrote."""
+        from .models import BackgroundJob
+
         row = BackgroundJob(
             message_id=message.message_id, actor_name=message.actor_name,
             queue_name=_canonical_queue(message.queue_name), args=list(message.args),
-            kwargs=dict(message.kwargs), status=BackgroundJobStatus.SKIPPED,
-            attempts=message.options.get("retries", 0) + 1, worker=self._worker_label(),
-            enqueued_at=_enqueued_at(message), finished_at=now, updated_at=now,
-            error="Skipped: the message was too old when a worker got to it.",
+            kwargs=dict(message.kwargs), attempts=message.options.get("retries", 0) + 1,
+            worker=self._worker_label(), enqueued_at=_enqueued_at(message), **fields,
         )
         self._write(lambda: BackgroundJob.objects.bulk_create(
-            [row], update_conflicts=True, unique_fields=["message_id"],
-            update_fields=["status", "finished_at", "error", "updated_at"],
+            [row], update_conflicts=True, unique_fields=["message_id"], update_fields=update_fields,
         ))
 
     def _finish(self, message, *, status: str, result_summary: str = "", error: str = "") -> None:
