@@ -44,13 +44,6 @@ def image_proxy(request: HttpRequest, signature: str) -> HttpResponse:
     patch_cache_control(response, **cache_control)
     # The same address may later answer with an image in the format the Accept header chose.
     patch_vary_headers(response, ["Accept"])
-    # Nothing here depends on who asks, but a middleware that looked at request.user has read
-    # the session, and SessionMiddleware would then add "Vary: Cookie": a shared cache in front
-    # would keep one copy per visitor. Forgetting the read changes nothing else (saving depends
-    # on "modified").
-    session = getattr(request, "session", None)
-    if session is not None:
-        session.accessed = False
     if served.placeholder:
         response["Content-Security-Policy"] = _SVG_POLICY
     return response

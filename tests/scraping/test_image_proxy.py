@@ -603,6 +603,19 @@ def test_image_proxy_serves_a_repeat_from_storage_with_long_cache_headers(client
     assert stored == ["96.jpg", "source"]
 
 
+@pytest.mark.django_db
+def test_image_proxy_answers_a_signed_in_visitor_without_varying_on_the_cookie(client, cdn, user):
+    cdn.routes["/a.jpg"] = ok(jpeg())
+    client.force_login(user)
+
+    response = client.get(proxy_url(cdn.url("/a.jpg")))
+
+    assert response.status_code == 200
+    # One copy in a shared cache serves every visitor, signed in or not.
+    assert [value.strip() for value in response["Vary"].split(",")] == ["Accept"]
+    assert "Set-Cookie" not in response
+
+
 # The template tag
 
 
