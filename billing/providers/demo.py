@@ -195,12 +195,6 @@ class DemoProvider:
     def subscription_get(self, subscription_id: str) -> SubscriptionState:
         return shapes.subscription_from_object(self._subscription(subscription_id))
 
-    def subscriptions_for_customer(self, customer_id: str) -> list[SubscriptionState]:
-        from billing.models import DemoBillingObject
-
-        rows = DemoBillingObject.objects.filter(kind="subscription", data__customer=customer_id).order_by("-created_at")
-        return [shapes.subscription_from_object(self._advance(row.data)) for row in rows]
-
     def subscription_change_price(self, *, subscription_id: str, price_id: str, idempotency_key: str) -> SubscriptionState:
         sub = self._subscription(subscription_id)
         if sub["status"] == "canceled":

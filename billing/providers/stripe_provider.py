@@ -126,12 +126,6 @@ class StripeProvider:
         subscription = self._call(lambda: self._client.v1.subscriptions.retrieve(subscription_id))
         return shapes.subscription_from_object(_as_dict(subscription))
 
-    def subscriptions_for_customer(self, customer_id: str) -> list[SubscriptionState]:
-        page = self._call(lambda: self._client.v1.subscriptions.list(
-            params={"customer": customer_id, "status": "all", "limit": 20}
-        ))
-        return [shapes.subscription_from_object(_as_dict(s)) for s in page.data]
-
     def subscription_change_price(self, *, subscription_id: str, price_id: str, idempotency_key: str) -> SubscriptionState:
         current = self._call(lambda: self._client.v1.subscriptions.retrieve(subscription_id))
         item_id = current["items"]["data"][0]["id"]
