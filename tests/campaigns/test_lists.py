@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import SubscriptionStatus, User
+from accounts.models import User
 from campaigns.list_selectors import ListAccess, list_get, list_overview
 from campaigns.list_services import (
     ListError,
@@ -33,14 +33,6 @@ from scraping.models import CreatorProfile
 from .lists_support import assert_dense, board, make_creator, make_list, make_search, read_csv, share
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def paying(make_subscriber):
-    user = make_subscriber("viral_surge")
-    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
-    user.subscription.save()
-    return user
 
 
 def item_of(creator_list, handle) -> CreatorListItem:

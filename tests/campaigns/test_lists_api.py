@@ -4,7 +4,6 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from accounts.models import SubscriptionStatus
 from campaigns.models import CreatorList, CreatorListItem, ListExport
 
 from .lists_support import assert_dense, board, make_creator, make_list, make_search, share
@@ -12,14 +11,6 @@ from .lists_support import assert_dense, board, make_creator, make_list, make_se
 pytestmark = pytest.mark.django_db
 
 LISTS = "/api/v1/lists/"
-
-
-@pytest.fixture
-def paying(make_subscriber):
-    user = make_subscriber("viral_surge")
-    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
-    user.subscription.save()
-    return user
 
 
 def api_for(user) -> APIClient:
