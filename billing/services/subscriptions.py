@@ -68,7 +68,7 @@ def _action_window() -> int:
     return int(timezone.now().timestamp()) // ACTION_KEY_WINDOW_SECONDS
 
 
-def _now_second() -> datetime:
+def now_whole_second() -> datetime:
     # Provider event times have whole seconds; a live read is stamped the same way so that an
     # event from the same second is not mistaken for an older one.
     return timezone.now().replace(microsecond=0)
@@ -191,7 +191,7 @@ def checkout_confirm(*, user: User, session_id: str) -> UserSubscription:
                            code="checkout_incomplete")
     state = _provider_call(lambda: provider.subscription_get(session.subscription_id))
     details = billing_details_fetch(customer_id=session.customer_id)
-    subscription_state_apply(user_id=user.pk, state=state, as_of=_now_second(), details=details,
+    subscription_state_apply(user_id=user.pk, state=state, as_of=now_whole_second(), details=details,
                              cause="checkout.confirmed")
     return UserSubscription.objects.get(user_id=user.pk)
 
@@ -232,7 +232,7 @@ def _subscription_id(user: User) -> str:
 
 
 def _apply_now(user: User, state: SubscriptionState, cause: str) -> UserSubscription:
-    subscription_state_apply(user_id=user.pk, state=state, as_of=_now_second(), cause=cause)
+    subscription_state_apply(user_id=user.pk, state=state, as_of=now_whole_second(), cause=cause)
     return UserSubscription.objects.get(user_id=user.pk)
 
 
@@ -282,7 +282,7 @@ def subscription_refresh(*, user_id: int) -> str:
     provider = get_provider()
     state = provider.subscription_get(billing.stripe_subscription_id)
     details = billing_details_fetch(customer_id=state.customer_id or billing.stripe_customer_id)
-    return subscription_state_apply(user_id=user_id, state=state, as_of=_now_second(), details=details,
+    return subscription_state_apply(user_id=user_id, state=state, as_of=now_whole_second(), details=details,
                                     cause="reconciled", source=EventSource.SCHEDULER)
 
 

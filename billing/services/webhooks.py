@@ -24,7 +24,7 @@ from ..models import BillingEvent, EventSource, EventStatus
 from ..providers import get_provider
 from ..providers.base import WebhookEvent
 from .emails import email_schedule
-from .subscriptions import billing_details_apply, billing_details_fetch, subscription_state_apply
+from .subscriptions import billing_details_apply, billing_details_fetch, now_whole_second, subscription_state_apply
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def _subscription_changed(stored: BillingEvent, event: WebhookEvent) -> tuple[in
         # one subscription within the same second, so their order of arrival says nothing about
         # which is newer: the subscription's state is read from Stripe instead.
         try:
-            state, as_of = provider.subscription_get(state.id), timezone.now().replace(microsecond=0)
+            state, as_of = provider.subscription_get(state.id), now_whole_second()
         except ProviderPermanentError:
             pass
     details = billing_details_fetch(customer_id=state.customer_id)
@@ -124,7 +124,7 @@ def _checkout_completed(stored: BillingEvent, event: WebhookEvent) -> tuple[int 
     # The session carries only the subscription's id: its state is read from the provider.
     state = provider.subscription_get(session.subscription_id)
     details = billing_details_fetch(customer_id=session.customer_id)
-    outcome = subscription_state_apply(user_id=user_id, state=state, as_of=timezone.now().replace(microsecond=0),
+    outcome = subscription_state_apply(user_id=user_id, state=state, as_of=now_whole_second(),
                                        details=details, cause=event.type, source=EventSource.STRIPE)
     return user_id, outcome
 
