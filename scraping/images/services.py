@@ -217,11 +217,18 @@ def _fetched_served(request: ImageRequest, *, output: OutputFormat, if_none_matc
         logger.info("image not available: %s", exc)
         cache.set(_failed_key(request.url), True, _seconds("images.failure_ttl"))
         return _placeholder_served(request, if_none_match=if_none_match)
-    content_hash = hashlib.sha256(fetched.body).hexdigest()
-    _store(source_name(content_hash), fetched.body)
-    _store(rendition_name(content_hash, request.size, output), body)
-    cache.set(_url_key(request.url), content_hash, _seconds("images.source_ttl"))
+    content_hash = _original_store(request.url, fetched.body, renditions={(request.size, output): body})
     return _image_served(request, content_hash=content_hash, output=output, body=body)
+
+
+def _original_store(url: str, source: bytes, *, renditions: Mapping[tuple[int, OutputFormat], bytes]) -> str:
+    """Store the original ``url`` gave and ``renditions`` of it, remember it for ``url``; its hash."""
+    content_hash = hashlib.sha256(source).hexdigest()
+    _store(source_name(content_hash), source)
+    for (size, output), body in renditions.items():
+        _store(rendition_name(content_hash, size, output), body)
+    cache.set(_url_key(url), content_hash, _seconds("images.source_ttl"))
+    return content_hash
 
 
 # Avatars, stored by the ``creator_avatars_fetch`` actor
@@ -263,12 +270,7 @@ def _avatar_store(url: str, *, reuse_known: bool) -> str:
                       for size, output in AVATAR_PRERENDERED}
     except NotAnImageError as exc:
         raise ImageUnavailableError(str(exc)) from exc
-    content_hash = hashlib.sha256(fetched.body).hexdigest()
-    _store(source_name(content_hash), fetched.body)
-    for (size, output), body in renditions.items():
-        _store(rendition_name(content_hash, size, output), body)
-    cache.set(_url_key(url), content_hash, _seconds("images.source_ttl"))
-    return content_hash
+    return _original_store(url, fetched.body, renditions=renditions)
 
 
 def creator_avatars_store(*, profile_ids: list[int]) -> int:
