@@ -126,14 +126,19 @@ def _filter_query(request) -> str:
     return query.urlencode()
 
 
-@onboarding_not_required
-@login_required
-def list_board_view(request, list_id: int):
-    creator_list = list_get(user=request.user, list_id=list_id)
+def _board_context(request, creator_list) -> dict:
     filter_form = ItemFilterForm(request.GET or None, creator_list=creator_list)
     context = _list_context(request, creator_list, tab="board")
     context.update(filter_form=filter_form, filter_query=_filter_query(request),
                    columns=list_board(creator_list=creator_list, filters=filter_form.filters()))
+    return context
+
+
+@onboarding_not_required
+@login_required
+def list_board_view(request, list_id: int):
+    creator_list = list_get(user=request.user, list_id=list_id)
+    context = _board_context(request, creator_list)
     if request.htmx and request.htmx.target == "list-view":
         return render(request, "campaigns/lists/_board.html", context)
     return render(request, "campaigns/lists/board.html", context)
@@ -242,10 +247,8 @@ def list_move(request, list_id: int):
         if error:
             messages.warning(request, error)
         return redirect(_safe_next(request, reverse("list_board", args=[creator_list.pk])))
-    filter_form = ItemFilterForm(request.GET or None, creator_list=creator_list)
-    context = _list_context(request, creator_list, tab="board")
-    context.update(filter_form=filter_form, filter_query=_filter_query(request), board_error=error,
-                   columns=list_board(creator_list=creator_list, filters=filter_form.filters()))
+    context = _board_context(request, creator_list)
+    context["board_error"] = error
     # htmx swaps only successful answers, and the board must be redrawn either way.
     return render(request, "campaigns/lists/_board.html", context)
 
