@@ -148,12 +148,17 @@ class PlanOffer:
     is_trial_plan: bool = False  # tried without a card (seeded or operator trial): still to buy
 
 
+# A subscription in one of these is still running, even if overdue.
+LIVE_SUBSCRIPTION_STATUSES = frozenset(
+    {SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID}
+)
+
+
 def provider_subscription_live(*, user: User) -> bool:
     """The user has a subscription with the provider that is still running (even if overdue)."""
-    return bool(user.billing.stripe_subscription_id) and user.subscription.subscription_status in {
-        SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE,
-        SubscriptionStatus.UNPAID,
-    }
+    return bool(user.billing.stripe_subscription_id) and (
+        user.subscription.subscription_status in LIVE_SUBSCRIPTION_STATUSES
+    )
 
 
 def plan_offers(*, user: User, cycle: str) -> list[PlanOffer]:

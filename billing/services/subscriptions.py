@@ -37,7 +37,7 @@ from influencer_platform.errors import ApplicationError, NotFoundError, Provider
 from ..models import EventSource, SubscriptionPlan, TrialClaim
 from ..providers import get_provider, provider_is_demo
 from ..providers.base import BillingDetails, SubscriptionState
-from ..selectors import plan_for_price, plan_get, price_id_for
+from ..selectors import LIVE_SUBSCRIPTION_STATUSES, plan_for_price, plan_get, price_id_for
 from .emails import TRIAL_EMAIL_KEYS, email_schedule, email_schedule_cancel, trial_emails_schedule
 from .entitlements import TrialError, next_month, normalize_email_for_trial, trial_claim_reserve, trial_length
 from .events import event_record
@@ -54,7 +54,6 @@ STATUS_FROM_PROVIDER = {
     "incomplete_expired": SubscriptionStatus.CANCELED,
     "paused": SubscriptionStatus.CANCELED,
 }
-LIVE = {SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID}
 # Idempotency keys for user actions are stable for this long, which absorbs double clicks and
 # retried requests without making a deliberate repeat later impossible.
 ACTION_KEY_WINDOW_SECONDS = 600
@@ -151,7 +150,7 @@ def checkout_start(
     """
     plan, price_id = _purchasable_plan(plan_key, cycle)
     subscription = UserSubscription.objects.get(user_id=user.pk)
-    if subscription.subscription_status in LIVE and UserBilling.objects.filter(
+    if subscription.subscription_status in LIVE_SUBSCRIPTION_STATUSES and UserBilling.objects.filter(
         user_id=user.pk
     ).exclude(stripe_subscription_id="").exists():
         raise BillingError("You already have a subscription: change its plan instead.", code="already_subscribed")
@@ -376,7 +375,7 @@ def subscription_state_apply(
     now = timezone.now()
 
     same_subscription = billing.stripe_subscription_id in ("", state.id)
-    if not same_subscription and subscription.subscription_status in LIVE and (
+    if not same_subscription and subscription.subscription_status in LIVE_SUBSCRIPTION_STATUSES and (
         not state.is_live or (subscription.provider_state_at and as_of < subscription.provider_state_at)
     ):
         # News about another subscription does not replace the live one, unless it is a live
