@@ -77,6 +77,16 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+def _form_error(form, exc: ApplicationError) -> None:
+    """A service's refusal on the field it names, or on the form when the form has no such field."""
+    field = exc.extra.get("field")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _errors_text(form) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
 @onboarding_not_required
 @login_required
 def list_index(request):
@@ -98,7 +108,7 @@ def list_new(request):
         try:
             creator_list = list_create(owner=request.user, **form.service_kwargs())
         except ApplicationError as exc:
-            form.add_error(exc.extra.get("field") if exc.extra.get("field") in form.fields else None, exc.message)
+            _form_error(form, exc)
         else:
             messages.success(request, f"List “{creator_list.name}” created. "
                                       "Add creators to it from any search's results.")
@@ -171,7 +181,7 @@ def list_edit(request, list_id: int):
         try:
             list_update(creator_list=creator_list, **form.service_kwargs())
         except ApplicationError as exc:
-            form.add_error(exc.extra.get("field") if exc.extra.get("field") in form.fields else None, exc.message)
+            _form_error(form, exc)
         else:
             messages.success(request, "List saved.")
             return redirect("list_board", list_id=creator_list.pk)
@@ -261,7 +271,7 @@ def list_bulk(request, list_id: int):
     form = BulkForm(request.POST)
     back = _safe_next(request, reverse("list_table", args=[creator_list.pk]))
     if not form.is_valid():
-        messages.warning(request, " ".join(error for errors in form.errors.values() for error in errors))
+        messages.warning(request, _errors_text(form))
         return redirect(back)
     data = form.cleaned_data
     try:
@@ -300,7 +310,7 @@ def list_item_edit(request, list_id: int, item_id: int):
                 raise
             error = exc.message
     else:
-        error = " ".join(error for errors in form.errors.values() for error in errors)
+        error = _errors_text(form)
     if not request.htmx:
         if error:
             messages.warning(request, error)
@@ -346,7 +356,7 @@ def list_add_results(request):
                 raise
             error = exc.message
     else:
-        error = " ".join(error for errors in form.errors.values() for error in errors)
+        error = _errors_text(form)
     if request.htmx:
         return render(request, "campaigns/lists/_add_result.html", {
             "outcome": outcome, "error": error, "add_lists": lists_for_adding(user=request.user),
@@ -370,7 +380,7 @@ def list_share_view(request, list_id: int):
         try:
             collaborator = list_share(creator_list=creator_list, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(exc.extra.get("field") if exc.extra.get("field") in form.fields else None, exc.message)
+            _form_error(form, exc)
         else:
             if collaborator.is_pending:
                 messages.success(request, f"Invitation sent to {collaborator.email}. They get access once they "
