@@ -213,7 +213,8 @@ _STATUS_SENTENCES = {
 }
 
 
-def _money(cents: int, currency: str) -> str:
+def money_text(cents: int, currency: str) -> str:
+    """An amount as history lines and emails show it: ``$99.00``, followed by the currency code unless USD."""
     dollars, rest = divmod(int(cents or 0), 100)
     amount = f"${dollars:,}.{rest:02d}"
     return amount if currency.lower() == "usd" else f"{amount} {currency.upper()}"
@@ -248,8 +249,8 @@ def _history_summary(event: BillingEvent, plan_names: dict[str, str]) -> str:
         invoice = (data.get("data") or {}).get("object") or {}
         currency = str(invoice.get("currency") or "usd")
         if event.event_type == "invoice.payment_failed":
-            return f"Payment of {_money(invoice.get('amount_due'), currency)} failed"
-        return f"Payment of {_money(invoice.get('amount_paid'), currency)} received"
+            return f"Payment of {money_text(invoice.get('amount_due'), currency)} failed"
+        return f"Payment of {money_text(invoice.get('amount_paid'), currency)} received"
     summaries = {
         "checkout.started": f"Checkout opened for {plan}, billed {data.get('cycle', 'monthly')}",
         "trial.started": f"Free trial of {plan} started",

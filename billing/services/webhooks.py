@@ -23,6 +23,7 @@ from influencer_platform.jobs import actor_send
 from ..models import BillingEvent, EventSource, EventStatus
 from ..providers import get_provider
 from ..providers.base import WebhookEvent
+from ..selectors import money_text
 from .emails import email_schedule
 from .subscriptions import billing_details_apply, billing_details_fetch, now_whole_second, subscription_state_apply
 
@@ -144,8 +145,7 @@ def _invoice_failed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | No
     if user_id is None:
         return None, "no_user"
     _billing_details_store(user_id, invoice.customer_id)
-    dollars, cents = divmod(invoice.amount_due_cents, 100)
-    context = {"amount": f"${dollars:,}.{cents:02d}" + ("" if invoice.currency == "usd" else f" {invoice.currency.upper()}")}
+    context = {"amount": money_text(invoice.amount_due_cents, invoice.currency)}
     # One email per failed invoice, however often Stripe retries the charge or the webhook.
     email_schedule(user_id=user_id, key=f"payment_failed:{invoice.id}", send_at=timezone.now(), context=context)
     return user_id, "applied"
