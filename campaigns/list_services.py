@@ -63,6 +63,11 @@ def _writable(creator_list: CreatorList) -> None:
         raise ListError("This list is archived. Restore it to change it.", code="list_archived", status_code=409)
 
 
+def _clean_bucket(bucket: str) -> None:
+    if bucket not in Bucket.values:
+        raise ListError("Choose a bucket.", extra={"field": "bucket"})
+
+
 # Lists
 
 
@@ -233,8 +238,7 @@ def list_add_creators(*, creator_list: CreatorList, actor: User, creator_ids: Se
     ``creator_ids`` must come from a selector that scoped them to the actor (``result_creator_ids``,
     ``creators_known_to``); their order is the order they are added in.
     """
-    if bucket not in Bucket.values:
-        raise ListError("Choose a bucket.", extra={"field": "bucket"})
+    _clean_bucket(bucket)
     # The lock also makes two people adding the same creator at once add them once (the unique
     # constraint would refuse the second insert otherwise, failing the whole batch).
     locked = _locked(creator_list)
@@ -288,6 +292,13 @@ def _contacted_now(creator_list: CreatorList, item_ids: Iterable[int], *, when: 
     CreatorListItem.objects.filter(creator_list=creator_list, pk__in=list(item_ids)).update(last_contacted_at=when)
 
 
+def _item(creator_list: CreatorList, item_id: int) -> CreatorListItem:
+    item = CreatorListItem.objects.filter(creator_list=creator_list, pk=item_id).first()
+    if item is None:
+        raise NotFoundError("That creator is not on this list.")
+    return item
+
+
 @transaction.atomic
 def list_item_move(*, creator_list: CreatorList, actor: User, item_id: int, bucket: str,
                    position: int | None = None, before_item_id: int | None = None) -> CreatorListItem:
@@ -295,13 +306,10 @@ def list_item_move(*, creator_list: CreatorList, actor: User, item_id: int, buck
 
     Moving into "contacted" from another bucket records now as the last contact.
     """
-    if bucket not in Bucket.values:
-        raise ListError("Choose a bucket.", extra={"field": "bucket"})
+    _clean_bucket(bucket)
     locked = _locked(creator_list)
     _writable(locked)
-    item = CreatorListItem.objects.filter(creator_list=locked, pk=item_id).first()
-    if item is None:
-        raise NotFoundError("That creator is not on this list.")
+    item = _item(locked, item_id)
     source = item.bucket
     target = _bucket_ids(locked, bucket, exclude=[item.pk])
     if before_item_id is not None and before_item_id in target:
@@ -325,8 +333,7 @@ def list_item_move(*, creator_list: CreatorList, actor: User, item_id: int, buck
 @transaction.atomic
 def list_items_move(*, creator_list: CreatorList, actor: User, item_ids: Sequence[int], bucket: str) -> int:
     """Move several items to the end of ``bucket``, keeping their board order; answers how many moved."""
-    if bucket not in Bucket.values:
-        raise ListError("Choose a bucket.", extra={"field": "bucket"})
+    _clean_bucket(bucket)
     locked = _locked(creator_list)
     _writable(locked)
     moving = list(CreatorListItem.objects.filter(creator_list=locked, pk__in=list(item_ids)).exclude(bucket=bucket)
@@ -369,9 +376,7 @@ def list_item_update(*, creator_list: CreatorList, actor: User, item_id: int, no
     """Change an item's notes, pin or last contact (``None`` clears it); the bucket moves with ``list_item_move``."""
     locked = _locked(creator_list)
     _writable(locked)
-    item = CreatorListItem.objects.filter(creator_list=locked, pk=item_id).first()
-    if item is None:
-        raise NotFoundError("That creator is not on this list.")
+    item = _item(locked, item_id)
     fields = []
     if notes is not None:
         notes = notes.strip()
