@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 
+from ..results_table import compact_number
 from .results import ago
 
 register = template.Library()
@@ -26,14 +27,7 @@ def followers_change(item) -> str:
     if then is None or now is None or then == now:
         return ""
     change = now - then
-    size = abs(change)
-    for limit, suffix in ((1_000_000, "M"), (1_000, "K")):
-        if size >= limit:
-            text = f"{size / limit:.1f}".rstrip("0").rstrip(".") + suffix
-            break
-    else:
-        text = str(size)
-    return ("+" if change > 0 else "−") + text
+    return ("+" if change > 0 else "−") + compact_number(abs(change))
 
 
 register.filter("ago", ago)
