@@ -77,12 +77,6 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-def _form_error(form, exc: ApplicationError) -> None:
-    """A service's refusal on the field it names, or on the form when the form has no such field."""
-    field = exc.extra.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 def _errors_text(form) -> str:
     return " ".join(error for errors in form.errors.values() for error in errors)
 
@@ -108,7 +102,7 @@ def list_new(request):
         try:
             creator_list = list_create(owner=request.user, **form.service_kwargs())
         except ApplicationError as exc:
-            _form_error(form, exc)
+            exc.add_to_form(form)
         else:
             messages.success(request, f"List “{creator_list.name}” created. "
                                       "Add creators to it from any search's results.")
@@ -181,7 +175,7 @@ def list_edit(request, list_id: int):
         try:
             list_update(creator_list=creator_list, **form.service_kwargs())
         except ApplicationError as exc:
-            _form_error(form, exc)
+            exc.add_to_form(form)
         else:
             messages.success(request, "List saved.")
             return redirect("list_board", list_id=creator_list.pk)
@@ -380,7 +374,7 @@ def list_share_view(request, list_id: int):
         try:
             collaborator = list_share(creator_list=creator_list, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            exc.add_to_form(form)
         else:
             if collaborator.is_pending:
                 messages.success(request, f"Invitation sent to {collaborator.email}. They get access once they "

@@ -104,7 +104,7 @@ def campaign_new(request):
             allowed = campaign_create_check(user=user)
             form.add_error(None, exc.message)
         except ApplicationError as exc:
-            form.add_error(exc.extra.get("field"), exc.message)
+            exc.add_to_form(form)
         else:
             messages.success(request, f"Campaign “{campaign.name}” created. Start your first search.")
             return redirect("search_new", campaign_id=campaign.pk)
@@ -132,7 +132,7 @@ def campaign_edit(request, campaign_id: int):
         try:
             campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(exc.extra.get("field"), exc.message)
+            exc.add_to_form(form)
         else:
             messages.success(request, "Campaign saved.")
             return redirect("campaign_detail", campaign_id=campaign.pk)

@@ -36,6 +36,12 @@ class ApplicationError(Exception):
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "extra": self.extra}
 
+    def add_to_form(self, form) -> None:
+        """Show the refusal next to the field it names, or above the form when the form has no
+        such field (Django's ``add_error`` would raise for an unknown one)."""
+        field = self.extra.get("field")
+        form.add_error(field if field in form.fields else None, self.message)
+
 
 class NotFoundError(ApplicationError):
     code = "not_found"
