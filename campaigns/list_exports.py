@@ -7,7 +7,6 @@ safeguards (UTF-8 BOM for Excel, formula-looking text neutralised, constant memo
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 
@@ -19,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import Feature
 from billing.services import feature_check
-from scraping.export import BOM, CHUNK_ROWS, _Echo, _text, export_filename
+from scraping.export import BOM, CHUNK_ROWS, LINE_END, csv_cell, export_filename
 from scraping.models import Platform
 
 from .list_selectors import ItemFilters, list_get, list_items
@@ -37,22 +36,22 @@ def _addresses(emails_json: str | None) -> str:
     if not emails_json or emails_json == "[]":
         return ""
     emails = [email for email in json.loads(emails_json) or () if isinstance(email, dict)]
-    return _text("; ".join(str(email.get("address", "")) for email in emails))
+    return csv_cell("; ".join(str(email.get("address", "")) for email in emails))
 
 
 def list_csv_rows(items: QuerySet[CreatorListItem], *, creator_list: CreatorList) -> Iterator[str]:
     """The BOM and header, then one line per item, in chunks; buckets under this list's names."""
     labels = dict(creator_list.buckets)
     values = items.annotate(export_emails=Cast("creator__emails", TextField())).values_list(*_FIELDS)
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(HEADER)
+    yield BOM + ",".join(map(csv_cell, HEADER)) + LINE_END
     chunk: list[str] = []
     for handle, display_name, platform, profile_url, bucket, followers, engagement, emails, notes in \
             values.iterator(chunk_size=CHUNK_ROWS):
-        chunk.append(writer.writerow((
-            _text(handle), _text(display_name), _PLATFORM_LABELS.get(platform, platform), _text(profile_url),
-            _text(labels.get(bucket, bucket)), followers, engagement, _addresses(emails), _text(notes),
-        )))
+        chunk.append(",".join((
+            csv_cell(handle), csv_cell(display_name), _PLATFORM_LABELS.get(platform, platform), csv_cell(profile_url),
+            csv_cell(labels.get(bucket, bucket)), "" if followers is None else str(followers),
+            "" if engagement is None else str(engagement), _addresses(emails), csv_cell(notes),
+        )) + LINE_END)
         if len(chunk) == CHUNK_ROWS:
             yield "".join(chunk)
             chunk.clear()

@@ -41,7 +41,7 @@ _FIELDS = (
 )
 CHUNK_ROWS = 500  # rows per database fetch and per yielded chunk: about 5 MB at most in flight
 BOM = "\ufeff"
-_LINE_END = "\r\n"
+LINE_END = "\r\n"
 FALLBACK_FILENAME = "creators"
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); a leading
@@ -73,19 +73,8 @@ class UtcIsoText(Func):
                                **extra_context)
 
 
-class _Echo:
-    """The pseudo-buffer from Django's "Streaming large CSV files": ``writerow`` returns the line."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
-def _text(value: str) -> str:
-    return "'" + value if value and value[0] in _FORMULA_TRIGGERS else value
-
-
-def _cell(value: str) -> str:
-    """Text as one CSV cell: neutralised like ``_text``, then quoted if it must be."""
+def csv_cell(value: str) -> str:
+    """Text as one CSV cell: a leading formula trigger neutralised, then quoted if it must be."""
     if value and value[0] in _FORMULA_TRIGGERS:
         value = "'" + value
     # Four substring tests are about three times as fast as one regular expression search here.
@@ -118,18 +107,18 @@ def _line(row: tuple) -> str:
     # Most creators have no email: skip decoding their "[]".
     if emails_json and emails_json != "[]":
         emails = [email for email in json.loads(emails_json) or () if isinstance(email, dict)]
-        addresses = _cell("; ".join([str(email.get("address", "")) for email in emails]))
-        sources = _cell("; ".join([str(email.get("source", "")) for email in emails]))
-    hashtags = _cell(_tags(hashtags_json)) if hashtags_json and hashtags_json != "[]" else ""
+        addresses = csv_cell("; ".join([str(email.get("address", "")) for email in emails]))
+        sources = csv_cell("; ".join([str(email.get("source", "")) for email in emails]))
+    hashtags = csv_cell(_tags(hashtags_json)) if hashtags_json and hashtags_json != "[]" else ""
     # Our own numbers go out as numbers (None becomes an empty cell); only text is neutralised.
     return ",".join((
-        _PLATFORM_LABELS.get(platform, platform), _cell(handle), _cell(display_name), _cell(profile_url),
+        _PLATFORM_LABELS.get(platform, platform), csv_cell(handle), csv_cell(display_name), csv_cell(profile_url),
         "" if followers is None else str(followers), "" if engagement_rate is None else str(engagement_rate),
-        _cell(bio), addresses, sources, "yes" if verified else "no", _cell(post_url), _cell(caption),
+        csv_cell(bio), addresses, sources, "yes" if verified else "no", csv_cell(post_url), csv_cell(caption),
         "" if views is None else str(views), "" if likes is None else str(likes),
         "" if comments is None else str(comments), "" if shares is None else str(shares),
-        hashtags, _cell(keyword), found_at or "",
-    )) + _LINE_END
+        hashtags, csv_cell(keyword), found_at or "",
+    )) + LINE_END
 
 
 def _fetched(values: QuerySet) -> Iterator[list[tuple]]:
@@ -182,7 +171,7 @@ def csv_rows(rows: QuerySet[JobCreator], *, limit: int | None = None) -> Iterato
     if limit is not None:
         values = values[:limit]
     # The BOM tells Excel the file is UTF-8; without it accented names and emoji come out garbled.
-    yield BOM + ",".join(map(_cell, HEADER)) + _LINE_END
+    yield BOM + ",".join(map(csv_cell, HEADER)) + LINE_END
     for chunk in _fetched(values):
         yield "".join([_line(row) for row in chunk])
 
