@@ -5,6 +5,9 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from accounts.models import SubscriptionStatus
+from tests.scraping.conftest import sandbox, sandbox_server  # noqa: F401  (fixtures)
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,3 +70,18 @@ def sign_in(page):
         expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
     return sign_in
+
+
+@pytest.fixture
+def customer(make_subscriber, settings, sandbox):  # noqa: F811
+    """A paying Viral Surge customer, with searches on the sandbox provider.
+
+    30 requests a second: a search takes a few seconds, so its page polls it (every second) while
+    it runs, as a customer's would.
+    """
+    settings.RUNTIME_CONFIG_OVERRIDES = {**settings.RUNTIME_CONFIG_OVERRIDES, "ui.progress_poll_interval": "1s",
+                                         "provider.requests_per_second": 30}
+    user = make_subscriber("viral_surge")
+    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
+    user.subscription.save()
+    return user

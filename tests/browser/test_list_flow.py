@@ -5,23 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import SubscriptionStatus
 from campaigns.models import CreatorList, CreatorListItem, ListExport
 from campaigns.services import campaign_create, campaign_search_start
 from scraping.models import JobCreator
-from tests.scraping.conftest import sandbox, sandbox_server  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def customer(make_subscriber, settings, sandbox):  # noqa: F811
-    settings.RUNTIME_CONFIG_OVERRIDES = {**settings.RUNTIME_CONFIG_OVERRIDES, "ui.progress_poll_interval": "1s",
-                                         "provider.requests_per_second": 60}
-    user = make_subscriber("viral_surge")
-    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
-    user.subscription.save()
-    return user
 
 
 def test_creators_from_a_search_to_a_list_board_and_csv(page, sign_in, screenshot, customer, job_worker):

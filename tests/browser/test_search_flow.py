@@ -6,22 +6,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import SubscriptionStatus
 from scraping.models import JobStatus, ScrapingJob
-from tests.scraping.conftest import sandbox, sandbox_server  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def customer(make_subscriber, settings, sandbox):  # noqa: F811
-    # 30 requests a second: the search takes several seconds, so the page polls it while it runs.
-    settings.RUNTIME_CONFIG_OVERRIDES = {**settings.RUNTIME_CONFIG_OVERRIDES, "ui.progress_poll_interval": "1s",
-                                         "provider.requests_per_second": 30}
-    user = make_subscriber("viral_surge")
-    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
-    user.subscription.save()
-    return user
 
 
 def watch_progress(page, screenshot, *, timeout: float = 60.0) -> tuple[list[int], bool]:

@@ -2,21 +2,15 @@
 
 import pytest
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from campaigns.models import CreatorList, CreatorListItem, ListExport
 
 from .lists_support import assert_dense, board, make_creator, make_list, make_search, share
+from .test_api import api_for
 
 pytestmark = pytest.mark.django_db
 
 LISTS = "/api/v1/lists/"
-
-
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_api_creates_lists_and_lists_them_with_roles_and_bucket_counts(paying, make_subscriber):

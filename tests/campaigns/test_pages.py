@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import SubscriptionStatus
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_get
 from campaigns.services import campaign_archive, campaign_create, campaign_search_start
@@ -14,15 +13,6 @@ from scraping.models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
 from scraping.services import job_cancel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def paying(make_subscriber):
-    """A subscriber past the trial, so no trial row limit applies."""
-    user = make_subscriber("viral_surge")
-    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
-    user.subscription.save()
-    return user
 
 
 def make_results(job: ScrapingJob, count: int, *, emails_every: int = 3) -> None:
