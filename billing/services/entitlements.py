@@ -7,7 +7,6 @@ for the last unit can never both take it.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,6 +19,7 @@ from adminpanel.config import config_get
 from influencer_platform.errors import ApplicationError
 
 from ..models import UNLIMITED, Feature, SubscriptionPlan, TrialClaim
+from ..periods import months_later
 from ..selectors import plan_for_user, plan_get
 from .emails import trial_emails_schedule
 from .events import event_record
@@ -210,8 +210,7 @@ def normalize_email_for_trial(email: str) -> str:
 
 def next_month(day: date) -> date:
     """The same day next month, clamped to the month's last day (31 Jan -> 28/29 Feb)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return months_later(day, 1)
 
 
 def trial_claim_reserve(*, user: User, plan_key: str) -> TrialClaim:
