@@ -57,6 +57,7 @@ class EndReason(models.TextChoices):
     CANCELLED_BY_USER = "cancelled_by_user", "Cancelled"
     CANCELLED_BY_OPERATOR = "cancelled_by_operator", "Cancelled by an operator"
     ACCESS_ENDED = "access_ended", "Subscription no longer active"
+    TRIAL_ROWS = "trial_rows", "Trial rows shown"
 
 
 class ScrapingJobQuerySet(models.QuerySet):
