@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import BillingCycle, SubscriptionStatus, User, UserSubscription
+from accounts.models import BillingCycle, SubscriptionStatus, User, UserSubscription, UserUsage
 
 from .models import UNLIMITED, BillingEvent, EventSource, SubscriptionPlan
 from .providers import provider_is_demo
@@ -100,11 +100,67 @@ def trial_countdown(*, subscription: UserSubscription, now: datetime | None = No
 
 # Trial accounts see this many result rows of any search (pages, API and exports alike).
 TRIAL_RESULT_ROWS = 25
+# The one rule for counting creators, stated wherever usage is shown.
+CREATOR_COUNTING_RULE = "A creator counts once per month, when it is first revealed to you."
 
 
 def result_row_limit(*, user: User) -> int | None:
     """How many result rows of a search this user may see; None for no limit."""
     return TRIAL_RESULT_ROWS if user.subscription.is_trialing else None
+
+
+@dataclass(frozen=True)
+class CreatorAllowance:
+    """This month's creators as every page and the API state them: one number, one rule."""
+
+    used: int
+    limit: int
+    resets_on: date | None
+    trial_rows: int | None
+    rule: str = CREATOR_COUNTING_RULE
+
+    @property
+    def unlimited(self) -> bool:
+        return self.limit == UNLIMITED
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.unlimited else max(self.limit - self.used, 0)
+
+
+def creator_allowance(*, user: User) -> CreatorAllowance:
+    """Read fresh from the usage row: a search may have revealed creators since ``user`` was loaded."""
+    usage = UserUsage.objects.get(user_id=user.pk)
+    return CreatorAllowance(
+        used=usage.creators_used_this_month,
+        limit=plan_for_user(user=user).creators_limit,
+        resets_on=usage.usage_reset_date,
+        trial_rows=result_row_limit(user=user),
+    )
+
+
+@dataclass(frozen=True)
+class Paywall:
+    """What a customer reads where results are held back, and where the button takes them."""
+
+    message: str
+    action: str
+    url_name: str
+
+
+def paywall(*, user: User, total: int) -> Paywall:
+    """The words for someone who cannot see all ``total`` creators of a search: a trial is told the plan
+    it already chose, an overdue customer is told to pay, never to start a trial."""
+    subscription = user.subscription
+    plan = plan_get(plan_key=subscription.current_plan or subscription.intended_plan)
+    plan_name = plan.name if plan and plan.is_paid else ""
+    if subscription.subscription_status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID):
+        return Paywall(f"Your payment for {plan_name or 'your plan'} is overdue. Update your card to see all "
+                       f"{total:,} again.", "Update payment", "billing")
+    if subscription.is_trialing and plan_name:
+        return Paywall(f"Subscribe to {plan_name} to see all {total:,}.", f"Subscribe to {plan_name}",
+                       "billing_plans")
+    return Paywall(f"Choose a plan to see all {total:,}.", "Choose a plan", "billing_plans")
 
 
 DEMO_PRICE_PREFIX = "demo_"

@@ -53,11 +53,6 @@ MAX_KEYWORDS = 10
 MAX_KEYWORD_LENGTH = 100
 # The most a single search may ask for, whatever the plan allows.
 MAX_TARGET = 10_000
-# Reasons after which running the job again can find more.
-RETRYABLE_REASONS = {
-    EndReason.PROVIDER_UNAVAILABLE, EndReason.NO_PROGRESS, EndReason.QUOTA_EXHAUSTED,
-    EndReason.ACCESS_ENDED, EndReason.PROVIDER_REJECTED, EndReason.TRIAL_ROWS,
-}
 
 
 class SearchInputError(ApplicationError):
@@ -461,9 +456,7 @@ def job_cancel(*, job: ScrapingJob, by_operator: bool = False) -> ScrapingJob:
 def job_retry(*, job: ScrapingJob, dispatch: bool = True) -> ScrapingJob:
     """Resume an ended job from its checkpoint; only for endings that more work can change."""
     job = ScrapingJob.objects.select_for_update().get(pk=job.pk)
-    retryable = job.status in (JobStatus.ERROR, JobStatus.TIMEOUT) or (
-        job.status == JobStatus.PARTIAL and job.end_reason in RETRYABLE_REASONS)
-    if not retryable:
+    if not job.is_resumable:
         raise ApplicationError("Only a failed, timed-out or interrupted search can be resumed.",
                                code="job_not_retryable", status_code=409)
     if job.end_reason in (EndReason.QUOTA_EXHAUSTED, EndReason.ACCESS_ENDED, EndReason.TRIAL_ROWS):

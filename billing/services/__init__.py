@@ -4,7 +4,6 @@ The names other apps use are re-exported here so they can keep importing ``billi
 """
 
 from .entitlements import (  # noqa: F401
-    CREATOR_COUNTING_RULE,
     Entitlement,
     PlanLimitError,
     Reveal,

@@ -85,9 +85,20 @@ def access_check(*, user: User) -> Entitlement:
             False, "trial_expired", "Your free trial has ended. Choose a plan to keep searching.",
             _recommend(lambda plan: True, exclude=""),
         )
-    if not subscription.has_access:
+    if subscription.subscription_status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID):
+        plan = plan_get(plan_key=subscription.current_plan)
         return Entitlement(
-            False, "subscription_required", "Start your free trial or choose a plan to use this.",
+            False, "payment_overdue",
+            f"Your payment for {plan.name if plan else 'your plan'} is overdue. Update your card on the billing "
+            "page to keep using it.",
+        )
+    if not subscription.has_access:
+        # Someone who already had their trial is not invited to start one.
+        had_trial = subscription.trial_started_at is not None or TrialClaim.objects.filter(
+            email_normalized=normalize_email_for_trial(user.email)).exclude(user_id=user.pk).exists()
+        return Entitlement(
+            False, "subscription_required",
+            "Choose a plan to use this." if had_trial else "Start your free trial or choose a plan to use this.",
             _recommend(lambda plan: True, exclude=""),
         )
     return Entitlement(True)
@@ -174,10 +185,6 @@ def usage_release_campaign(*, user_id: int) -> UserUsage:
         usage.campaigns_used -= 1
         usage.save(update_fields=["campaigns_used", "updated_at"])
     return usage
-
-
-# The one rule for counting creators, stated wherever usage is shown.
-CREATOR_COUNTING_RULE = "A creator counts once per month, when it is first revealed to you."
 
 
 class RevealStop(models.TextChoices):
