@@ -151,11 +151,14 @@ class StripeProvider:
         ))
         return shapes.subscription_from_object(_as_dict(updated))
 
-    def billing_details(self, customer_id: str) -> BillingDetails:
+    def billing_details(self, customer_id: str, *, payment_method_id: str = "") -> BillingDetails:
+        payment_method = None
+        if payment_method_id:
+            payment_method = _as_dict(self._call(lambda: self._client.v1.payment_methods.retrieve(payment_method_id)))
         customer = self._call(lambda: self._client.v1.customers.retrieve(
-            customer_id, params={"expand": ["invoice_settings.default_payment_method"]}
+            customer_id, params={"expand": ["invoice_settings.default_payment_method", "default_source"]}
         ))
-        return shapes.billing_details_from_customer(_as_dict(customer))
+        return shapes.billing_details_from_customer(_as_dict(customer), payment_method=payment_method)
 
     # --- webhooks --------------------------------------------------------------------------
 
