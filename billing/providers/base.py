@@ -74,12 +74,22 @@ class SubscriptionState:
     canceled_at: datetime | None
     metadata: dict[str, str] = field(default_factory=dict)
     current_period_start: datetime | None = None
+    # A scheduled end: a custom date, or (in flexible billing mode) the period end itself, with
+    # ``cancel_at_period_end`` false.
+    cancel_at: datetime | None = None
     # The subscription's own payment method, which Stripe charges before the customer's default.
     payment_method_id: str = ""
 
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When the subscription ends instead of renewing, if it is set to."""
+        if self.cancel_at is not None:
+            return self.cancel_at
+        return self.current_period_end if self.cancel_at_period_end else None
 
 
 @dataclass(frozen=True)

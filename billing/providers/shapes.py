@@ -62,6 +62,7 @@ def subscription_from_object(obj: dict[str, Any]) -> SubscriptionState:
         trial_start=timestamp(obj.get("trial_start")),
         trial_end=timestamp(obj.get("trial_end")),
         cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
+        cancel_at=timestamp(obj.get("cancel_at")),
         canceled_at=timestamp(obj.get("canceled_at")),
         payment_method_id=_id(obj.get("default_payment_method")),
         metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},

@@ -419,7 +419,10 @@ def subscription_state_apply(
 
     subscription.subscription_status = status
     subscription.current_period_end = state.current_period_end
-    subscription.cancel_at_period_end = state.cancel_at_period_end
+    # One flag for "set to end", however Stripe scheduled it: at the period end (classic billing
+    # mode) or as a date (``cancel_at``: flexible mode's portal, or a custom date).
+    subscription.cancel_at_period_end = state.cancel_at_period_end or state.cancel_at is not None
+    subscription.cancel_at = state.ends_at
     subscription.canceled_at = state.canceled_at
     subscription.billing_sync_status = BillingSyncStatus.SYNCED
     subscription.provider_state_at = max(as_of, subscription.provider_state_at or as_of) if same_subscription else as_of

@@ -17,6 +17,7 @@ from accounts.models import UserBilling
 from billing.models import EventStatus
 from billing.providers import get_provider
 from billing.providers.shapes import timestamp
+from billing.services.subscriptions import checkout_start
 from tests.factories import OnboardedUserFactory
 
 from . import stripe_objects as so
@@ -107,6 +108,47 @@ def test_paid_invoice_keeps_showing_the_card_the_subscription_is_charged_to(stri
     assert UserBilling.objects.get(user=user).stripe_payment_method_id == "pm_test_sub_card"
 
 
+@pytest.mark.parametrize("ends", ["period_end", "custom_date"])
+def test_portal_cancellation_with_cancel_at_reads_ends_on_and_resume_clears_it(
+    stripe_stub, customer, deliver, client, ends
+):
+    user, customer_id = customer
+    now = int(time.time())
+    period_end = now + 10 * DAY
+    subscription = _subscription(user, customer_id)
+    stripe_stub.put(subscription)
+    deliver(so.event("customer.subscription.created", subscription, created=now - 60))
+    process_pending()
+    assert f"Renews on {_day(period_end)}" in _subscription_text(_billing_page(client, user))
+
+    # The customer portal in flexible billing mode schedules the end as a date and leaves
+    # cancel_at_period_end false; an operator can also set a date of their own in the Dashboard.
+    cancel_at = period_end if ends == "period_end" else now + 4 * DAY
+    cancelled = {**subscription, "cancel_at": cancel_at, "canceled_at": now,
+                 "cancellation_details": {"comment": None, "feedback": None, "reason": "cancellation_requested"}}
+    stripe_stub.put(cancelled)
+    deliver(so.event("customer.subscription.updated", cancelled, created=now - 30, previous_attributes={
+        "cancel_at": None, "canceled_at": None, "cancellation_details": {"reason": None}}))
+    assert process_pending() == [EventStatus.PROCESSED]
+
+    text = _subscription_text(_billing_page(client, user))
+    assert f"Ends on {_day(cancel_at)}" in text
+    assert "Renews on" not in text
+    assert "Resume my plan" in text
+
+    response = client.post(reverse("billing_subscription_resume"))
+    assert response.status_code == 302
+
+    remote = stripe_stub.get(subscription["id"])
+    assert (remote["cancel_at"], remote["cancel_at_period_end"]) == (None, False)
+    # One parameter per request: Stripe refuses cancel_at and cancel_at_period_end together.
+    assert stripe_stub.posted(f"/v1/subscriptions/{subscription['id']}") == [
+        [("cancel_at_period_end", "false")], [("cancel_at", "")]]
+    text = _subscription_text(_billing_page(client, user))
+    assert f"Renews on {_day(period_end)}" in text
+    assert "Ends on" not in text
+
+
 def test_customer_address_of_nulls_keeps_the_stored_billing_address(stripe_stub, customer, deliver):
     user, customer_id = customer
     UserBilling.objects.filter(user=user).update(billing_city="Austin", billing_country="US",
@@ -149,3 +191,14 @@ def test_subscription_period_spans_all_its_items(stripe_stub, customer, deliver,
     state = get_provider().subscription_from_object(subscription)
     assert (state.current_period_start, state.current_period_end) == (
         timestamp(now - 20 * DAY), timestamp(now + 26 * DAY))
+
+
+def test_checkout_is_opened_in_flexible_billing_mode(stripe_stub, customer):
+    user, customer_id = customer
+    url = checkout_start(user=user, plan_key="viral_surge", cycle="monthly",
+                         success_url="https://app.example.test/ok", cancel_url="https://app.example.test/back")
+
+    assert url.startswith("https://checkout.stripe.com/")
+    [form] = stripe_stub.posted("/v1/checkout/sessions")
+    assert ("subscription_data[billing_mode][type]", "flexible") in form
+    assert ("customer", customer_id) in form
