@@ -22,7 +22,8 @@ class SubscriptionOutput(serializers.Serializer):
     trial_status = serializers.CharField()
     trial_ends_at = serializers.DateTimeField(allow_null=True)
     current_period_end = serializers.DateTimeField(allow_null=True)
-    cancel_at_period_end = serializers.BooleanField()
+    cancel_at_period_end = serializers.BooleanField(help_text="Set to end instead of renewing.")
+    ends_at = serializers.DateTimeField(allow_null=True, help_text="When a plan set to end ends; null while it renews.")
 
 
 class MeterOutput(serializers.Serializer):

@@ -225,8 +225,9 @@ class DemoProvider:
             self._put(subscription_id, "subscription", sub)
         return shapes.subscription_from_object(sub)
 
-    def billing_details(self, customer_id: str) -> BillingDetails:
-        return shapes.billing_details_from_customer(self._get(customer_id, "customer"))
+    def billing_details(self, customer_id: str, *, payment_method_id: str = "") -> BillingDetails:
+        payment_method = self._get(payment_method_id, "payment_method") if payment_method_id else None
+        return shapes.billing_details_from_customer(self._get(customer_id, "customer"), payment_method=payment_method)
 
     def webhook_event_parse(self, *, payload: bytes, signature: str) -> WebhookEvent:
         raise WebhookSignatureError("The demo billing provider sends no webhooks.")

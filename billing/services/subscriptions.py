@@ -189,7 +189,7 @@ def checkout_confirm(*, user: User, session_id: str) -> UserSubscription:
         raise BillingError("Your checkout isn't complete yet. If you paid, this page updates in a moment.",
                            code="checkout_incomplete")
     state = _provider_call(lambda: provider.subscription_get(session.subscription_id))
-    details = billing_details_fetch(customer_id=session.customer_id)
+    details = billing_details_fetch(customer_id=session.customer_id, payment_method_id=state.payment_method_id)
     subscription_state_apply(user_id=user.pk, state=state, as_of=now_whole_second(), details=details,
                              cause="checkout.confirmed")
     return UserSubscription.objects.get(user_id=user.pk)
@@ -280,17 +280,21 @@ def subscription_refresh(*, user_id: int) -> str:
         return "no_subscription"
     provider = get_provider()
     state = provider.subscription_get(billing.stripe_subscription_id)
-    details = billing_details_fetch(customer_id=state.customer_id or billing.stripe_customer_id)
+    details = billing_details_fetch(customer_id=state.customer_id or billing.stripe_customer_id,
+                                    payment_method_id=state.payment_method_id)
     return subscription_state_apply(user_id=user_id, state=state, as_of=now_whole_second(), details=details,
                                     cause="reconciled", source=EventSource.SCHEDULER)
 
 
-def billing_details_fetch(*, customer_id: str) -> BillingDetails | None:
-    """Card and address for the account tables; missing details never block a subscription."""
+def billing_details_fetch(*, customer_id: str, payment_method_id: str = "") -> BillingDetails | None:
+    """Card and address for the account tables; missing details never block a subscription.
+
+    ``payment_method_id`` is the subscription's own payment method, when it has one.
+    """
     if not customer_id:
         return None
     try:
-        return get_provider().billing_details(customer_id)
+        return get_provider().billing_details(customer_id, payment_method_id=payment_method_id)
     except ProviderPermanentError as exc:
         logger.warning("billing details unavailable", extra={"status": exc.status})
         return None
@@ -312,6 +316,7 @@ def billing_details_apply(billing: UserBilling, details: BillingDetails | None) 
     if details is None:
         return
     if details.card is not None:
+        billing.stripe_payment_method_id = details.payment_method_id[:64]
         billing.card_brand = details.card.brand[:20]
         billing.card_last4 = details.card.last4[:4]
         billing.card_exp_month = details.card.exp_month
@@ -414,7 +419,10 @@ def subscription_state_apply(
 
     subscription.subscription_status = status
     subscription.current_period_end = state.current_period_end
-    subscription.cancel_at_period_end = state.cancel_at_period_end
+    # One flag for "set to end", however Stripe scheduled it: at the period end (classic billing
+    # mode) or as a date (``cancel_at``: flexible mode's portal, or a custom date).
+    subscription.cancel_at_period_end = state.cancel_at_period_end or state.cancel_at is not None
+    subscription.cancel_at = state.ends_at
     subscription.canceled_at = state.canceled_at
     subscription.billing_sync_status = BillingSyncStatus.SYNCED
     subscription.provider_state_at = max(as_of, subscription.provider_state_at or as_of) if same_subscription else as_of

@@ -108,7 +108,7 @@ def _subscription_changed(stored: BillingEvent, event: WebhookEvent) -> tuple[in
             state, as_of = provider.subscription_get(state.id), now_whole_second()
         except ProviderPermanentError:
             pass
-    details = billing_details_fetch(customer_id=state.customer_id)
+    details = billing_details_fetch(customer_id=state.customer_id, payment_method_id=state.payment_method_id)
     outcome = subscription_state_apply(user_id=user_id, state=state, as_of=as_of, details=details,
                                        cause=event.type, source=EventSource.STRIPE)
     return user_id, outcome
@@ -124,7 +124,7 @@ def _checkout_completed(stored: BillingEvent, event: WebhookEvent) -> tuple[int 
         return user_id, "applied"
     # The session carries only the subscription's id: its state is read from the provider.
     state = provider.subscription_get(session.subscription_id)
-    details = billing_details_fetch(customer_id=session.customer_id)
+    details = billing_details_fetch(customer_id=session.customer_id, payment_method_id=state.payment_method_id)
     outcome = subscription_state_apply(user_id=user_id, state=state, as_of=now_whole_second(),
                                        details=details, cause=event.type, source=EventSource.STRIPE)
     return user_id, outcome
@@ -152,7 +152,17 @@ def _invoice_failed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | No
 
 
 def _billing_details_store(user_id: int, customer_id: str) -> None:
-    details = billing_details_fetch(customer_id=customer_id)
+    # The card charged is the subscription's own payment method when it has one (Checkout saves
+    # it there, not on the customer), and an invoice names neither: the subscription is read.
+    subscription_id = UserBilling.objects.filter(user_id=user_id).values_list(
+        "stripe_subscription_id", flat=True).first()
+    payment_method_id = ""
+    if subscription_id:
+        try:
+            payment_method_id = get_provider().subscription_get(subscription_id).payment_method_id
+        except ProviderPermanentError:
+            pass
+    details = billing_details_fetch(customer_id=customer_id, payment_method_id=payment_method_id)
     if details is None or (details.card is None and details.address is None):
         return
     with transaction.atomic():

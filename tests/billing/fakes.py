@@ -1,8 +1,10 @@
-"""Stand-ins at the boundary: localstripe as a subprocess, and a local HTTP server that records
-what it is sent (Resend's API, or localstripe's webhook deliveries)."""
+"""Stand-ins at the boundary: localstripe as a subprocess, a local HTTP server that records what it
+is sent (Resend's API, or localstripe's webhook deliveries), and a Stripe API answering with objects
+in Stripe's published shapes."""
 
 from __future__ import annotations
 
+import copy
 import json
 import socket
 import subprocess
@@ -11,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 import stripe
@@ -119,6 +122,134 @@ class RecordingServer:
             if found or time.monotonic() > deadline:
                 return found
             time.sleep(0.1)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+# The API paths the billing provider calls, and the kind of object each serves.
+_STRIPE_COLLECTIONS = {
+    "subscriptions": "subscription",
+    "customers": "customer",
+    "payment_methods": "payment_method",
+    "checkout/sessions": "checkout.session",
+}
+
+
+def _stripe_error(status: int, message: str, code: str = "") -> tuple[int, dict]:
+    return status, {"error": {"type": "invalid_request_error", "code": code or None, "message": message}}
+
+
+class StripeStub:
+    """Stripe's API for the calls billing makes, serving the objects a test stores.
+
+    localstripe predates Checkout, flexible billing mode and a subscription's own payment method,
+    so tests that need Stripe's current shapes store them here. Reads honour ``expand[]``;
+    subscription updates apply ``cancel_at`` and ``cancel_at_period_end`` the way Stripe does
+    (``""`` clears ``cancel_at``; both in one request is refused) and refuse anything else;
+    checkout sessions are created from the form. Every request is kept, in order.
+    """
+
+    def __init__(self) -> None:
+        self.objects: dict[str, dict] = {}
+        self.requests: list[tuple[str, str, list[tuple[str, str]]]] = []
+        self._lock = threading.Lock()
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, method: str) -> None:
+                url = urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                params = parse_qsl(url.query if method == "GET" else body, keep_blank_values=True)
+                with stub._lock:
+                    stub.requests.append((method, url.path, params))
+                    status, reply = stub._route(method, url.path, params)
+                payload = json.dumps(reply).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                self._answer("GET")
+
+            def do_POST(self):  # noqa: N802
+                self._answer("POST")
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def put(self, *objects: dict) -> None:
+        with self._lock:
+            for obj in objects:
+                self.objects[obj["id"]] = copy.deepcopy(obj)
+
+    def get(self, object_id: str) -> dict:
+        with self._lock:
+            return copy.deepcopy(self.objects[object_id])
+
+    def posted(self, path: str) -> list[list[tuple[str, str]]]:
+        """The form of every POST to ``path``, in order."""
+        with self._lock:
+            return [params for method, at, params in self.requests if method == "POST" and at == path]
+
+    def _route(self, method: str, path: str, params: list[tuple[str, str]]) -> tuple[int, dict]:
+        collection, _, object_id = path.removeprefix("/v1/").rpartition("/")
+        if method == "POST" and path == "/v1/checkout/sessions":
+            return 200, self._checkout_session_create(params)
+        obj = self.objects.get(object_id)
+        if collection not in _STRIPE_COLLECTIONS or obj is None or obj["object"] != _STRIPE_COLLECTIONS[collection]:
+            return _stripe_error(404, f"No such object: '{object_id}'", "resource_missing")
+        if method == "POST":
+            if collection != "subscriptions":
+                return _stripe_error(400, f"This stub does not update {collection}.")
+            refusal = self._subscription_update(obj, dict(params))
+            if refusal:
+                return refusal
+        return 200, self._expanded(obj, [value for key, value in params if key.startswith("expand[")])
+
+    def _expanded(self, obj: dict, paths: list[str]) -> dict:
+        obj = copy.deepcopy(obj)
+        for path in paths:
+            *parents, last = path.split(".")
+            holder = obj
+            for key in parents:
+                holder = holder.get(key) or {}
+            if isinstance(holder.get(last), str) and holder[last] in self.objects:
+                holder[last] = copy.deepcopy(self.objects[holder[last]])
+        return obj
+
+    @staticmethod
+    def _subscription_update(subscription: dict, params: dict[str, str]) -> tuple[int, dict] | None:
+        unknown = set(params) - {"cancel_at", "cancel_at_period_end"}
+        if unknown:
+            return _stripe_error(400, f"Received unknown parameter: {sorted(unknown)[0]}", "parameter_unknown")
+        if len(params) > 1:
+            return _stripe_error(400, "Received both cancel_at_period_end and cancel_at parameters. "
+                                      "Please pass in only one.")
+        if "cancel_at_period_end" in params:
+            subscription["cancel_at_period_end"] = params["cancel_at_period_end"] == "true"
+        if "cancel_at" in params:
+            subscription["cancel_at"] = int(params["cancel_at"]) if params["cancel_at"] else None
+        return None
+
+    def _checkout_session_create(self, params: list[tuple[str, str]]) -> dict:
+        form = dict(params)
+        session_id = f"cs_test_stub{len(self.objects) + 1:04d}"
+        session = {
+            "id": session_id, "object": "checkout.session", "mode": form.get("mode"), "status": "open",
+            "url": f"https://checkout.stripe.com/c/pay/{session_id}", "customer": form.get("customer"),
+            "subscription": None, "client_reference_id": form.get("client_reference_id"),
+            "metadata": {key[len("metadata["):-1]: value for key, value in params if key.startswith("metadata[")},
+        }
+        self.objects[session_id] = session
+        return copy.deepcopy(session)
 
     def stop(self) -> None:
         self._server.shutdown()
