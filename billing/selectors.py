@@ -148,19 +148,20 @@ class Paywall:
     url_name: str
 
 
-def paywall(*, user: User, total: int) -> Paywall:
-    """The words for someone who cannot see all ``total`` creators of a search: a trial is told the plan
-    it already chose, an overdue customer is told to pay, never to start a trial."""
+def paywall(*, user: User, total: int, to_find: bool = False) -> Paywall:
+    """The words for someone who cannot see all ``total`` creators of a search (or, ``to_find``, whose
+    search stopped before finding them): a trial is told the plan it already chose, an overdue
+    customer is told to pay, never to start a trial."""
     subscription = user.subscription
     plan = plan_get(plan_key=subscription.current_plan or subscription.intended_plan)
     plan_name = plan.name if plan and plan.is_paid else ""
+    goal = f"find all {total:,}" if to_find else f"see all {total:,}"
     if subscription.subscription_status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID):
-        return Paywall(f"Your payment for {plan_name or 'your plan'} is overdue. Update your card to see all "
-                       f"{total:,} again.", "Update payment", "billing")
+        return Paywall(f"Your payment for {plan_name or 'your plan'} is overdue. Update your card to {goal} again.",
+                       "Update payment", "billing")
     if subscription.is_trialing and plan_name:
-        return Paywall(f"Subscribe to {plan_name} to see all {total:,}.", f"Subscribe to {plan_name}",
-                       "billing_plans")
-    return Paywall(f"Choose a plan to see all {total:,}.", "Choose a plan", "billing_plans")
+        return Paywall(f"Subscribe to {plan_name} to {goal}.", f"Subscribe to {plan_name}", "billing_plans")
+    return Paywall(f"Choose a plan to {goal}.", "Choose a plan", "billing_plans")
 
 
 DEMO_PRICE_PREFIX = "demo_"

@@ -251,7 +251,7 @@ def _progress_context(job, *, user) -> dict:
         "job": job,
         "poll_seconds": max(1, int(config_get("ui.progress_poll_interval").total_seconds())),
         "can_resume": job.is_finished and job.is_resumable and not waits_for_plan,
-        "resume_paywall": paywall(user=user, total=job.target_results) if waits_for_plan else None,
+        "resume_paywall": paywall(user=user, total=job.target_results, to_find=True) if waits_for_plan else None,
     }
 
 

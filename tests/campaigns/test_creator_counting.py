@@ -49,7 +49,7 @@ def test_trial_search_stopped_at_its_rows_names_the_chosen_plan_then_resumes(cli
     client.force_login(trial)
 
     page = text_of(client.get(reverse("search_detail", args=[job.pk])))
-    assert "Subscribe to Viral Surge to see all 100. The search then goes on to 100 from where it stopped." in page
+    assert "Subscribe to Viral Surge to find all 100. The search goes on from where it stopped." in page
     assert "Resume search" not in page
     refused = client.post(reverse("search_resume", args=[job.pk]), follow=True)
     assert "Subscribe to a plan to find the rest" in text_of(refused)
