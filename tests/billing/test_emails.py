@@ -342,3 +342,20 @@ def test_failed_renewal_after_a_paid_first_charge_is_an_ordinary_payment_failed(
     _messages_arrive(user, later=timedelta(hours=3))
     assert [m.subject for m in mailoutbox] == ["Your payment for Viral Surge didn't go through"]
     assert "we could not charge $249.00 for your Viral Surge plan" in mailoutbox[0].body
+
+
+def test_failed_first_charge_is_announced_even_if_the_invoice_webhook_never_comes(
+    stripe_billing, deliver, mailoutbox
+):
+    user, _customer_id, trial, now = _stripe_trial(deliver)
+    mailoutbox.clear()
+    deliver(stripe_event("customer.subscription.updated", subscription_object(status="past_due", **trial),
+                         created=now))
+    process_pending()
+    _messages_arrive(user)
+    assert mailoutbox == []  # waiting a few minutes for the invoice, whose amount the email states
+
+    _messages_arrive(user, later=timedelta(minutes=15))
+    [message] = mailoutbox
+    assert message.subject == "Your trial has ended and the first payment for Viral Surge didn't go through"
+    assert "the first payment of $249.00 for Viral Surge failed" in message.body
