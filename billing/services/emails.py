@@ -298,7 +298,8 @@ def lifecycle_email_send(*, user_id: int, key: str, context: dict[str, Any] | No
 
 def _first_charge_after_trial(schedule: dict[str, Any], subscription: UserSubscription, invoice_id: str,
                               now: datetime) -> bool:
-    """Whether a failed invoice is the first charge after the trial (Stripe's retries included)."""
+    """Whether a failed charge is the first one after the trial (Stripe's retries of it included);
+    ``invoice_id`` is empty when only the subscription's state tells of the failure."""
     ends_at = subscription.trial_ends_at
     if subscription.trial_started_at is None or ends_at is None or ends_at > now + EARLY_TOLERANCE:
         return False
@@ -384,7 +385,7 @@ def search_finished_email_schedule(
     if waiting is not None:
         # Claimed under this same row lock, so the email cannot be going out while it grows.
         listed = waiting["context"].get("searches") or [waiting["context"]]
-        listed = sorted([*listed, search], key=lambda s: s["finished_at"])
+        listed = sorted([*listed, search], key=lambda s: s.get("finished_at", ""))
         waiting.update(template="search_digest", at=now.isoformat(), job_ids=[*waiting.get("job_ids", ()), job_id],
                        context={"searches": listed, "found_total": sum(s["found_count"] for s in listed)})
         _save_schedule(system_data)
