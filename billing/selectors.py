@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import BillingCycle, SubscriptionStatus, User, UserSubscription, UserUsage
+from adminpanel.config import config_get
 
 from .models import UNLIMITED, BillingEvent, EventSource, SubscriptionPlan
 from .providers import provider_is_demo
@@ -20,6 +21,16 @@ def plan_list(*, paid_only: bool = False) -> QuerySet[SubscriptionPlan]:
 
 def plan_get(*, plan_key: str) -> SubscriptionPlan | None:
     return SubscriptionPlan.objects.filter(plan_key=plan_key).first()
+
+
+def trial_days() -> int:
+    """The trial (``billing.trial_length``) in whole days, as every page and email states it and
+    as Stripe Checkout is asked for it (Stripe counts trials in days)."""
+    return max(1, round(config_get("billing.trial_length").total_seconds() / 86400))
+
+
+def plan_price_cents(*, plan: SubscriptionPlan, cycle: str) -> int:
+    return plan.price_yearly_cents if cycle == BillingCycle.YEARLY else plan.price_monthly_cents
 
 
 def plan_for_user(*, user: User) -> SubscriptionPlan:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_profile_get
 from adminpanel.config import config_get
-from billing.selectors import paywall, plan_for_user, plan_list, result_row_limit
+from billing.selectors import paywall, plan_for_user, plan_list, result_row_limit, trial_days
 from billing.services import PlanLimitError, campaign_create_check, creators_check, feature_check
 from influencer_platform.errors import ApplicationError
 from scraping.models import EndReason
@@ -51,7 +51,7 @@ BLURRED_ROWS = 6
 def landing(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
-    return render(request, "campaigns/landing.html", {"plans": plan_list(paid_only=True)})
+    return render(request, "campaigns/landing.html", {"plans": plan_list(paid_only=True), "trial_days": trial_days()})
 
 
 @login_required

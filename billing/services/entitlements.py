@@ -283,7 +283,7 @@ def trial_claim_reserve(*, user: User, plan_key: str) -> TrialClaim:
 
 @transaction.atomic
 def trial_start(*, user: User, plan_key: str) -> UserSubscription:
-    """Start the 7-day trial on ``plan_key`` without a payment provider (seed data, operator tools)."""
+    """Start the trial (``billing.trial_length``) on ``plan_key`` without a payment provider (seed data, operator tools)."""
     plan = plan_get(plan_key=plan_key)
     if plan is None or not plan.is_active or not plan.is_paid:
         raise TrialError("Choose one of the plans to start your trial.", code="invalid_plan")

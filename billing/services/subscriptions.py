@@ -38,7 +38,15 @@ from ..models import EventSource, SubscriptionPlan, TrialClaim
 from ..providers import get_provider, provider_is_demo
 from ..providers.base import BillingDetails, SubscriptionState
 from ..selectors import LIVE_SUBSCRIPTION_STATUSES, plan_for_price, plan_get, price_id_for
-from .emails import TRIAL_EMAIL_KEYS, email_schedule, email_schedule_cancel, trial_emails_schedule
+from .emails import (
+    OVERDUE_STATUSES,
+    TRIAL_EMAIL_KEYS,
+    email_schedule,
+    email_schedule_cancel,
+    subscription_welcome_schedule,
+    trial_emails_schedule,
+    trial_unpaid_email_schedule,
+)
 from .entitlements import TrialError, next_month, normalize_email_for_trial, trial_claim_reserve, trial_length
 from .events import event_record
 
@@ -477,12 +485,16 @@ def subscription_state_apply(
         event_record(event_type=f"trial.{subscription.trial_status}", aggregate=aggregate, user_id=user_id,
                      source=source, data={"plan_key": subscription.current_plan})
         email_schedule_cancel(user_id=user_id, keys=("trial_day_2", "trial_day_5"))
-        if subscription.trial_status == TrialStatus.EXPIRED:
+        if subscription.trial_status == TrialStatus.EXPIRED and status not in OVERDUE_STATUSES:
             email_schedule(user_id=user_id, key="trial_expired", send_at=now)
         else:
             email_schedule_cancel(user_id=user_id, keys=("trial_expired",))
     if became_active:
-        email_schedule(user_id=user_id, key="subscription_welcome", send_at=now)
+        # A trial ended by Stripe's clock reads "active" before its first charge is attempted.
+        subscription_welcome_schedule(user_id=user_id,
+                                      first_charge_pending=trial_converted and cause != "trial.ended_early")
+    if status in OVERDUE_STATUSES and before.status not in OVERDUE_STATUSES:
+        trial_unpaid_email_schedule(user_id=user_id)
     return "applied"
 
 

@@ -24,7 +24,7 @@ from ..models import BillingEvent, EventSource, EventStatus
 from ..providers import get_provider
 from ..providers.base import WebhookEvent
 from ..selectors import money_text
-from .emails import email_schedule
+from .emails import invoice_failed_email_schedule, subscription_welcome_schedule
 from .subscriptions import billing_details_apply, billing_details_fetch, now_whole_second, subscription_state_apply
 
 logger = logging.getLogger(__name__)
@@ -136,6 +136,9 @@ def _invoice_paid(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None
     if user_id is None:
         return None, "no_user"
     _billing_details_store(user_id, invoice.customer_id)
+    if invoice.amount_paid_cents > 0:
+        # Money received: the thank-you held back for the first charge after a trial goes now.
+        subscription_welcome_schedule(user_id=user_id)
     return user_id, "applied"
 
 
@@ -145,9 +148,8 @@ def _invoice_failed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | No
     if user_id is None:
         return None, "no_user"
     _billing_details_store(user_id, invoice.customer_id)
-    context = {"amount": money_text(invoice.amount_due_cents, invoice.currency)}
-    # One email per failed invoice, however often Stripe retries the charge or the webhook.
-    email_schedule(user_id=user_id, key=f"payment_failed:{invoice.id}", send_at=timezone.now(), context=context)
+    invoice_failed_email_schedule(user_id=user_id, invoice_id=invoice.id,
+                                  amount=money_text(invoice.amount_due_cents, invoice.currency))
     return user_id, "applied"
 
 
