@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import stripe
@@ -183,10 +182,13 @@ class StripeProvider:
                 text, signature, self._webhook_secret, WEBHOOK_TOLERANCE_SECONDS
             )
             body = json.loads(text)
+            created = shapes.timestamp(body["created"])
+            if created is None:
+                raise ValueError("created is not a time")
             return WebhookEvent(
                 id=str(body["id"]),
                 type=str(body["type"]),
-                created=datetime.fromtimestamp(int(body["created"]), tz=UTC),
+                created=created,
                 object=dict(body["data"]["object"]),
                 payload=body,
             )
