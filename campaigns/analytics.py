@@ -39,7 +39,7 @@ ENGAGEMENT_BUCKETS = (
     ("10_plus", "10%+", Q(creator__engagement_rate__gte=10)),
     ("unknown", "Unknown", Q(creator__engagement_rate__isnull=True)),
 )
-TOP_KEYWORDS = 12
+TOP_KEYWORDS = 8  # bars the keyword chart has room for; the CSV lists every keyword
 NO_KEYWORD = "(no keyword)"
 
 
@@ -75,8 +75,7 @@ class CampaignFigures:
     platforms: list[PlatformFigures]  # every platform, in the platform order, zero ones included
     followers: list[tuple[str, int]]  # (bucket label, creators)
     engagement: list[tuple[str, int]]
-    keywords: list[tuple[str, int]]  # (keyword, distinct creators it found), most first, at most TOP_KEYWORDS
-    more_keywords: int  # keywords left out of ``keywords``
+    keywords: list[tuple[str, int]]  # (keyword, distinct creators it found), most first
     searches: list[SearchCost]  # in the order they were started (left empty when campaigns are compared)
     credits: int
     creators_paid: int  # every creator the campaign's searches found, for credits per creator
@@ -93,6 +92,14 @@ class CampaignFigures:
     @property
     def top_keyword(self) -> tuple[str, int] | None:
         return self.keywords[0] if self.keywords else None
+
+    @property
+    def top_keywords(self) -> list[tuple[str, int]]:
+        return self.keywords[:TOP_KEYWORDS]
+
+    @property
+    def more_keywords(self) -> int:
+        return max(len(self.keywords) - TOP_KEYWORDS, 0)
 
 
 def share_percent(part: int, whole: int) -> int:
@@ -130,8 +137,7 @@ def _figures(campaign: Campaign, *, totals: dict, platforms: dict, keywords: lis
         platforms=_platforms(platforms),
         followers=[(label, totals.get(f"followers_{key}", 0)) for key, label, _q in FOLLOWER_BUCKETS],
         engagement=[(label, totals.get(f"engagement_{key}", 0)) for key, label, _q in ENGAGEMENT_BUCKETS],
-        keywords=keywords[:TOP_KEYWORDS],
-        more_keywords=max(len(keywords) - TOP_KEYWORDS, 0),
+        keywords=keywords,
         searches=searches,
         credits=credits,
         creators_paid=creators_paid,
@@ -202,3 +208,30 @@ def campaigns_compared(*, user: User) -> list[CampaignFigures]:
                  creators_paid=costs.get(campaign.pk, {}).get("found") or 0, row_limit=limit)
         for campaign in campaigns
     ]
+
+
+def comparison_rows(compared: list[CampaignFigures]) -> list[tuple[str, list]]:
+    """The comparison as (figure, its value in each campaign) rows, for the side-by-side table and,
+    one line per campaign, the CSV. A value is None where a campaign has none (no keyword, no credits)."""
+
+    def each(value) -> list:
+        return [value(figures) for figures in compared]
+
+    rows: list[tuple[str, list]] = [
+        ("Creators", each(lambda figures: figures.creators)),
+        ("With a contact email", each(lambda figures: figures.with_email)),
+        ("With a contact email (%)", each(lambda figures: figures.email_share)),
+    ]
+    for index, (_key, label) in enumerate(Platform.choices):
+        rows.append((f"{label} creators", each(lambda figures, index=index: figures.platforms[index].creators)))
+    for index, (_key, label, _q) in enumerate(FOLLOWER_BUCKETS):
+        rows.append((f"Followers {label}", each(lambda figures, index=index: figures.followers[index][1])))
+    for index, (_key, label, _q) in enumerate(ENGAGEMENT_BUCKETS):
+        rows.append((f"Engagement {label}", each(lambda figures, index=index: figures.engagement[index][1])))
+    rows += [
+        ("Top keyword", each(lambda figures: figures.top_keyword[0] if figures.top_keyword else None)),
+        ("Top keyword creators", each(lambda figures: figures.top_keyword[1] if figures.top_keyword else None)),
+        ("Credits", each(lambda figures: figures.credits)),
+        ("Credits per creator", each(lambda figures: figures.credits_per_creator)),
+    ]
+    return rows

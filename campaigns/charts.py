@@ -27,6 +27,8 @@ def activity_chart(days: list[ActivityDay]) -> StackedBarChart:
 WITH_EMAIL, WITHOUT_EMAIL = "#5b47e0", "#c9c2f6"
 PLATFORM_COLOURS = {"tiktok": "#14162b", "instagram": "#d6409f", "youtube": "#e5484d"}
 CREATORS = [Series("creators", "Creators", BRAND)]
+# The analytics pages draw their charts two to a row (one on a phone).
+HALF = {"width": 480, "height": 200}
 
 
 def _credits(value: float) -> str:
@@ -39,7 +41,7 @@ def _percent(value: float) -> str:
 
 def _categories(title: str, heading: str, counts: list[tuple[str, int]]) -> StackedBarChart:
     return stacked_bar_chart(title=title, series=CREATORS, unit="creators", label_every=1, label_heading=heading,
-                             slots=[(label, {"creators": count}) for label, count in counts])
+                             slots=[(label, {"creators": count}) for label, count in counts], **HALF)
 
 
 def campaign_charts(figures: CampaignFigures) -> dict[str, StackedBarChart]:
@@ -51,14 +53,15 @@ def campaign_charts(figures: CampaignFigures) -> dict[str, StackedBarChart]:
             series=[Series("with_email", "With email", WITH_EMAIL), Series("without_email", "No email", WITHOUT_EMAIL)],
             slots=[(platform.label, {"with_email": platform.with_email,
                                      "without_email": platform.creators - platform.with_email})
-                   for platform in figures.platforms]),
+                   for platform in figures.platforms], **HALF),
         "followers": _categories("Creators by followers", "Followers", figures.followers),
         "engagement": _categories("Creators by engagement rate", "Engagement rate", figures.engagement),
-        "keywords": _categories("Creators found per keyword", "Keyword", figures.keywords),
+        "keywords": _categories("Creators found per keyword", "Keyword", figures.top_keywords),
         "credits": stacked_bar_chart(
             title="Credits per creator, per search", unit="creators found", label_every=1, label_heading="Search",
             ratio=True, value_format=_credits, series=[Series("credits", "Credits per creator", BRAND)],
-            slots=[(search.label, {"credits": float(search.credits_per_creator or 0)}) for search in figures.searches]),
+            slots=[(search.label, {"credits": float(search.credits_per_creator or 0)}) for search in figures.searches],
+            **HALF),
     }
 
 
@@ -70,14 +73,14 @@ def comparison_charts(compared: list[CampaignFigures]) -> dict[str, StackedBarCh
             title="Creators per campaign, by platform", unit="creators", label_every=1, label_heading="Campaign",
             series=[Series(key, label, PLATFORM_COLOURS[key], noun=label) for key, label in Platform.choices],
             slots=[(name, {platform.platform: platform.creators for platform in figures.platforms})
-                   for name, figures in zip(names, compared)]),
+                   for name, figures in zip(names, compared)], **HALF),
         "email": stacked_bar_chart(
             title="Share of creators with a contact email", unit="with a contact email", label_every=1,
             label_heading="Campaign", value_format=_percent, series=[Series("share", "With email", WITH_EMAIL)],
-            slots=[(name, {"share": figures.email_share}) for name, figures in zip(names, compared)]),
+            slots=[(name, {"share": figures.email_share}) for name, figures in zip(names, compared)], **HALF),
         "credits": stacked_bar_chart(
             title="Credits per creator", unit="creators found", label_every=1, label_heading="Campaign",
             ratio=True, value_format=_credits, series=[Series("credits", "Credits per creator", BRAND)],
             slots=[(name, {"credits": float(figures.credits_per_creator or 0)})
-                   for name, figures in zip(names, compared)]),
+                   for name, figures in zip(names, compared)], **HALF),
     }

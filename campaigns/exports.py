@@ -19,16 +19,10 @@ from billing.models import Feature
 from billing.selectors import result_row_limit
 from billing.services import feature_check
 from scraping.export import BOM, LINE_END, csv_cell, csv_rows, export_filename
-from scraping.models import JobCreator, Platform
+from scraping.models import JobCreator
 from scraping.selectors import campaign_results, job_get, job_results
 
-from .analytics import (
-    ENGAGEMENT_BUCKETS,
-    FOLLOWER_BUCKETS,
-    campaign_figures,
-    campaigns_compared,
-    share_percent,
-)
+from .analytics import campaign_figures, campaigns_compared, comparison_rows, share_percent
 from .selectors import campaign_get
 from .services import campaign_export_record
 
@@ -128,20 +122,10 @@ def campaigns_compared_export_response(*, user: User) -> HttpResponse:
     """Every campaign that has searched, one per line, on the same figures as its analytics page."""
     feature_check(user=user, feature=Feature.ADVANCED_ANALYTICS).raise_if_denied()
     compared = campaigns_compared(user=user)
-    platforms = [label for _key, label in Platform.choices]
-    header = ("Campaign", "Creators", "With a contact email", "With a contact email (%)",
-              *[f"{label} creators" for label in platforms],
-              *[f"Followers {label}" for _key, label, _q in FOLLOWER_BUCKETS],
-              *[f"Engagement {label}" for _key, label, _q in ENGAGEMENT_BUCKETS],
-              "Top keyword", "Top keyword creators", "Credits", "Credits per creator")
-    lines: list[tuple] = [header]
-    for figures in compared:
-        top = figures.top_keyword or ("", None)
-        lines.append((figures.campaign.name, figures.creators, figures.with_email, figures.email_share,
-                      *[platform.creators for platform in figures.platforms],
-                      *[count for _label, count in figures.followers],
-                      *[count for _label, count in figures.engagement],
-                      top[0], top[1], figures.credits, figures.credits_per_creator))
+    rows = comparison_rows(compared)
+    lines: list[tuple] = [("Campaign", *[figure for figure, _values in rows])]
+    for index, figures in enumerate(compared):
+        lines.append((figures.campaign.name, *[values[index] for _figure, values in rows]))
     response = _figures_csv(lines)
     response["Content-Disposition"] = _content_disposition("campaign comparison")
     return response

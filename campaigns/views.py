@@ -26,7 +26,7 @@ from scraping.selectors import (
     search_totals,
 )
 
-from .analytics import campaign_figures, campaigns_compared
+from .analytics import campaign_figures, campaigns_compared, comparison_rows
 from .charts import activity_chart, campaign_charts, comparison_charts
 from .exports import (
     campaign_export_response,
@@ -346,7 +346,8 @@ def campaign_comparison(request):
     context = {"denied": advanced if not advanced.allowed else None}
     if advanced.allowed:
         compared = campaigns_compared(user=user)
-        context.update(compared=compared, charts=comparison_charts(compared) if compared else {})
+        context.update(compared=compared, rows=comparison_rows(compared),
+                       charts=comparison_charts(compared) if compared else {})
     return render(request, "campaigns/campaign_comparison.html", context, status=200 if advanced.allowed else 403)
 
 

@@ -29,13 +29,13 @@ def axis_top(value: float, *, minimum: int = 4) -> float:
 
 
 def axis_ticks(*, top: float, plot_top: float, plot_height: float, whole: bool = True) -> list[tuple[float, str]]:
-    """Gridlines at 0, half and the top of the axis, as (y, label) with y in SVG coordinates;
-    ``whole`` rounds the labels to counts."""
+    """Gridlines at 0, about half and the top of the axis, as (y, label) with y in SVG coordinates.
+    With ``whole`` the middle one sits on a whole count (12 of 25, not 12.5 labelled 12)."""
     ticks = []
     for fraction in (0, 0.5, 1):
-        value = top * fraction
-        label = f"{round(value):,}" if whole else f"{value:.3g}"
-        ticks.append((round(plot_top + plot_height - plot_height * fraction, 1), label))
+        value = math.floor(top * fraction) if whole else top * fraction
+        label = f"{value:,}" if whole else f"{value:.3g}"
+        ticks.append((round(plot_top + plot_height - plot_height * value / top, 1), label))
     return ticks
 
 
@@ -106,24 +106,27 @@ def stacked_bar_chart(
     ratio: bool = False,
     value_format: Callable[[float], str] = _whole,
     notes: Sequence[str] = (),
+    width: int = WIDTH,
+    height: int = HEIGHT,
 ) -> StackedBarChart:
     """``slots`` are (label, {series key: value}) in the order drawn; every ``label_every``-th is
-    labelled (1 for categories, where every bar is named).
+    labelled, counting back from the last (1 for categories, where every bar is named).
 
     ``grouped`` puts the series side by side instead of on top of each other, for counts that do
     not add up to one total (trials started and trials converted on a day). ``ratio`` is for
     figures that are not counts (credits per creator): the axis may end below 4 and between
-    whole numbers. ``notes`` add a clause per slot to its bar's title ("120 creators").
+    whole numbers. ``notes`` add a clause per slot to its bar's title ("120 creators"). A chart
+    drawn in half a page's width passes a smaller ``width``, so its text keeps the size of the others.
     """
     totals = [sum(counts.get(item.key, 0) for item in series) for _label, counts in slots]
     tallest = [max((counts.get(item.key, 0) for item in series), default=0) for _label, counts in slots]
     top = axis_top(max(tallest if grouped else totals, default=0), minimum=0 if ratio else 4)
-    plot_height = HEIGHT - BOTTOM - TOP
+    plot_height = height - BOTTOM - TOP
     baseline = TOP + plot_height
-    slot_width = (WIDTH - LEFT) / max(len(slots), 1)
+    slot_width = (width - LEFT) / max(len(slots), 1)
     bar_width = slot_width * 0.7
-    # About 6 user units per character of the 10-unit tick font.
-    fits = max(int(slot_width * label_every / 6), 3)
+    # A character of the tick font is about 6 user units wide, 7.5 where phones draw it larger.
+    fits = max(int(slot_width * label_every / 7.5), 3)
     drawn = []
     for index, ((label, counts), total) in enumerate(zip(slots, totals)):
         x = LEFT + index * slot_width + slot_width * 0.15
@@ -132,15 +135,15 @@ def stacked_bar_chart(
             count = counts.get(item.key, 0)
             if not count:
                 continue
-            height = plot_height * count / top
+            tall = plot_height * count / top
             if grouped:
-                width = bar_width / len(series)
-                segments.append(Segment(x=round(x + position * width, 1), width=round(width, 1),
-                                        y=round(baseline - height, 1), height=round(height, 1), colour=item.colour))
+                wide = bar_width / len(series)
+                segments.append(Segment(x=round(x + position * wide, 1), width=round(wide, 1),
+                                        y=round(baseline - tall, 1), height=round(tall, 1), colour=item.colour))
                 continue
-            y -= height
+            y -= tall
             segments.append(Segment(x=round(x, 1), width=round(bar_width, 1), y=round(y, 1),
-                                    height=round(height, 1), colour=item.colour))
+                                    height=round(tall, 1), colour=item.colour))
         parts = ", ".join(f"{value_format(counts[item.key])} {item.in_title}"
                           for item in series if counts.get(item.key))
         if grouped or ratio:
@@ -155,13 +158,14 @@ def stacked_bar_chart(
             segments=segments,
             title=heading,
             label=label,
-            show_label=index % label_every == 0 or index == len(slots) - 1,
+            # Counted back from the last slot, so the newest is always named and the gaps are even.
+            show_label=(len(slots) - 1 - index) % label_every == 0,
             short_label=label if len(label) <= fits else f"{label[:fits - 1]}…",
             centre=round(x + bar_width / 2, 1),
             values=[value_format(counts.get(item.key, 0)) for item in series],
             total=value_format(total),
         ))
     ticks = axis_ticks(top=top, plot_top=TOP, plot_height=plot_height, whole=not ratio)
-    return StackedBarChart(title=title, width=WIDTH, height=HEIGHT, left=LEFT, baseline=baseline,
+    return StackedBarChart(title=title, width=width, height=height, left=LEFT, baseline=baseline,
                            slots=drawn, ticks=ticks, legend=list(series), empty=not any(totals),
                            label_heading=label_heading, grouped=grouped, centred_labels=label_every == 1)
