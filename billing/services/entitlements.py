@@ -132,6 +132,8 @@ def creators_check(*, user: User, count: int) -> Entitlement:
 def feature_check(*, user: User, feature: str) -> Entitlement:
     access = access_check(user=user)
     if not access.allowed:
+        if access.recommended_plan is None:  # not a question of plans (onboarding unfinished)
+            return access
         # Point at a plan that has the feature, not merely the cheapest one.
         return replace(access, recommended_plan=_recommend(lambda p: p.has_feature(feature), exclude=""))
     plan = plan_for_user(user=user)

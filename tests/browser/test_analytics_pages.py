@@ -4,6 +4,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import SubscriptionStatus
 from campaigns.services import campaign_create, campaign_search_start
 from scraping.models import ACTIVE_STATUSES, ScrapingJob
 
@@ -78,3 +79,23 @@ def test_campaign_analytics_and_comparison_read_on_desktop_and_phone(page, sign_
     with page.expect_download() as download:
         page.get_by_role("link", name="Download figures (CSV)").click()
     assert download.value.suggested_filename.startswith("campaign-comparison-")
+
+
+def test_comparison_on_a_plan_without_it_names_the_plan_that_has_it(page, sign_in, screenshot, make_subscriber):
+    customer = make_subscriber("glow_up")
+    customer.subscription.subscription_status = SubscriptionStatus.ACTIVE
+    customer.subscription.save()
+    sign_in(customer)
+
+    page.goto("/campaigns/")
+    page.get_by_role("link", name="Compare campaigns").click()
+
+    notice = page.locator(".upgrade-notice")
+    expect(notice).to_contain_text("Advanced analytics is not included in your Glow Up plan.")
+    expect(notice).to_contain_text("The Viral Surge plan includes comparisons across campaigns")
+    for name, viewport in VIEWPORTS.items():
+        page.set_viewport_size(viewport)
+        assert overflows(page) == []
+        screenshot(f"campaign-comparison-upgrade-{name}")
+    notice.get_by_role("link", name="See the Viral Surge plan").click()
+    expect(page).to_have_url(re.compile("/billing/plans/$"))

@@ -254,3 +254,15 @@ def test_campaign_figures_read_in_a_fixed_number_of_queries(paying, crafted):
         campaign_figures(user=paying, campaign=campaign)
 
     assert len(many) == len(few)
+
+
+def test_campaign_without_analytics_offers_them_and_csv_behind_a_lock(client, glow_up):
+    SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=[])
+    campaign = campaign_create(user=glow_up, name="Spring launch")
+    found(search(glow_up, campaign), creator())
+    client.force_login(glow_up)
+
+    page = client.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
+
+    assert "Analytics 🔒" in page and "Export CSV 🔒" in page
+    assert reverse("campaign_export", args=[campaign.pk]) not in page
