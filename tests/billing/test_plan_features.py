@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from accounts.services import api_token_create
 from billing.models import Feature, SubscriptionPlan
 from campaigns.services import campaign_create, campaign_search_start
-from tests.factories import OnboardedUserFactory
+from tests.adminpanel.conftest import change_form_data
+from tests.factories import OnboardedUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +96,21 @@ def test_each_feature_a_card_names_is_refused_without_it_with_the_plan_that_has_
     assert advanced.status_code == 403 and "The Viral Surge plan includes" in advanced.content.decode()
     assert token_request.status_code == 403
     assert token_request.json()["extra"]["recommended_plan"]["plan_key"] == "fame_flex"
+
+
+def test_plan_admin_ticks_features_from_those_the_product_has(client):
+    client.force_login(UserFactory(is_admin=True))
+    plan = SubscriptionPlan.objects.get(plan_key="glow_up")
+    url = reverse("admin:billing_subscriptionplan_change", args=[plan.pk])
+    page = client.get(url)
+    data = change_form_data(client, url)
+
+    response = client.post(url, {**data, "features": ["csv_export", "advanced_analytics"]})
+    refused = client.post(url, {**data, "features": ["csv_export", "priority_support"]})
+
+    assert response.status_code == 302
+    assert SubscriptionPlan.objects.get(pk=plan.pk).features == ["csv_export", "advanced_analytics"]
+    assert 'value="basic_analytics"' in page.content.decode()
+    assert "Priority support" not in page.content.decode()
+    assert refused.status_code == 200 and "priority_support is not one of the available choices" in \
+        refused.content.decode()
