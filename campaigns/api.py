@@ -22,7 +22,7 @@ from scraping.images.signing import creator_avatar_proxy_url
 from scraping.models import EndReason, JobCreator, JobPhase, JobStatus, Platform, ScrapingJob, SearchType
 from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters, ResultRows, campaign_results, job_get, job_results
 
-from .exports import campaign_export_response, search_export_response
+from .exports import campaign_export_response, campaign_export_start, search_export_response, search_export_start
 from .forms import ResultFilterForm
 from .models import CampaignStatus
 from .selectors import CAMPAIGN_SORTS, campaign_get, campaign_list, campaign_searches
@@ -413,17 +413,21 @@ _CSV_RESPONSES = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, descripti
 class SearchExportApi(APIView):
     content_negotiation_class = IgnoreClientContentNegotiation
 
-    @extend_schema(operation_id="searches_export", responses=_CSV_RESPONSES)
-    def get(self, request, job_id: int):
-        """The search's results as CSV (plans with CSV export)."""
+    @extend_schema(operation_id="searches_export", request=None, responses=_CSV_RESPONSES)
+    def post(self, request, job_id: int):
+        """The search's results as CSV (plans with CSV export), recorded on its campaign's activity.
+        A POST because it records the export."""
+        search_export_start(user=request.user, job_id=job_id)
         return search_export_response(user=request.user, job_id=job_id)
 
 
 class CampaignExportApi(APIView):
     content_negotiation_class = IgnoreClientContentNegotiation
 
-    @extend_schema(operation_id="campaigns_export", responses=_CSV_RESPONSES)
-    def get(self, request, campaign_id: int):
-        """Every creator the campaign found, as CSV (plans with CSV export)."""
+    @extend_schema(operation_id="campaigns_export", request=None, responses=_CSV_RESPONSES)
+    def post(self, request, campaign_id: int):
+        """Every creator the campaign found, as CSV (plans with CSV export), recorded on its activity.
+        A POST because it records the export."""
+        campaign_export_start(user=request.user, campaign_id=campaign_id)
         return campaign_export_response(user=request.user, campaign_id=campaign_id)
 

@@ -2,7 +2,10 @@
 the campaign analytics figures.
 
 Both check the plan (``csv_export``), scope the rows to the user (someone else's id is a 404),
-cap trial accounts at the rows they may see, and note the export on the campaign's activity log.
+and cap trial accounts at the rows they may see. An export is recorded (on the campaign's activity
+log, in a list's export history) by a POST, which answers with a signed download link: the GET of
+that link only streams the file, so a page elsewhere that makes a browser fetch an export URL
+writes nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
 
+from django.core import signing
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -19,6 +23,7 @@ from accounts.models import User
 from billing.models import Feature
 from billing.selectors import result_row_limit
 from billing.services import feature_check
+from influencer_platform.errors import ApplicationError
 from scraping.export import BOM, LINE_END, csv_cell, csv_rows, export_filename
 from scraping.models import JobCreator
 from scraping.selectors import campaign_results, job_get, job_results
@@ -26,6 +31,34 @@ from scraping.selectors import campaign_results, job_get, job_results
 from .analytics import campaign_figures, campaigns_compared, comparison_rows, share_percent
 from .selectors import campaign_get
 from .services import campaign_export_record
+
+
+# How long a download link handed out by an export stays good.
+EXPORT_LINK_MAX_AGE = 3600
+_LINK_SALT = "campaigns.export-link"
+
+
+class ExportLinkError(ApplicationError):
+    code = "export_link_invalid"
+    status_code = 400
+
+
+def export_link_token(*, user: User, kind: str, target_id: int, query: str = "") -> str:
+    """A signed token naming one recorded export of ``kind`` (search, campaign, list) for ``user``."""
+    return signing.dumps({"u": user.pk, "k": kind, "t": target_id, "q": query}, salt=_LINK_SALT, compress=True)
+
+
+def export_link_check(*, user: User, kind: str, target_id: int, token: str) -> str:
+    """The filter query of the export ``token`` names; refused unless it is this user's, for this target."""
+    try:
+        data = signing.loads(token or "", salt=_LINK_SALT, max_age=EXPORT_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ExportLinkError("This download link has expired. Choose Export CSV again.") from None
+    except signing.BadSignature:
+        raise ExportLinkError("Choose Export CSV to download this file.") from None
+    if not isinstance(data, dict) or (data.get("u"), data.get("k"), data.get("t")) != (user.pk, kind, target_id):
+        raise ExportLinkError("Choose Export CSV to download this file.")
+    return str(data.get("q") or "")
 
 
 @dataclass(frozen=True)
@@ -89,27 +122,46 @@ def _csv_response(rows: QuerySet[JobCreator], *, limit: int | None, name: str,
     )
 
 
+def _search_name(job) -> str:
+    # Named after the campaign and the query, so two searches of one campaign download apart.
+    return f"{job.campaign.name} {job.query_label}" if job.campaign_id else f"search-{job.query_label}"
+
+
+def search_export_start(*, user: User, job_id: int) -> str:
+    """Record an export of one search on its campaign's activity; the token downloads it."""
+    feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
+    job = job_get(user=user, job_id=job_id)
+    if job.campaign_id:
+        extent = export_extent(user=user, rows=job_results(user=user, job_id=job.pk))
+        campaign_export_record(campaign=job.campaign, actor=user,
+                               rows=f"{_creators(extent.exported)} from the search for {job.query_label}")
+    return export_link_token(user=user, kind="search", target_id=job.pk)
+
+
 def search_export_response(*, user: User, job_id: int) -> StreamingHttpResponse:
-    """One search's creators in the results' order, named after its campaign or its query."""
+    """One search's creators in the results' order, named after its campaign and its query. Writes nothing."""
     feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
     job = job_get(user=user, job_id=job_id)
     rows = job_results(user=user, job_id=job.pk)
     extent = export_extent(user=user, rows=rows)
-    if job.campaign_id:
-        campaign_export_record(campaign=job.campaign, actor=user,
-                               rows=f"{_creators(extent.exported)} from the search for {job.query_label}")
-    # Named after the campaign and the query, so two searches of one campaign download apart.
-    name = f"{job.campaign.name} {job.query_label}" if job.campaign_id else f"search-{job.query_label}"
-    return _csv_response(rows, limit=result_row_limit(user=user), name=name, extent=extent)
+    return _csv_response(rows, limit=result_row_limit(user=user), name=_search_name(job), extent=extent)
+
+
+def campaign_export_start(*, user: User, campaign_id: int) -> str:
+    """Record an export of the campaign's creators on its activity; the token downloads it."""
+    feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
+    campaign = campaign_get(user=user, campaign_id=campaign_id)
+    extent = export_extent(user=user, rows=campaign_results(user=user, campaign_id=campaign.pk))
+    campaign_export_record(campaign=campaign, actor=user, rows=_creators(extent.exported))
+    return export_link_token(user=user, kind="campaign", target_id=campaign.pk)
 
 
 def campaign_export_response(*, user: User, campaign_id: int) -> StreamingHttpResponse:
-    """Every creator the campaign's searches found, once each."""
+    """Every creator the campaign's searches found, once each. Writes nothing."""
     feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
     campaign = campaign_get(user=user, campaign_id=campaign_id)
     rows = campaign_results(user=user, campaign_id=campaign.pk)
     extent = export_extent(user=user, rows=rows)
-    campaign_export_record(campaign=campaign, actor=user, rows=_creators(extent.exported))
     return _csv_response(rows, limit=result_row_limit(user=user), name=campaign.name, extent=extent)
 
 

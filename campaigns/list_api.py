@@ -20,7 +20,7 @@ from scraping.models import Platform
 
 from .api import _CSV_RESPONSES, CreatorOutput, IgnoreClientContentNegotiation, _errors
 from .forms import ResultFilterForm
-from .list_exports import list_export_response
+from .list_exports import list_export_response, list_export_start
 from .list_selectors import (
     OWNER,
     ItemFilters,
@@ -458,11 +458,14 @@ class ListExportApi(APIView):
     content_negotiation_class = IgnoreClientContentNegotiation
 
     @extend_schema(operation_id="lists_export", parameters=[ListItemsApi.ItemFilterInput],
-                   responses={**_CSV_RESPONSES, **_errors(400)})
-    def get(self, request, list_id: int):
-        """The list as CSV (plans with CSV export), recorded in its export history."""
+                   request=None, responses={**_CSV_RESPONSES, **_errors(400)})
+    def post(self, request, list_id: int):
+        """The list as CSV (plans with CSV export), recorded in its export history; the filters are query
+        parameters, as for the items. A POST because it records the export."""
         ListItemsApi.ItemFilterInput(data=request.query_params).is_valid(raise_exception=True)
-        return list_export_response(user=request.user, list_id=list_id, filters=_item_filters(request.query_params))
+        filters = _item_filters(request.query_params)
+        list_export_start(user=request.user, list_id=list_id, filters=filters)
+        return list_export_response(user=request.user, list_id=list_id, filters=filters)
 
 
 class ListExportsApi(APIView):

@@ -1,7 +1,7 @@
 """A creator list as a CSV download, shared by the list pages and the API.
 
 Anyone who can read the list may export it if their own plan includes CSV export; every export is
-recorded in the list's export history. Rows stream in board order with the search export's
+recorded in the list's export history, by a POST (see ``campaigns.exports``). Rows stream in board order with the search export's
 safeguards (UTF-8 BOM for Excel, formula-looking text neutralised, constant memory).
 """
 
@@ -20,6 +20,7 @@ from billing.models import Feature
 from billing.services import feature_check
 from scraping.export import BOM, CHUNK_ROWS, LINE_END, csv_cell, export_filename, platform_cell
 
+from .exports import export_link_token
 from .list_selectors import ItemFilters, list_get, list_items
 from .list_services import list_export_record
 from .models import CreatorList, CreatorListItem
@@ -57,14 +58,24 @@ def list_csv_rows(items: QuerySet[CreatorListItem], *, creator_list: CreatorList
         yield "".join(chunk)
 
 
-def list_export_response(*, user: User, list_id: int, filters: ItemFilters = ItemFilters()) -> StreamingHttpResponse:
+def list_export_start(*, user: User, list_id: int, filters: ItemFilters = ItemFilters(), query: str = "") -> str:
+    """Record an export of the list (with ``filters``, from the filter ``query``) in its export history;
+    the token downloads it."""
     # A list the user cannot read is "No such list." whatever their plan, as on every other action.
     creator_list = list_get(user=user, list_id=list_id)
     feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
     items = list_items(creator_list=creator_list, filters=filters)
+    list_export_record(creator_list=creator_list, actor=user, row_count=items.order_by().count(),
+                       filename=export_filename(creator_list.name, timezone.localdate()), filters=filters.as_dict())
+    return export_link_token(user=user, kind="list", target_id=creator_list.pk, query=query)
+
+
+def list_export_response(*, user: User, list_id: int, filters: ItemFilters = ItemFilters()) -> StreamingHttpResponse:
+    """The list's items as CSV. Writes nothing: the export was recorded by ``list_export_start``."""
+    creator_list = list_get(user=user, list_id=list_id)
+    feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
+    items = list_items(creator_list=creator_list, filters=filters)
     filename = export_filename(creator_list.name, timezone.localdate())
-    list_export_record(creator_list=creator_list, actor=user, row_count=items.order_by().count(), filename=filename,
-                       filters=filters.as_dict())
     return StreamingHttpResponse(
         list_csv_rows(items, creator_list=creator_list),
         content_type="text/csv; charset=utf-8",

@@ -6,9 +6,12 @@ anything a user may not do to a list answers 404, exactly like a list that does 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +23,8 @@ from billing.selectors import result_row_limit
 from billing.services import PlanLimitError, feature_check
 from influencer_platform.errors import ApplicationError
 
-from .list_exports import list_export_response
+from .exports import ExportLinkError, export_link_check
+from .list_exports import list_export_response, list_export_start
 from .list_forms import (
     BulkForm,
     CollaboratorForm,
@@ -411,13 +415,30 @@ def list_collaborator_edit(request, list_id: int, collaborator_id: int):
 
 @onboarding_not_required
 @login_required
-def list_export(request, list_id: int):
+@require_POST
+def list_export_start_view(request, list_id: int):
+    """Record the export (with the filters of the page's query string), then send the browser to the file."""
     filters = ItemFilterForm(request.GET or None).filters()
     try:
-        return list_export_response(user=request.user, list_id=list_id, filters=filters)
+        token = list_export_start(user=request.user, list_id=list_id, filters=filters, query=request.GET.urlencode())
     except PlanLimitError as exc:
         plan = exc.extra.get("recommended_plan")
         messages.warning(request, exc.message + (f" {plan['name']} includes it." if plan else ""))
+        return redirect("list_board", list_id=list_id)
+    return redirect(f"{reverse('list_export', args=[list_id])}?{urlencode({'link': token})}")
+
+
+@onboarding_not_required
+@login_required
+def list_export(request, list_id: int):
+    """The file an export recorded; the filters are the ones it was recorded with."""
+    try:
+        list_get(user=request.user, list_id=list_id)  # someone else's list is a 404, link or not
+        query = export_link_check(user=request.user, kind="list", target_id=list_id, token=request.GET.get("link", ""))
+        filters = ItemFilterForm(QueryDict(query) or None).filters()
+        return list_export_response(user=request.user, list_id=list_id, filters=filters)
+    except (PlanLimitError, ExportLinkError) as exc:
+        messages.warning(request, exc.message)
         return redirect("list_board", list_id=list_id)
 
 

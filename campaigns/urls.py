@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/archive/", views.campaign_archive_toggle, name="campaign_archive"),
     path("campaigns/<int:campaign_id>/delete/", views.campaign_remove, name="campaign_delete"),
     path("campaigns/<int:campaign_id>/results/", views.campaign_results_view, name="campaign_results"),
+    path("campaigns/<int:campaign_id>/export/", views.campaign_export_start_view, name="campaign_export_start"),
     path("campaigns/<int:campaign_id>/export.csv", views.campaign_export, name="campaign_export"),
     path("campaigns/<int:campaign_id>/analytics/", views.campaign_analytics, name="campaign_analytics"),
     path("campaigns/<int:campaign_id>/analytics.csv", views.campaign_analytics_export,
@@ -23,6 +24,7 @@ urlpatterns = [
     path("searches/<int:job_id>/progress/", views.search_progress, name="search_progress"),
     path("searches/<int:job_id>/cancel/", views.search_cancel, name="search_cancel"),
     path("searches/<int:job_id>/resume/", views.search_resume, name="search_resume"),
+    path("searches/<int:job_id>/export/", views.search_export_start_view, name="search_export_start"),
     path("searches/<int:job_id>/export.csv", views.search_export, name="search_export"),
     # Creator lists
     path("lists/", list_views.list_index, name="list_index"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("lists/<int:list_id>/share/", list_views.list_share_view, name="list_share"),
     path("lists/<int:list_id>/share/<int:collaborator_id>/", list_views.list_collaborator_edit,
          name="list_collaborator"),
+    path("lists/<int:list_id>/export/", list_views.list_export_start_view, name="list_export_start"),
     path("lists/<int:list_id>/export.csv", list_views.list_export, name="list_export"),
     path("lists/<int:list_id>/exports/", list_views.list_exports_view, name="list_exports"),
 ]

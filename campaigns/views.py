@@ -30,12 +30,16 @@ from scraping.selectors import (
 from .analytics import campaign_figures, campaigns_compared, comparison_rows
 from .charts import activity_chart, campaign_charts, comparison_charts
 from .exports import (
+    ExportLinkError,
     campaign_export_extent,
     campaign_export_response,
+    campaign_export_start,
     campaign_figures_export_response,
     campaigns_compared_export_response,
+    export_link_check,
     search_export_extent,
     search_export_response,
+    search_export_start,
 )
 from .forms import CampaignForm, ResultFilterForm, SearchWizardForm
 from .list_selectors import list_overview, lists_for_adding
@@ -329,20 +333,54 @@ def _export_or_explain(request, make_response, back_url: str):
         hint = f" {plan['name']} includes it." if plan else ""
         messages.warning(request, f"{exc.message}{hint}")
         return redirect(back_url)
+    except ExportLinkError as exc:
+        messages.warning(request, exc.message)
+        return redirect(back_url)
+
+
+def _export_download_url(name: str, target_id: int, token: str, query: str = "") -> str:
+    return f"{reverse(name, args=[target_id])}?{urlencode({'link': token})}" + (f"&{query}" if query else "")
 
 
 @login_required
-def search_export(request, job_id: int):
+@require_POST
+def search_export_start_view(request, job_id: int):
+    """Record the export, then send the browser to the file it may download."""
     return _export_or_explain(
-        request, lambda: search_export_response(user=request.user, job_id=job_id),
+        request, lambda: redirect(_export_download_url(
+            "search_export", job_id, search_export_start(user=request.user, job_id=job_id))),
         reverse("search_detail", args=[job_id]))
 
 
 @login_required
-def campaign_export(request, campaign_id: int):
+def search_export(request, job_id: int):
+    def download():
+        # Scope and plan first (someone else's search is a 404), then the link of a recorded export.
+        response = search_export_response(user=request.user, job_id=job_id)
+        export_link_check(user=request.user, kind="search", target_id=job_id, token=request.GET.get("link", ""))
+        return response
+
+    return _export_or_explain(request, download, reverse("search_detail", args=[job_id]))
+
+
+@login_required
+@require_POST
+def campaign_export_start_view(request, campaign_id: int):
     return _export_or_explain(
-        request, lambda: campaign_export_response(user=request.user, campaign_id=campaign_id),
+        request, lambda: redirect(_export_download_url(
+            "campaign_export", campaign_id, campaign_export_start(user=request.user, campaign_id=campaign_id))),
         reverse("campaign_detail", args=[campaign_id]))
+
+
+@login_required
+def campaign_export(request, campaign_id: int):
+    def download():
+        response = campaign_export_response(user=request.user, campaign_id=campaign_id)
+        export_link_check(user=request.user, kind="campaign", target_id=campaign_id,
+                          token=request.GET.get("link", ""))
+        return response
+
+    return _export_or_explain(request, download, reverse("campaign_detail", args=[campaign_id]))
 
 
 # Analytics

@@ -71,7 +71,7 @@ def test_creators_from_a_search_to_a_list_board_and_csv(page, sign_in, screensho
     assert sorted(CreatorListItem.objects.filter(bucket="backlog").values_list("position", flat=True)) == [0, 1, 2]
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Export CSV").click()
+        page.get_by_role("button", name="Export CSV").click()
     body = download.value.path().read_bytes()
     table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert table[0] == ["Handle", "Display name", "Platform", "Profile URL", "Bucket", "Followers",

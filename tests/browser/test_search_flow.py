@@ -70,7 +70,7 @@ def test_search_from_campaign_to_csv(page, sign_in, screenshot, customer, job_wo
     screenshot("search-results-with-email")
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Export CSV").click()
+        page.get_by_role("button", name="Export CSV").click()
     body = download.value.path().read_bytes()
     assert body.startswith("\ufeff".encode())
     table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

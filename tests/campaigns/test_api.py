@@ -360,11 +360,11 @@ def test_every_endpoint_hides_another_users_campaigns_and_searches(make_subscrib
         ("post", reverse("api_campaign_searches", args=[campaign.pk]),
          {"platform": "tiktok", "keywords": "skincare", "target_results": 10}),
         ("get", reverse("api_campaign_results", args=[campaign.pk]), None),
-        ("get", reverse("api_campaign_export", args=[campaign.pk]), None),
+        ("post", reverse("api_campaign_export", args=[campaign.pk]), None),
         ("get", reverse("api_search_detail", args=[job.pk]), None),
         ("post", reverse("api_search_cancel", args=[pending.pk]), None),
         ("get", reverse("api_search_results", args=[job.pk]), None),
-        ("get", reverse("api_search_export", args=[job.pk]), None),
+        ("post", reverse("api_search_export", args=[job.pk]), None),
     ]
 
     for method, url, payload in requests:
@@ -508,7 +508,7 @@ def test_exports_stream_csv_whatever_the_accept_header(make_subscriber):
     client = api_for(user)
 
     for url in (reverse("api_search_export", args=[job.pk]), reverse("api_campaign_export", args=[campaign.pk])):
-        response = client.get(url, headers={"Accept": "text/csv"})
+        response = client.post(url, headers={"Accept": "text/csv"})
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         assert "attachment" in response["Content-Disposition"]
@@ -522,7 +522,7 @@ def test_export_without_the_csv_feature_answers_a_json_error(make_subscriber):
     SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=["basic_analytics"])
     job = search_with_results(user, 3, make_campaign(user))
 
-    response = api_for(user).get(reverse("api_search_export", args=[job.pk]), headers={"Accept": "text/csv"})
+    response = api_for(user).post(reverse("api_search_export", args=[job.pk]), headers={"Accept": "text/csv"})
 
     body = assert_error(response, 403, "feature_unavailable")
     assert body["extra"]["recommended_plan"]["plan_key"] == "viral_surge"

@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from billing.models import SubscriptionPlan
 from billing.services import PlanLimitError
-from campaigns.exports import campaign_export_response, search_export_response
+from campaigns.exports import (
+    campaign_export_response,
+    campaign_export_start,
+    search_export_response,
+    search_export_start,
+)
 from campaigns.models import ActivityKind, Campaign, CampaignActivity
 from influencer_platform.errors import NotFoundError
 from scraping.export import csv_rows, export_filename
@@ -227,7 +232,7 @@ def test_search_export_in_a_campaign_is_logged(customer):
     job = SearchFactory(user=customer, campaign=campaign)
     ResultFactory.create_batch(2, job=job)
 
-    search_export_response(user=customer, job_id=job.pk)
+    search_export_start(user=customer, job_id=job.pk)
 
     activity = CampaignActivity.objects.get(campaign=campaign)
     assert (activity.kind, activity.actor) == (ActivityKind.EXPORTED, customer)
@@ -243,6 +248,7 @@ def test_campaign_export_has_one_row_per_creator_across_searches(customer):
     ResultFactory(job=second, creator=shared, keyword="glow")
     ResultFactory(job=second, creator=only_second)
 
+    campaign_export_start(user=customer, campaign_id=campaign.pk)
     response = campaign_export_response(user=customer, campaign_id=campaign.pk)
     rows = exported(response)[1:]
 
@@ -259,9 +265,11 @@ def test_export_refused_when_the_plan_lacks_csv_export(customer):
     campaign = Campaign.objects.create(user=customer, name="Launch")
 
     with pytest.raises(PlanLimitError) as refused:
+        search_export_start(user=customer, job_id=job.pk)
+    with pytest.raises(PlanLimitError):
         search_export_response(user=customer, job_id=job.pk)
     with pytest.raises(PlanLimitError):
-        campaign_export_response(user=customer, campaign_id=campaign.pk)
+        campaign_export_start(user=customer, campaign_id=campaign.pk)
 
     assert refused.value.status_code == 403
     assert refused.value.message == "CSV export is not included in your Glow Up plan."
@@ -286,6 +294,7 @@ def test_trial_export_is_capped_at_25_rows(make_subscriber, paying):
     ResultFactory.create_batch(30, job=trial_job)
     ResultFactory.create_batch(30, job=customer_job)
 
+    campaign_export_start(user=trialing, campaign_id=trial_campaign.pk)
     trial_rows = exported(search_export_response(user=trialing, job_id=trial_job.pk))
     campaign_rows = exported(campaign_export_response(user=trialing, campaign_id=trial_campaign.pk))
     customer_rows = exported(search_export_response(user=customer, job_id=customer_job.pk))
@@ -332,9 +341,11 @@ def test_export_of_someone_elses_search_or_campaign_is_not_found(customer, payin
     ResultFactory(job=job)
 
     with pytest.raises(NotFoundError):
+        search_export_start(user=customer, job_id=job.pk)
+    with pytest.raises(NotFoundError):
         search_export_response(user=customer, job_id=job.pk)
     with pytest.raises(NotFoundError):
-        campaign_export_response(user=customer, campaign_id=campaign.pk)
+        campaign_export_start(user=customer, campaign_id=campaign.pk)
     assert not CampaignActivity.objects.exists()
 
 
@@ -344,15 +355,52 @@ def test_export_downloads_over_http_from_the_page_and_the_api(client, customer):
     ResultFactory.create_batch(3, job=job)
     client.force_login(customer)
 
-    for url in (reverse("search_export", args=[job.pk]), reverse("campaign_export", args=[campaign.pk]),
+    for url in (reverse("search_export_start", args=[job.pk]), reverse("campaign_export_start", args=[campaign.pk]),
                 reverse("api_search_export", args=[job.pk]), reverse("api_campaign_export", args=[campaign.pk])):
-        response = client.get(url)
+        response = client.post(url, follow=True)
 
         assert response.status_code == 200, url
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["Content-Disposition"].startswith('attachment; filename="launch-')
         rows = exported(response)
         assert (rows[0], len(rows)) == (HEADER, 4)
+
+
+def test_export_is_recorded_by_its_post_and_a_get_of_its_url_writes_nothing(client, customer, paying):
+    campaign = Campaign.objects.create(user=customer, name="Launch")
+    job = SearchFactory(user=customer, campaign=campaign)
+    ResultFactory.create_batch(3, job=job)
+    client.force_login(customer)
+
+    # What a page elsewhere can make a signed-in browser do: fetch the download URL.
+    for url in (reverse("search_export", args=[job.pk]), reverse("campaign_export", args=[campaign.pk]),
+                reverse("search_export", args=[job.pk]) + "?link=forged"):
+        assert client.get(url).status_code == 302
+    assert client.get(reverse("api_search_export", args=[job.pk])).status_code == 405
+    assert not CampaignActivity.objects.exists()
+
+    started = client.post(reverse("search_export_start", args=[job.pk]))
+    download = started["Location"]
+    assert download.startswith(reverse("search_export", args=[job.pk]) + "?link=")
+    for _ in range(2):
+        assert len(exported(client.get(download))) == 4
+    assert CampaignActivity.objects.filter(campaign=campaign, kind=ActivityKind.EXPORTED).count() == 1
+
+    someone_else = paying()
+    client.force_login(someone_else)
+    assert client.get(download).status_code == 404
+
+
+def test_export_link_is_only_good_for_its_own_export(client, customer):
+    campaign = Campaign.objects.create(user=customer, name="Launch")
+    first, second = SearchFactory(user=customer, campaign=campaign), SearchFactory(user=customer, campaign=campaign)
+    client.force_login(customer)
+    link = client.post(reverse("search_export_start", args=[first.pk]))["Location"].split("?", 1)[1]
+
+    refused = client.get(f"{reverse('search_export', args=[second.pk])}?{link}", follow=True)
+
+    assert "Choose Export CSV to download this file." in refused.content.decode()
+    assert refused["Content-Type"].startswith("text/html")
 
 
 def test_export_over_http_refuses_other_users_and_plans_without_it(client, customer, paying):
@@ -362,12 +410,13 @@ def test_export_over_http_refuses_other_users_and_plans_without_it(client, custo
     client.force_login(customer)
 
     assert client.get(reverse("search_export", args=[theirs.pk])).status_code == 404
-    assert client.get(reverse("api_search_export", args=[theirs.pk])).json()["code"] == "not_found"
+    assert client.post(reverse("search_export_start", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("api_search_export", args=[theirs.pk])).json()["code"] == "not_found"
 
     SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=[])
-    refused = client.get(reverse("api_search_export", args=[mine.pk]))
+    refused = client.post(reverse("api_search_export", args=[mine.pk]))
     assert (refused.status_code, refused.json()["code"]) == (403, "feature_unavailable")
-    assert client.get(reverse("search_export", args=[mine.pk])).status_code == 302
+    assert client.post(reverse("search_export_start", args=[mine.pk])).status_code == 302
 
 
 @pytest.mark.parametrize(("name", "filename"), [

@@ -430,7 +430,7 @@ def test_list_delete_takes_items_sharing_and_history_but_not_the_creators(client
     creator_list = make_list(paying, [creator])
     share(creator_list, make_subscriber(), "editor")
     client.force_login(paying)
-    client.get(reverse("list_export", args=[creator_list.pk]))
+    client.post(reverse("list_export_start", args=[creator_list.pk]))
 
     list_delete(creator_list=creator_list)
 
@@ -623,7 +623,7 @@ def test_list_export_has_the_list_columns_and_is_recorded(client, paying):
                      notes="+ send samples")
     client.force_login(paying)
 
-    response = client.get(reverse("list_export", args=[creator_list.pk]))
+    response = client.post(reverse("list_export_start", args=[creator_list.pk]), follow=True)
 
     table = read_csv(response)
     assert f"spring-launch-{timezone.localdate().isoformat()}.csv" in response["Content-Disposition"]
@@ -642,12 +642,23 @@ def test_list_export_follows_the_filters_and_shows_in_the_history(client, paying
     creator_list = make_list(paying, creators)
     client.force_login(paying)
 
-    table = read_csv(client.get(reverse("list_export", args=[creator_list.pk]), {"has_email": "on"}))
+    table = read_csv(client.post(f'{reverse("list_export_start", args=[creator_list.pk])}?has_email=on', follow=True))
     history = client.get(reverse("list_exports", args=[creator_list.pk])).content.decode()
 
     assert len(table) == 3
     assert ListExport.objects.get().filters == {"has_email": True}
     assert "has email" in history and paying.email in history
+
+
+def test_list_export_get_of_the_file_url_records_nothing(client, paying):
+    creator_list = make_list(paying, [make_creator(), make_creator()])
+    client.force_login(paying)
+
+    assert client.get(reverse("list_export", args=[creator_list.pk])).status_code == 302
+    assert not ListExport.objects.exists()
+    download = client.post(reverse("list_export_start", args=[creator_list.pk]))["Location"]
+    assert len(read_csv(client.get(download))) == 3 and len(read_csv(client.get(download))) == 3
+    assert ListExport.objects.count() == 1
 
 
 def test_list_export_needs_the_csv_feature(client, paying):
@@ -657,7 +668,7 @@ def test_list_export_needs_the_csv_feature(client, paying):
     SubscriptionPlan.objects.filter(plan_key="viral_surge").update(features=[])
     client.force_login(paying)
 
-    response = client.get(reverse("list_export", args=[creator_list.pk]), follow=True)
+    response = client.post(reverse("list_export_start", args=[creator_list.pk]), follow=True)
 
     assert "CSV export is not included in your Viral Surge plan." in response.content.decode()
     assert not ListExport.objects.exists()
@@ -696,7 +707,7 @@ def test_list_filters_carry_into_the_export_link_and_the_view_tabs(client, payin
                           HTTP_HX_REQUEST="true", HTTP_HX_TARGET="list-view")
 
     page = response.content.decode()
-    export = f'href="{reverse("list_export", args=[creator_list.pk])}?bucket=contacted&amp;has_email=on" hx-swap-oob'
+    export = f'action="{reverse("list_export_start", args=[creator_list.pk])}?bucket=contacted&amp;has_email=on" hx-swap-oob'
     assert export in page
     assert f'href="{reverse("list_board", args=[creator_list.pk])}?bucket=contacted&amp;has_email=on"' in page
 

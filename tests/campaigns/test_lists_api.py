@@ -156,7 +156,7 @@ def test_api_exports_csv_and_records_it_in_the_history(paying, make_subscriber):
     creator_list = make_list(paying, [make_creator(handle="ana"), make_creator(handle="ben")])
     share(creator_list, viewer, "viewer")
 
-    response = api_for(viewer).get(f"{LISTS}{creator_list.pk}/export.csv", HTTP_ACCEPT="application/json")
+    response = api_for(viewer).post(f"{LISTS}{creator_list.pk}/export.csv", HTTP_ACCEPT="application/json")
     body = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     history = api_for(paying).get(f"{LISTS}{creator_list.pk}/exports/").json()["results"]
 
@@ -218,7 +218,7 @@ def test_api_export_of_a_list_you_cannot_read_is_not_found_whatever_the_plan(pay
     stranger = make_subscriber("glow_up")
     SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=[])
 
-    response = api_for(stranger).get(f"{LISTS}{creator_list.pk}/export.csv")
+    response = api_for(stranger).post(f"{LISTS}{creator_list.pk}/export.csv")
 
     assert response.status_code == 404 and response.json()["message"] == "No such list."
     assert not ListExport.objects.exists()

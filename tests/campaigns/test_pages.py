@@ -443,7 +443,7 @@ def test_export_from_the_page_downloads_csv(client, paying):
     make_results(job, 5)
     client.force_login(paying)
 
-    response = client.get(reverse("campaign_export", args=[campaign.pk]))
+    response = client.post(reverse("campaign_export_start", args=[campaign.pk]), follow=True)
 
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
