@@ -121,28 +121,19 @@ def result_row_limit(*, user: User) -> int | None:
 
 
 @dataclass(frozen=True)
-class CreatorAllowance:
+class CreatorAllowance(Meter):
     """This month's creators as every page and the API state them: one number, one rule."""
 
-    used: int
-    limit: int
-    resets_on: date | None
-    trial_rows: int | None
+    resets_on: date | None = None
+    trial_rows: int | None = None
     rule: str = CREATOR_COUNTING_RULE
-
-    @property
-    def unlimited(self) -> bool:
-        return self.limit == UNLIMITED
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.unlimited else max(self.limit - self.used, 0)
 
 
 def creator_allowance(*, user: User) -> CreatorAllowance:
     """Read fresh from the usage row: a search may have revealed creators since ``user`` was loaded."""
     usage = UserUsage.objects.get(user_id=user.pk)
     return CreatorAllowance(
+        label="Creators this month",
         used=usage.creators_used_this_month,
         limit=plan_for_user(user=user).creators_limit,
         resets_on=usage.usage_reset_date,
