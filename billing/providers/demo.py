@@ -14,13 +14,13 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from influencer_platform.errors import ProviderPermanentError
 
+from ..months import add_months
 from . import shapes
 from .base import (
     BillingDetails,
@@ -44,8 +44,7 @@ def _new_id(prefix: str) -> str:
 
 def _add_interval(ts: int, interval: str) -> int:
     moment = datetime.fromtimestamp(ts, tz=UTC)
-    step = relativedelta(years=1) if interval == "year" else relativedelta(months=1)
-    return int((moment + step).timestamp())
+    return int(add_months(moment, 12 if interval == "year" else 1).timestamp())
 
 
 class DemoProvider:

@@ -7,9 +7,8 @@ for the last unit can never both take it.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from adminpanel.config import config_get
 from influencer_platform.errors import ApplicationError
 
 from ..models import UNLIMITED, Feature, SubscriptionPlan, TrialClaim
+from ..months import next_month
 from ..selectors import plan_for_user, plan_get
 from .emails import trial_emails_schedule
 from .events import event_record
@@ -206,12 +206,6 @@ def normalize_email_for_trial(email: str) -> str:
     if domain in {"gmail.com", "googlemail.com"}:
         domain, local = "gmail.com", local.replace(".", "")
     return f"{local}@{domain}"
-
-
-def next_month(day: date) -> date:
-    """The same day next month, clamped to the month's last day (31 Jan -> 28/29 Feb)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def trial_claim_reserve(*, user: User, plan_key: str) -> TrialClaim:
