@@ -34,9 +34,9 @@ from accounts.models import (
 from accounts.services import onboarding_complete
 from influencer_platform.errors import ApplicationError, NotFoundError, ProviderError, ProviderPermanentError
 
-from ..models import EventSource, SubscriptionPlan, TrialClaim
+from ..models import BillingEvent, EventSource, SubscriptionPlan, TrialClaim
 from ..providers import get_provider, provider_is_demo
-from ..providers.base import BillingDetails, SubscriptionState
+from ..providers.base import BillingDetails, PaymentDeclinedError, SubscriptionState
 from ..selectors import LIVE_SUBSCRIPTION_STATUSES, plan_for_price, plan_get, price_id_for
 from .emails import TRIAL_EMAIL_KEYS, email_schedule, email_schedule_cancel, trial_emails_schedule
 from .entitlements import TrialError, next_month, normalize_email_for_trial, trial_claim_reserve, trial_length
@@ -77,6 +77,9 @@ def _provider_call(operation):
     """Run a provider call for a user-facing action; failures become a sentence, never a 500."""
     try:
         return operation()
+    except PaymentDeclinedError as exc:
+        raise BillingError("Your card was declined, so nothing was changed or charged. Update your card and try again.",
+                           code="payment_declined", status_code=402) from exc
     except ProviderPermanentError as exc:
         logger.warning("billing provider refused", extra={"status": exc.status, "error": exc.message})
         raise BillingError("The payment provider refused this change. Please try again or contact us.",
@@ -235,26 +238,66 @@ def _apply_now(user: User, state: SubscriptionState, cause: str) -> UserSubscrip
     return UserSubscription.objects.get(user_id=user.pk)
 
 
-def subscription_change_plan(*, user: User, plan_key: str, cycle: str) -> UserSubscription:
-    """Upgrade or downgrade; the provider prorates. No new trial comes with a change."""
+# A money action is confirmed on a page showing its amount; the form carries a one-time token.
+# Its first use makes the change (with the token as the provider's idempotency key, so two
+# requests racing each other are one change there too); any later use only shows the result.
+
+
+def _confirmation_key(user: User, confirmation: str) -> str:
+    return f"app:confirmed:{user.pk}:{confirmation}"
+
+
+def _already_confirmed(user: User, confirmation: str) -> bool:
+    return bool(confirmation) and BillingEvent.objects.filter(
+        user_id=user.pk, idempotency_key=_confirmation_key(user, confirmation)).exists()
+
+
+def _confirmation_record(user: User, confirmation: str, action: str, data: dict) -> None:
+    if confirmation:
+        event_record(event_type="action.confirmed", aggregate=f"user:{user.pk}", user_id=user.pk,
+                     data={"action": action, **data}, idempotency_key=_confirmation_key(user, confirmation))
+
+
+def _action_key(user: User, name: str, confirmation: str, *parts: str) -> str:
+    if confirmation:
+        return f"{name}-{user.pk}-{confirmation}"
+    return "-".join((name, str(user.pk), *parts, str(_action_window())))
+
+
+def subscription_change_plan(
+    *, user: User, plan_key: str, cycle: str, proration_date: int | None = None, confirmation: str = "",
+) -> UserSubscription:
+    """Upgrade or downgrade, billed the way its preview showed. No new trial comes with a change.
+
+    ``proration_date`` is the moment the preview was computed for; ``confirmation`` the token of
+    the confirmation form: the same token again changes and charges nothing.
+    """
+    if _already_confirmed(user, confirmation):
+        return UserSubscription.objects.get(user_id=user.pk)
     plan, price_id = _purchasable_plan(plan_key, cycle)
     subscription_id = _subscription_id(user)
     current = UserSubscription.objects.get(user_id=user.pk)
     if current.current_plan == plan.plan_key and current.billing_cycle == cycle and current.has_access:
-        raise BillingError(f"You are already on {plan.name}.", code="same_plan")
+        raise BillingError(f"You are already on {plan.name}, billed {cycle}.", code="same_plan")
     state = _provider_call(lambda: get_provider().subscription_change_price(
-        subscription_id=subscription_id, price_id=price_id,
-        idempotency_key=f"change-{user.pk}-{subscription_id}-{price_id}-{_action_window()}",
+        subscription_id=subscription_id, price_id=price_id, proration_date=proration_date,
+        idempotency_key=_action_key(user, "change", confirmation, subscription_id, price_id),
     ))
-    return _apply_now(user, state, "plan.changed")
+    subscription = _apply_now(user, state, "plan.changed")
+    _confirmation_record(user, confirmation, "plan.change", {"plan_key": plan.plan_key, "cycle": cycle})
+    return subscription
 
 
-def subscription_cancel(*, user: User) -> UserSubscription:
+def subscription_cancel(*, user: User, confirmation: str = "") -> UserSubscription:
     """Cancel at the end of the period already paid for; access continues until then."""
+    if _already_confirmed(user, confirmation):
+        return UserSubscription.objects.get(user_id=user.pk)
     subscription_id = _subscription_id(user)
     state = _provider_call(lambda: get_provider().subscription_set_cancel_at_period_end(
         subscription_id=subscription_id, cancel=True))
-    return _apply_now(user, state, "cancel.requested")
+    subscription = _apply_now(user, state, "cancel.requested")
+    _confirmation_record(user, confirmation, "cancel", {})
+    return subscription
 
 
 def subscription_resume(*, user: User) -> UserSubscription:
@@ -264,13 +307,19 @@ def subscription_resume(*, user: User) -> UserSubscription:
     return _apply_now(user, state, "cancel.withdrawn")
 
 
-def subscription_start_now(*, user: User) -> UserSubscription:
+def subscription_start_now(*, user: User, confirmation: str = "") -> UserSubscription:
     """End the trial early: the card is charged now and the paid plan starts."""
+    if _already_confirmed(user, confirmation):
+        return UserSubscription.objects.get(user_id=user.pk)
     subscription_id = _subscription_id(user)
     if not UserSubscription.objects.get(user_id=user.pk).is_trialing:
         raise BillingError("Your plan is not in a trial.", code="not_trialing")
-    state = _provider_call(lambda: get_provider().subscription_end_trial(subscription_id=subscription_id))
-    return _apply_now(user, state, "trial.ended_early")
+    state = _provider_call(lambda: get_provider().subscription_end_trial(
+        subscription_id=subscription_id, idempotency_key=_action_key(user, "start-now", confirmation, subscription_id),
+    ))
+    subscription = _apply_now(user, state, "trial.ended_early")
+    _confirmation_record(user, confirmation, "trial.end_now", {})
+    return subscription
 
 
 def subscription_refresh(*, user_id: int) -> str:

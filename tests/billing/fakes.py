@@ -16,11 +16,17 @@ import requests
 import stripe
 
 # localstripe pickles its whole store to one fixed path after every write (/tmp/localstripe.pickle);
-# concurrent test runs on one machine would share it. It is kept in memory only.
+# concurrent test runs on one machine would share it. It is kept in memory only. Its subscription
+# update takes neither `proration_behavior` nor `payment_behavior` (it answers 500 for an unknown
+# parameter); they only decide how Stripe bills a change, which localstripe does its own way.
 _LOCALSTRIPE_BOOT = (
     "import sys\n"
     "import localstripe.resources as resources\n"
     "resources.Store.dump_to_disk = lambda self: None\n"
+    "_update = resources.Subscription._update\n"
+    "def _update_billing_agnostic(self, proration_behavior=None, payment_behavior=None, **data):\n"
+    "    return _update(self, **data)\n"
+    "resources.Subscription._update = _update_billing_agnostic\n"
     "from localstripe.server import start\n"
     "sys.argv = ['localstripe', '--port', sys.argv[1], '--from-scratch']\n"
     "start()\n"
