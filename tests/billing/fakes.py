@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 import requests
 import stripe
@@ -125,6 +126,59 @@ class RecordingServer:
             if found or time.monotonic() > deadline:
                 return found
             time.sleep(0.1)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@dataclass
+class StripeStandIn:
+    """Stripe's API played by a local server answering the objects a test sets per route, in the
+    shapes Stripe publishes (localstripe answers in older ones, and bills changes its own way).
+    Every request is kept with its form-encoded parameters, as the SDK sent them."""
+
+    routes: dict[tuple[str, str], tuple[int, dict]] = field(default_factory=dict)
+    requests: list[tuple[str, str, dict[str, str], dict[str, str]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, method: str) -> None:
+                path, _, query = self.path.partition("?")
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                params = {k: v[-1] for k, v in parse_qs(body or query, keep_blank_values=True).items()}
+                stand_in.requests.append((method, path, dict(self.headers.items()), params))
+                status, reply = stand_in.routes.get((method, path), (404, {"error": {
+                    "type": "invalid_request_error", "code": "resource_missing", "message": f"No such route: {path}",
+                }}))
+                payload = json.dumps(reply).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                self._answer("GET")
+
+            def do_POST(self):  # noqa: N802
+                self._answer("POST")
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def sent(self, method: str, path: str) -> list[dict[str, str]]:
+        """The parameters of every request made to ``method path``, in order."""
+        return [params for m, p, _headers, params in self.requests if (m, p) == (method, path)]
+
+    def headers_of(self, method: str, path: str) -> list[dict[str, str]]:
+        return [headers for m, p, headers, _params in self.requests if (m, p) == (method, path)]
 
     def stop(self) -> None:
         self._server.shutdown()
