@@ -118,7 +118,7 @@ def test_plan_change_confirmation_of_a_downgrade_charges_nothing_and_keeps_a_cre
     content = _text(page)
     assert "$0</strong> is charged today." in content
     assert f"{_money(credit)} for the unused time stays on your account as a credit" in content
-    assert f"Your next invoice: {_money(9900 - credit)} on {_day(end)}." in content
+    assert f"Your next invoice: {_money(9900 - credit)} on {_day(end)}, after the credit." in content
     _, done = confirm(client, "billing_subscription_change", {"plan_key": "glow_up", "cycle": "monthly"})
     assert "You are now on Glow Up (monthly). Nothing was charged today." in _text(done)
 
@@ -131,7 +131,8 @@ def test_plan_change_confirmation_to_yearly_bills_the_year_less_the_unused_month
     due = 79000 - _prorated(9900, end - at, end - start)
     content = _text(page)
     assert "Switch to Glow Up, billed yearly?" in content and "Billed yearly instead of monthly." in content
-    assert f"{_money(due)}</strong> is charged today" in content
+    assert (f"{_money(due)}</strong> is charged today to your Visa ending 4242: a new year of Glow Up starting "
+            "today, less the unused time of your current period.") in content
     assert "1 × Glow Up (at $790.00 / year)" in content
     next_year = datetime.fromtimestamp(at, tz=UTC).replace(year=datetime.fromtimestamp(at, tz=UTC).year + 1)
     assert f"Your next invoice: $790 on {next_year:%B} {next_year.day}, {next_year.year}." in content
