@@ -272,15 +272,16 @@ def subscription_change(request):
     if error:
         return _refused(request, error, back="billing_plans")
     try:
-        subscription = subscription_change_plan(
+        subscription_change_plan(
             user=request.user, plan_key=confirmation.plan_key, cycle=confirmation.cycle,
             proration_date=confirmation.proration_date, confirmation=confirmation.token,
         )
     except ApplicationError as exc:
         return _refused(request, exc.message, status=exc.status_code, back="billing_plans")
-    plan = plan_get(plan_key=subscription.current_plan)
-    messages.success(request, f"You are now on {plan.name if plan else subscription.current_plan} "
-                              f"({subscription.get_billing_cycle_display().lower()}). {_charged_sentence(confirmation)}")
+    # Said from what was confirmed: a repeated submit answers before the first one has finished.
+    plan = plan_get(plan_key=confirmation.plan_key)
+    messages.success(request, f"You are now on {plan.name if plan else confirmation.plan_key} "
+                              f"({confirmation.cycle}). {_charged_sentence(confirmation)}")
     return redirect("billing")
 
 

@@ -140,6 +140,8 @@ class StripeStandIn:
 
     routes: dict[tuple[str, str], tuple[int, dict]] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, str], dict[str, str]]] = field(default_factory=list)
+    # Seconds a route takes to answer, as a slow charge does.
+    latency: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         stand_in = self
@@ -150,6 +152,7 @@ class StripeStandIn:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 params = {k: v[-1] for k, v in parse_qs(body or query, keep_blank_values=True).items()}
                 stand_in.requests.append((method, path, dict(self.headers.items()), params))
+                time.sleep(stand_in.latency.get((method, path), 0))
                 status, reply = stand_in.routes.get((method, path), (404, {"error": {
                     "type": "invalid_request_error", "code": "resource_missing", "message": f"No such route: {path}",
                 }}))

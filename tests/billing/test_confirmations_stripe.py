@@ -7,11 +7,14 @@ answering in the shapes Stripe publishes for the pinned API version (localstripe
 """
 
 import html
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import UserBilling, UserSubscription
@@ -160,6 +163,71 @@ def test_plan_change_confirmation_shows_stripes_preview_and_the_switch_uses_its_
     again = client.post(reverse("billing_subscription_change"), {"confirmation": token}, follow=True)
     assert "You are now on Viral Surge (monthly)." in _text(again)
     assert len(published_stripe.sent("POST", "/v1/subscriptions/sub_published")) == 1
+
+
+def _switch_routes(stand_in: StripeStandIn, end: int) -> None:
+    now = int(time.time())
+    stand_in.routes.update({
+        ("GET", "/v1/subscriptions/sub_published"): (200, subscription_object(
+            sub_id="sub_published", customer="cus_published", status="active", price_id="price_glow_up_monthly",
+            period_end=end)),
+        ("GET", "/v1/plans/price_viral_surge_monthly"): (200, _plan("price_viral_surge_monthly", 24900)),
+        ("POST", "/v1/invoices/create_preview"): (200, _preview([
+            _line("Remaining time on Viral Surge", 10000, price_id="price_viral_surge_monthly", proration=True,
+                  start=now, end=end)])),
+        ("POST", "/v1/subscriptions/sub_published"): (200, subscription_object(
+            sub_id="sub_published", customer="cus_published", status="active",
+            price_id="price_viral_surge_monthly", period_end=end)),
+    })
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_plan_change_submitted_twice_at_once_is_one_switch_and_one_charge(
+    client, published_stripe, stripe_customer,
+):
+    user = stripe_customer(status="active", period_end=int(time.time()) + 20 * DAY)
+    _switch_routes(published_stripe, int(time.time()) + 20 * DAY)
+    # The switch takes a while at Stripe, so the second submit arrives while the first is in flight.
+    published_stripe.latency[("POST", "/v1/subscriptions/sub_published")] = 0.5
+    url = reverse("billing_subscription_change")
+    token = confirmation_of(client.get(url, {"plan_key": "viral_surge", "cycle": "monthly"}))
+    answers = []
+
+    def submit() -> None:
+        browser = Client()
+        browser.force_login(user)
+        answers.append(browser.post(url, {"confirmation": token}))
+        connection.close()
+
+    submits = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in submits:
+        thread.start()
+    for thread in submits:
+        thread.join()
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert len(published_stripe.sent("POST", "/v1/subscriptions/sub_published")) == 1
+    user.refresh_from_db()
+    assert user.subscription.current_plan == "viral_surge"
+
+
+def test_plan_change_that_failed_can_be_confirmed_again(client, published_stripe, stripe_customer):
+    end = int(time.time()) + 20 * DAY
+    user = stripe_customer(status="active", period_end=end)
+    _switch_routes(published_stripe, end)
+    switched = published_stripe.routes[("POST", "/v1/subscriptions/sub_published")]
+    published_stripe.routes[("POST", "/v1/subscriptions/sub_published")] = (400, {"error": {
+        "type": "invalid_request_error", "message": "This subscription cannot be updated right now."}})
+    url = reverse("billing_subscription_change")
+    token = confirmation_of(client.get(url, {"plan_key": "viral_surge", "cycle": "monthly"}))
+    refused = client.post(url, {"confirmation": token})
+    assert refused.status_code == 400
+    assert "The payment provider refused this change." in _text(refused)
+
+    published_stripe.routes[("POST", "/v1/subscriptions/sub_published")] = switched
+    done = client.post(url, {"confirmation": token}, follow=True)
+    assert "You are now on Viral Surge (monthly). $100.00 was charged to your card." in _text(done)
+    user.refresh_from_db()
+    assert user.subscription.current_plan == "viral_surge"
 
 
 def test_plan_change_declined_by_the_card_changes_nothing_and_says_so(client, published_stripe, stripe_customer):
