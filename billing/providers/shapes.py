@@ -131,12 +131,6 @@ def item_amount_cents(item: dict[str, Any]) -> int:
     return int(price.get("unit_amount") or plan.get("amount") or 0)
 
 
-def item_interval(item: dict[str, Any]) -> str:
-    price = item.get("price") if isinstance(item.get("price"), dict) else {}
-    plan = item.get("plan") if isinstance(item.get("plan"), dict) else {}
-    return str((price.get("recurring") or {}).get("interval") or plan.get("interval") or "month")
-
-
 def _line_is_proration(line: dict[str, Any]) -> bool:
     # 2025-03-31 moved the flag under ``parent``; localstripe keeps it on the line.
     parent = (line.get("parent") or {}).get("subscription_item_details") or {}
@@ -167,9 +161,10 @@ def invoice_preview_from_object(
     if not charged_now:
         return InvoicePreview(amount_due_cents=0, currency=currency, next_invoice_amount_cents=amount_due,
                               next_invoice_at=next_invoice_at, lines=lines, proration_date=proration_date)
-    # A negative total is not refunded: Stripe keeps it as a credit on the customer's balance and
+    # A negative total is not refunded: Stripe keeps it as a credit on the customer's balance
+    # (negative balances are credit), together with any credit the invoice did not use up, and
     # takes it off the next invoices.
-    credit = max(0, -total)
+    credit = max(0, -(total + min(0, int(obj.get("starting_balance") or 0))))
     return InvoicePreview(
         amount_due_cents=amount_due, currency=currency,
         next_invoice_amount_cents=max(0, renewal_amount_cents - credit), next_invoice_at=next_invoice_at,

@@ -117,7 +117,7 @@ def test_plan_change_confirmation_of_a_downgrade_charges_nothing_and_keeps_a_cre
     credit = _prorated(24900, remaining, period) - _prorated(9900, remaining, period)
     content = _text(page)
     assert "$0</strong> is charged today." in content
-    assert f"{_money(credit)} for the unused time stays on your account as a credit" in content
+    assert f"{_money(credit)} of credit for the unused time stays on your account" in content
     assert f"Your next invoice: {_money(9900 - credit)} on {_day(end)}, after the credit." in content
     _, done = confirm(client, "billing_subscription_change", {"plan_key": "glow_up", "cycle": "monthly"})
     assert "You are now on Glow Up (monthly). Nothing was charged today." in _text(done)

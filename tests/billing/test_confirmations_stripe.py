@@ -275,6 +275,14 @@ def test_stripe_preview_of_a_downgrade_reads_the_credit_and_the_next_invoice(pub
     assert preview.proration_date == now
     assert [(line.amount_cents, line.proration) for line in preview.lines] == [(-12450, True), (4950, True)]
 
+    # Credit already on the balance is kept too, and comes off the next invoice with the new credit.
+    with_balance = _preview(published_stripe.routes[("POST", "/v1/invoices/create_preview")][1]["lines"]["data"])
+    with_balance["starting_balance"] = -1000
+    published_stripe.routes[("POST", "/v1/invoices/create_preview")] = (200, with_balance)
+    preview = provider.subscription_change_preview(subscription_id="sub_published",
+                                                   price_id="price_glow_up_monthly", proration_date=now)
+    assert (preview.amount_due_cents, preview.credit_cents, preview.next_invoice_amount_cents) == (0, 8500, 1400)
+
 
 def test_start_now_confirmation_shows_stripes_first_invoice_and_ends_the_trial_once(
     client, published_stripe, stripe_customer,

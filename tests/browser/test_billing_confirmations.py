@@ -42,7 +42,7 @@ def test_each_money_action_is_confirmed_on_a_page_with_its_amount(page, sign_in,
     page.get_by_label("Glow Up plan").get_by_role("button", name="Switch to Glow Up").click()
     confirmation = page.get_by_label("Confirmation")
     expect(confirmation).to_contain_text("$0 is charged today.")
-    expect(confirmation).to_contain_text("stays on your account as a credit")
+    expect(confirmation).to_contain_text("of credit for the unused time stays on your account")
     expect(page.get_by_label("Invoice preview")).to_contain_text("Unused time on Viral Surge")
     screenshot("billing-confirm-downgrade")
     page.get_by_role("link", name="Not now").click()
