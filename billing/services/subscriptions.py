@@ -294,6 +294,10 @@ def subscription_change_plan(
         current = UserSubscription.objects.get(user_id=user.pk)
         if current.current_plan == plan.plan_key and current.billing_cycle == cycle and current.has_access:
             raise BillingError(f"You are already on {plan.name}, billed {cycle}.", code="same_plan")
+        if confirmation and proration_date is None and not current.is_trialing:
+            # Confirmed during the trial, where a switch bills nothing; a paid plan would be billed.
+            raise BillingError("Your trial has ended since you reviewed this change, so it would now be billed. "
+                               "Review it again to see the amount.", code="preview_outdated")
         state = _provider_call(lambda: get_provider().subscription_change_price(
             subscription_id=subscription_id, price_id=price_id, proration_date=proration_date,
             idempotency_key=_action_key(user, "change", confirmation, subscription_id, price_id),

@@ -156,6 +156,20 @@ def test_plan_change_confirmation_during_the_trial_charges_nothing_until_it_ends
     assert (user.subscription.current_plan, user.subscription.subscription_status) == ("fame_flex", "trialing")
 
 
+def test_plan_change_confirmed_in_the_trial_is_reviewed_again_once_the_trial_has_ended(client, demo_customer):
+    user = demo_customer("glow_up", paid=False)
+    page = client.get(reverse("billing_subscription_change"), {"plan_key": "fame_flex", "cycle": "monthly"})
+    subscription_start_now(user=user)
+    response = client.post(reverse("billing_subscription_change"), {"confirmation": confirmation_of(page)})
+    assert response.status_code == 400
+    assert "Your trial has ended since you reviewed this change" in _text(response)
+    user.refresh_from_db()
+    assert user.subscription.current_plan == "glow_up"
+    # Reviewed again, the switch shows what it bills now and can be made.
+    _, done = confirm(client, "billing_subscription_change", {"plan_key": "fame_flex", "cycle": "monthly"})
+    assert "You are now on Fame Flex (monthly)." in _text(done) and "was charged to your card" in _text(done)
+
+
 def test_start_now_confirmation_says_the_trial_ends_and_the_amount_charged_today(client, demo_customer):
     user = demo_customer("viral_surge", paid=False)
     url = reverse("billing_subscription_start_now")
