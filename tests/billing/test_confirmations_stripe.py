@@ -323,6 +323,32 @@ def test_start_now_confirmation_shows_stripes_first_invoice_and_ends_the_trial_o
     assert (user.subscription.subscription_status, user.subscription.trial_status) == ("active", "converted")
 
 
+def test_cancel_confirmation_names_the_end_of_stripes_period_and_cancels_once(
+    client, published_stripe, stripe_customer,
+):
+    end = int(time.time()) + 12 * DAY
+    user = stripe_customer(status="active", period_end=end - 3 * DAY)  # our copy is behind Stripe's
+    running = subscription_object(sub_id="sub_published", customer="cus_published", status="active",
+                                  price_id="price_glow_up_monthly", period_end=end)
+    published_stripe.routes.update({
+        ("GET", "/v1/subscriptions/sub_published"): (200, running),
+        ("POST", "/v1/subscriptions/sub_published"): (200, {**running, "cancel_at_period_end": True,
+                                                             "canceled_at": int(time.time())}),
+    })
+    page = client.get(reverse("billing_subscription_cancel"))
+    assert f"Your plan stays until <strong>{_day(end)}</strong>" in _text(page)
+    assert "Nothing more is charged." in _text(page)
+    assert published_stripe.sent("POST", "/v1/subscriptions/sub_published") == []
+
+    token = confirmation_of(page)
+    done = client.post(reverse("billing_subscription_cancel"), {"confirmation": token}, follow=True)
+    client.post(reverse("billing_subscription_cancel"), {"confirmation": token})
+    assert f"Your plan stays until {_day(end)} and nothing more will be charged." in _text(done)
+    assert len(published_stripe.sent("POST", "/v1/subscriptions/sub_published")) == 1
+    user.refresh_from_db()
+    assert user.subscription.cancel_at_period_end
+
+
 def test_plan_change_confirmation_against_localstripe_shows_its_preview_and_switches(
     client, stripe_billing, make_subscriber,
 ):
