@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
@@ -168,7 +169,10 @@ class UserSubscription(models.Model):
     trial_ends_at = models.DateTimeField(null=True, blank=True)
     trial_converted_at = models.DateTimeField(null=True, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True, help_text="Next renewal.")
-    cancel_at_period_end = models.BooleanField(default=False)
+    cancel_at_period_end = models.BooleanField(
+        default=False, help_text="Set to end instead of renewing (at the period end or on a set date)."
+    )
+    cancel_at = models.DateTimeField(null=True, blank=True, help_text="When a plan set to end ends.")
     canceled_at = models.DateTimeField(null=True, blank=True)
     billing_sync_status = models.CharField(
         max_length=20, choices=BillingSyncStatus.choices, default=BillingSyncStatus.NOT_APPLICABLE
@@ -195,6 +199,13 @@ class UserSubscription(models.Model):
     @property
     def is_trialing(self) -> bool:
         return self.subscription_status == SubscriptionStatus.TRIALING
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When a plan set to end ends; None while it renews."""
+        if not self.cancel_at_period_end:
+            return None
+        return self.cancel_at or self.current_period_end or self.trial_ends_at
 
 
 class UserBilling(models.Model):

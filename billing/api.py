@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 from accounts.selectors import user_profile_get
 
 from .permissions import ApiAccess
-from .selectors import plan_for_user, trial_countdown, usage_meters
+from .selectors import CREATOR_COUNTING_RULE, plan_for_user, result_row_limit, trial_countdown, usage_meters
 
 
 class PlanOutput(serializers.Serializer):
@@ -22,7 +22,8 @@ class SubscriptionOutput(serializers.Serializer):
     trial_status = serializers.CharField()
     trial_ends_at = serializers.DateTimeField(allow_null=True)
     current_period_end = serializers.DateTimeField(allow_null=True)
-    cancel_at_period_end = serializers.BooleanField()
+    cancel_at_period_end = serializers.BooleanField(help_text="Set to end instead of renewing.")
+    ends_at = serializers.DateTimeField(allow_null=True, help_text="When a plan set to end ends; null while it renews.")
 
 
 class MeterOutput(serializers.Serializer):
@@ -33,8 +34,11 @@ class MeterOutput(serializers.Serializer):
 
 class UsageOutput(serializers.Serializer):
     campaigns = MeterOutput()
-    creators_this_month = MeterOutput()
+    creators_this_month = MeterOutput(help_text=CREATOR_COUNTING_RULE)
     resets_on = serializers.DateField(allow_null=True)
+    counting_rule = serializers.CharField(help_text="How creators are counted against the monthly limit.")
+    trial_rows_per_search = serializers.IntegerField(
+        allow_null=True, help_text="Rows of each search a trial sees (its searches stop there); null when not trialing.")
 
 
 class MeOutput(serializers.Serializer):
@@ -70,6 +74,8 @@ class MeApi(APIView):
                 "campaigns": campaigns,
                 "creators_this_month": creators,
                 "resets_on": user.usage.usage_reset_date,
+                "counting_rule": CREATOR_COUNTING_RULE,
+                "trial_rows_per_search": result_row_limit(user=user),
             },
         }
         return Response(MeOutput(me).data)

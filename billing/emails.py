@@ -31,14 +31,26 @@ EMAIL_TEMPLATES: dict[str, EmailTemplate] = {
     t.key: t
     for t in (
         EmailTemplate("welcome", "Welcome to Creator Radar, {{ user_name }}", "At sign-up."),
+        EmailTemplate(
+            "trial_started", 'Your {{ plan_name }} trial has started: free until {{ trial_ends_at|date:"F j" }}',
+            "When a trial starts: the plan, its end date and what happens then.",
+        ),
         EmailTemplate("trial_day_2", "Day 2: find your first 50 creators", "Two days into the trial."),
         EmailTemplate("trial_day_5", "{{ days_left }} days left in your {{ plan_name }} trial", "Five days into the trial."),
         EmailTemplate("trial_expired", "Your Creator Radar trial has ended", "When the trial ends without a paid plan."),
         EmailTemplate("subscription_welcome", "You're on {{ plan_name }} — thank you!", "When a paid plan starts."),
         EmailTemplate("payment_failed", "Your payment for {{ plan_name }} didn't go through", "When a charge fails."),
         EmailTemplate(
+            "trial_payment_failed", "Your trial has ended and the first payment for {{ plan_name }} didn't go through",
+            "When the first charge after a trial fails: one email, not “trial ended” and “payment failed”.",
+        ),
+        EmailTemplate(
             "search_finished", "Your search “{{ search_label }}” found {{ found_count }} creators",
             "When a search ends (users can turn this off).", opt_out=True,
+        ),
+        EmailTemplate(
+            "search_digest", "{{ searches|length }} searches finished: {{ found_total }} creators found",
+            "Instead of one email per search, when several end close together.", opt_out=True,
         ),
     )
 }
@@ -91,6 +103,10 @@ def sample_context(*, key: str, user_name: str = "Maya") -> dict[str, Any]:
         "trial_ends_at": now + timedelta(days=2),
         "days_left": 2,
         "amount": "$249.00",
+        "trial_days": 7,
+        "billing_period": "month",
+        "trial_end_outcome": "charge",
+        "card_last4": "4242",
         "billing_url": f"{settings.SITE_URL}/billing/",
         "plans_url": f"{settings.SITE_URL}/billing/plans/",
         "dashboard_url": f"{settings.SITE_URL}/dashboard/",
@@ -99,5 +115,12 @@ def sample_context(*, key: str, user_name: str = "Maya") -> dict[str, Any]:
         "search_status": "Completed",
         "found_count": 100,
         "search_url": f"{settings.SITE_URL}/dashboard/",
+        "searches": [
+            {"search_label": "vegan skincare", "search_platform": "TikTok", "search_status": "Completed",
+             "found_count": 100, "search_url": f"{settings.SITE_URL}/dashboard/"},
+            {"search_label": "@glowrecipe", "search_platform": "Instagram", "search_status": "Partial",
+             "found_count": 64, "search_url": f"{settings.SITE_URL}/dashboard/"},
+        ],
+        "found_total": 164,
         "settings_url": f"{settings.SITE_URL}/settings/",
     }

@@ -89,6 +89,29 @@ class TrialClaim(models.Model):
         return self.email_normalized
 
 
+class CreatorReveal(models.Model):
+    """A creator revealed to a user in one usage month: the row that makes a creator count once.
+
+    ``period_ends`` is the usage month's reset date, so a new month (or an operator's reset)
+    starts a fresh set. Written under the ``UserUsage`` row lock by ``usage_reveal_creators``.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    creator = models.ForeignKey("scraping.CreatorProfile", on_delete=models.CASCADE, related_name="+")
+    period_ends = models.DateField()
+    job = models.ForeignKey("scraping.ScrapingJob", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+", help_text="The search that first revealed the creator this month.")
+    revealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period_ends", "creator"], name="creator_reveal_once_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"creator {self.creator_id} for user {self.user_id} until {self.period_ends}"
+
+
 class EventSource(models.TextChoices):
     STRIPE = "stripe", "Stripe webhook"
     APP = "app", "Application"

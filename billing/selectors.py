@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import BillingCycle, SubscriptionStatus, User, UserSubscription
+from accounts.models import BillingCycle, SubscriptionStatus, User, UserSubscription, UserUsage
+from adminpanel.config import config_get
 
 from .models import UNLIMITED, BillingEvent, EventSource, SubscriptionPlan
 from .providers import provider_is_demo
@@ -20,6 +21,16 @@ def plan_list(*, paid_only: bool = False) -> QuerySet[SubscriptionPlan]:
 
 def plan_get(*, plan_key: str) -> SubscriptionPlan | None:
     return SubscriptionPlan.objects.filter(plan_key=plan_key).first()
+
+
+def trial_days() -> int:
+    """The trial (``billing.trial_length``) in whole days, as every page and email states it and
+    as Stripe Checkout is asked for it (Stripe counts trials in days)."""
+    return max(1, round(config_get("billing.trial_length").total_seconds() / 86400))
+
+
+def plan_price_cents(*, plan: SubscriptionPlan, cycle: str) -> int:
+    return plan.price_yearly_cents if cycle == BillingCycle.YEARLY else plan.price_monthly_cents
 
 
 def plan_for_user(*, user: User) -> SubscriptionPlan:
@@ -100,11 +111,68 @@ def trial_countdown(*, subscription: UserSubscription, now: datetime | None = No
 
 # Trial accounts see this many result rows of any search (pages, API and exports alike).
 TRIAL_RESULT_ROWS = 25
+# The one rule for counting creators, stated wherever usage is shown.
+CREATOR_COUNTING_RULE = "A creator counts once per month, when it is first revealed to you."
 
 
 def result_row_limit(*, user: User) -> int | None:
     """How many result rows of a search this user may see; None for no limit."""
     return TRIAL_RESULT_ROWS if user.subscription.is_trialing else None
+
+
+@dataclass(frozen=True)
+class CreatorAllowance:
+    """This month's creators as every page and the API state them: one number, one rule."""
+
+    used: int
+    limit: int
+    resets_on: date | None
+    trial_rows: int | None
+    rule: str = CREATOR_COUNTING_RULE
+
+    @property
+    def unlimited(self) -> bool:
+        return self.limit == UNLIMITED
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.unlimited else max(self.limit - self.used, 0)
+
+
+def creator_allowance(*, user: User) -> CreatorAllowance:
+    """Read fresh from the usage row: a search may have revealed creators since ``user`` was loaded."""
+    usage = UserUsage.objects.get(user_id=user.pk)
+    return CreatorAllowance(
+        used=usage.creators_used_this_month,
+        limit=plan_for_user(user=user).creators_limit,
+        resets_on=usage.usage_reset_date,
+        trial_rows=result_row_limit(user=user),
+    )
+
+
+@dataclass(frozen=True)
+class Paywall:
+    """What a customer reads where results are held back, and where the button takes them."""
+
+    message: str
+    action: str
+    url_name: str
+
+
+def paywall(*, user: User, total: int, to_find: bool = False) -> Paywall:
+    """The words for someone who cannot see all ``total`` creators of a search (or, ``to_find``, whose
+    search stopped before finding them): a trial is told the plan it already chose, an overdue
+    customer is told to pay, never to start a trial."""
+    subscription = user.subscription
+    plan = plan_get(plan_key=subscription.current_plan or subscription.intended_plan)
+    plan_name = plan.name if plan and plan.is_paid else ""
+    goal = f"find all {total:,}" if to_find else f"see all {total:,}"
+    if subscription.subscription_status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID):
+        return Paywall(f"Your payment for {plan_name or 'your plan'} is overdue. Update your card to {goal} again.",
+                       "Update payment", "billing")
+    if subscription.is_trialing and plan_name:
+        return Paywall(f"Subscribe to {plan_name} to {goal}.", f"Subscribe to {plan_name}", "billing_plans")
+    return Paywall(f"Choose a plan to {goal}.", "Choose a plan", "billing_plans")
 
 
 DEMO_PRICE_PREFIX = "demo_"

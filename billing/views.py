@@ -301,7 +301,8 @@ def subscription_cancel_view(request):
         subscription = subscription_cancel(user=request.user, confirmation=confirmation.token)
     except ApplicationError as exc:
         return _refused(request, exc.message, status=exc.status_code)
-    ends_at = subscription.trial_ends_at if subscription.is_trialing else subscription.current_period_end
+    ends_at = subscription.ends_at or (
+        subscription.trial_ends_at if subscription.is_trialing else subscription.current_period_end)
     until = f"{ends_at:%B} {ends_at.day}, {ends_at.year}" if ends_at else "the end of the current period"
     if subscription.is_trialing:
         messages.success(request, f"Your trial stays until {until} and nothing will be charged. "

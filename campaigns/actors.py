@@ -5,8 +5,10 @@ from __future__ import annotations
 import dramatiq
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
-from billing.services.emails import lifecycle_email_send
+from adminpanel.config import config_get
+from billing.services.emails import search_finished_email_schedule
 from influencer_platform.errors import ProviderPermanentError
 from scraping.models import JobStatus, ScrapingJob
 
@@ -18,17 +20,25 @@ def search_finished(job_id: int) -> None:
 
 
 def search_finished_notify(*, job_id: int) -> bool:
-    """Email the owner that their search ended: once per search, unless they turned it off."""
+    """Queue the owner's "search finished" email, or add the search to the one already waiting.
+
+    Once per search, unless they turned it off. A search that ended within a minute of starting
+    gets none: its owner was most likely still watching the results page when it finished.
+    """
     job = ScrapingJob.objects.filter(pk=job_id).only(
-        "user_id", "status", "platform", "search_type", "keywords", "target_username", "found_count"
+        "user_id", "status", "platform", "search_type", "keywords", "target_username", "found_count",
+        "started_at", "finished_at", "updated_at",
     ).first()
     # A search the user cancelled themselves needs no email.
     if job is None or not job.is_finished or job.status == JobStatus.CANCELLED:
         return False
-    return lifecycle_email_send(
+    if job.duration is not None and job.duration < config_get("emails.search_finished_min_duration"):
+        return False
+    return search_finished_email_schedule(
         user_id=job.user_id,
-        key=f"search_finished:{job.pk}",
-        context={
+        job_id=job.pk,
+        finished_at=job.finished_at or timezone.now(),
+        search={
             "search_label": job.query_label,
             "search_platform": job.get_platform_display(),
             "search_status": job.get_status_display(),

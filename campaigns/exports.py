@@ -6,6 +6,7 @@ cap trial accounts at the rows they may see, and note the export on the campaign
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.db.models import QuerySet
@@ -24,9 +25,39 @@ from .selectors import campaign_get
 from .services import campaign_export_record
 
 
-def _exported_count(rows: QuerySet[JobCreator], limit: int | None) -> int:
+@dataclass(frozen=True)
+class ExportExtent:
+    """How much of a search or campaign a CSV holds: a trial's holds the rows it is shown."""
+
+    total: int
+    exported: int
+
+    @property
+    def partial(self) -> bool:
+        return self.exported < self.total
+
+    @property
+    def note(self) -> str:
+        return f"first {self.exported:,} of {self.total:,}" if self.partial else ""
+
+
+def export_extent(*, user: User, rows: QuerySet[JobCreator]) -> ExportExtent:
+    limit = result_row_limit(user=user)
     total = rows.order_by().count()
-    return total if limit is None else min(total, limit)
+    return ExportExtent(total=total, exported=total if limit is None else min(total, limit))
+
+
+def search_export_extent(*, user: User, job_id: int) -> ExportExtent | None:
+    """What a trial's CSV of this search would hold; None when it holds everything without asking."""
+    if result_row_limit(user=user) is None:
+        return None
+    return export_extent(user=user, rows=job_results(user=user, job_id=job_id))
+
+
+def campaign_export_extent(*, user: User, campaign_id: int) -> ExportExtent | None:
+    if result_row_limit(user=user) is None:
+        return None
+    return export_extent(user=user, rows=campaign_results(user=user, campaign_id=campaign_id))
 
 
 def _creators(count: int) -> str:
@@ -43,7 +74,11 @@ def _content_disposition(name: str) -> str:
     return header
 
 
-def _csv_response(rows: QuerySet[JobCreator], *, limit: int | None, name: str) -> StreamingHttpResponse:
+def _csv_response(rows: QuerySet[JobCreator], *, limit: int | None, name: str,
+                  extent: ExportExtent) -> StreamingHttpResponse:
+    if extent.partial:
+        # The file says what it holds: "glow-launch-first-25-of-584-2026-12-04.csv".
+        name = f"{name} {extent.note}"
     return StreamingHttpResponse(
         csv_rows(rows, limit=limit),
         content_type="text/csv; charset=utf-8",
@@ -56,13 +91,13 @@ def search_export_response(*, user: User, job_id: int) -> StreamingHttpResponse:
     feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
     job = job_get(user=user, job_id=job_id)
     rows = job_results(user=user, job_id=job.pk)
-    limit = result_row_limit(user=user)
+    extent = export_extent(user=user, rows=rows)
     if job.campaign_id:
-        count = _exported_count(rows, limit)
         campaign_export_record(campaign=job.campaign, actor=user,
-                               rows=f"{_creators(count)} from the search for {job.query_label}")
-    name = job.campaign.name if job.campaign_id else f"search-{job.query_label}"
-    return _csv_response(rows, limit=limit, name=name)
+                               rows=f"{_creators(extent.exported)} from the search for {job.query_label}")
+    # Named after the campaign and the query, so two searches of one campaign download apart.
+    name = f"{job.campaign.name} {job.query_label}" if job.campaign_id else f"search-{job.query_label}"
+    return _csv_response(rows, limit=result_row_limit(user=user), name=name, extent=extent)
 
 
 def campaign_export_response(*, user: User, campaign_id: int) -> StreamingHttpResponse:
@@ -70,6 +105,6 @@ def campaign_export_response(*, user: User, campaign_id: int) -> StreamingHttpRe
     feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
     campaign = campaign_get(user=user, campaign_id=campaign_id)
     rows = campaign_results(user=user, campaign_id=campaign.pk)
-    limit = result_row_limit(user=user)
-    campaign_export_record(campaign=campaign, actor=user, rows=_creators(_exported_count(rows, limit)))
-    return _csv_response(rows, limit=limit, name=campaign.name)
+    extent = export_extent(user=user, rows=rows)
+    campaign_export_record(campaign=campaign, actor=user, rows=_creators(extent.exported))
+    return _csv_response(rows, limit=result_row_limit(user=user), name=campaign.name, extent=extent)

@@ -46,6 +46,7 @@ class ActivityKind(models.TextChoices):
     RESTORED = "restored", "Restored"
     SEARCH_STARTED = "search_started", "Search started"
     SEARCH_CANCELLED = "search_cancelled", "Search cancelled"
+    SEARCH_RESUMED = "search_resumed", "Search resumed"
     EXPORTED = "exported", "Exported"
 
 

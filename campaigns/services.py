@@ -9,7 +9,7 @@ from accounts.models import User
 from billing.services import usage_record_campaign, usage_release_campaign
 from influencer_platform.errors import ApplicationError
 from scraping.models import ScrapingJob
-from scraping.services import job_cancel, job_start
+from scraping.services import job_cancel, job_retry, job_start
 
 from .models import ActivityKind, Campaign, CampaignActivity
 
@@ -139,6 +139,16 @@ def campaign_search_cancel(*, user: User, job: ScrapingJob) -> ScrapingJob:
     if job.campaign_id:
         _log(job.campaign, actor=user, kind=ActivityKind.SEARCH_CANCELLED,
              message=f"Cancelled the search for {job.query_label}", job=job)
+    return job
+
+
+@transaction.atomic
+def campaign_search_resume(*, user: User, job: ScrapingJob) -> ScrapingJob:
+    """Run an interrupted search on from where it stopped (after a subscription, a new month, an outage)."""
+    job = job_retry(job=job)
+    if job.campaign_id:
+        _log(job.campaign, actor=user, kind=ActivityKind.SEARCH_RESUMED,
+             message=f"Resumed the search for {job.query_label}", job=job)
     return job
 
 

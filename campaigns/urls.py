@@ -17,6 +17,7 @@ urlpatterns = [
     path("searches/<int:job_id>/", views.search_detail, name="search_detail"),
     path("searches/<int:job_id>/progress/", views.search_progress, name="search_progress"),
     path("searches/<int:job_id>/cancel/", views.search_cancel, name="search_cancel"),
+    path("searches/<int:job_id>/resume/", views.search_resume, name="search_resume"),
     path("searches/<int:job_id>/export.csv", views.search_export, name="search_export"),
     # Creator lists
     path("lists/", list_views.list_index, name="list_index"),

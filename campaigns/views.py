@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_profile_get
 from adminpanel.config import config_get
-from billing.selectors import plan_for_user, plan_list, result_row_limit
+from billing.selectors import paywall, plan_for_user, plan_list, result_row_limit, trial_days
 from billing.services import PlanLimitError, campaign_create_check, creators_check, feature_check
 from influencer_platform.errors import ApplicationError
+from scraping.models import EndReason
 from scraping.selectors import (
     campaign_results,
     job_get,
@@ -26,7 +27,7 @@ from scraping.selectors import (
 )
 
 from .charts import activity_chart
-from .exports import campaign_export_response, search_export_response
+from .exports import campaign_export_extent, campaign_export_response, search_export_extent, search_export_response
 from .forms import CampaignForm, ResultFilterForm, SearchWizardForm
 from .list_selectors import list_overview, lists_for_adding
 from .models import CampaignStatus
@@ -38,6 +39,7 @@ from .services import (
     campaign_delete,
     campaign_restore,
     campaign_search_cancel,
+    campaign_search_resume,
     campaign_search_start,
     campaign_update,
 )
@@ -49,7 +51,7 @@ BLURRED_ROWS = 6
 def landing(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
-    return render(request, "campaigns/landing.html", {"plans": plan_list(paid_only=True)})
+    return render(request, "campaigns/landing.html", {"plans": plan_list(paid_only=True), "trial_days": trial_days()})
 
 
 @login_required
@@ -119,6 +121,7 @@ def campaign_detail(request, campaign_id: int):
         "searches": campaign_searches(campaign=campaign),
         "timeline": campaign_timeline(campaign=campaign),
         "can_export": feature_check(user=request.user, feature="csv_export").allowed,
+        "export_extent": campaign_export_extent(user=request.user, campaign_id=campaign.pk),
     })
 
 
@@ -217,6 +220,7 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
         "limit": limit,
         "limited": limited,
         "hidden_count": total - shown,
+        "paywall": paywall(user=user, total=total) if limited else None,
         "blurred_rows": range(BLURRED_ROWS) if limited and not page.has_next() else (),
         "query_string": query.urlencode(),
         "results_url": base_url,
@@ -232,17 +236,22 @@ def search_detail(request, job_id: int):
     job = job_get(user=user, job_id=job_id)
     context = _results_context(request, lambda filters: job_result_rows(job=job, filters=filters),
                                user=user, base_url=reverse("search_detail", args=[job.pk]))
-    context.update(_progress_context(job), job=job,
-                   can_export=feature_check(user=user, feature="csv_export").allowed)
+    context.update(_progress_context(job, user=user), job=job,
+                   can_export=feature_check(user=user, feature="csv_export").allowed,
+                   export_extent=search_export_extent(user=user, job_id=job.pk))
     template = "campaigns/_results.html" if request.htmx and request.htmx.target == "results" else \
         "campaigns/search_detail.html"
     return render(request, template, context)
 
 
-def _progress_context(job) -> dict:
+def _progress_context(job, *, user) -> dict:
+    # A trial's search that stopped at the rows a trial sees resumes once its owner subscribes.
+    waits_for_plan = job.end_reason == EndReason.TRIAL_ROWS and result_row_limit(user=user) is not None
     return {
         "job": job,
         "poll_seconds": max(1, int(config_get("ui.progress_poll_interval").total_seconds())),
+        "can_resume": job.is_finished and job.is_resumable and not waits_for_plan,
+        "resume_paywall": paywall(user=user, total=job.target_results, to_find=True) if waits_for_plan else None,
     }
 
 
@@ -250,7 +259,7 @@ def _progress_context(job) -> dict:
 def search_progress(request, job_id: int):
     """The progress block; htmx polls it while the search runs and stops once it has ended."""
     job = job_get(user=request.user, job_id=job_id)
-    response = render(request, "campaigns/_progress.html", _progress_context(job))
+    response = render(request, "campaigns/_progress.html", _progress_context(job, user=request.user))
     seen = request.GET.get("seen", "")
     if seen.isdigit() and len(seen) <= 18 and int(seen) != job.found_count or job.is_finished:
         # The results table listens for this and reloads itself with its current filters.
@@ -272,6 +281,19 @@ def search_cancel(request, job_id: int):
 
 
 @login_required
+@require_POST
+def search_resume(request, job_id: int):
+    job = job_get(user=request.user, job_id=job_id)
+    try:
+        campaign_search_resume(user=request.user, job=job)
+    except ApplicationError as exc:
+        messages.warning(request, exc.message)
+    else:
+        messages.success(request, "Search resumed from where it stopped. Creators it already found are not counted again.")
+    return redirect("search_detail", job_id=job.pk)
+
+
+@login_required
 def campaign_results_view(request, campaign_id: int):
     user = user_profile_get(user_id=request.user.pk)
     campaign = campaign_get(user=user, campaign_id=campaign_id)
@@ -279,6 +301,7 @@ def campaign_results_view(request, campaign_id: int):
         request, lambda filters: campaign_results(user=user, campaign_id=campaign.pk, filters=filters),
         user=user, base_url=reverse("campaign_results", args=[campaign.pk]))
     context.update(campaign=campaign, can_export=feature_check(user=user, feature="csv_export").allowed,
+                   export_extent=campaign_export_extent(user=user, campaign_id=campaign.pk),
                    merged=True)
     template = "campaigns/_results.html" if request.htmx and request.htmx.target == "results" else \
         "campaigns/campaign_results.html"

@@ -57,6 +57,14 @@ class EndReason(models.TextChoices):
     CANCELLED_BY_USER = "cancelled_by_user", "Cancelled"
     CANCELLED_BY_OPERATOR = "cancelled_by_operator", "Cancelled by an operator"
     ACCESS_ENDED = "access_ended", "Subscription no longer active"
+    TRIAL_ROWS = "trial_rows", "Trial rows shown"
+
+
+# Endings after which running the search again can find more.
+RESUMABLE_REASONS = frozenset({
+    EndReason.PROVIDER_UNAVAILABLE, EndReason.NO_PROGRESS, EndReason.QUOTA_EXHAUSTED,
+    EndReason.ACCESS_ENDED, EndReason.PROVIDER_REJECTED, EndReason.TRIAL_ROWS,
+})
 
 
 class ScrapingJobQuerySet(models.QuerySet):
@@ -133,6 +141,12 @@ class ScrapingJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def is_resumable(self) -> bool:
+        """Ended in a way that running it again from its checkpoint can change."""
+        return self.status in (JobStatus.ERROR, JobStatus.TIMEOUT) or (
+            self.status == JobStatus.PARTIAL and self.end_reason in RESUMABLE_REASONS)
 
     @property
     def progress_percent(self) -> int:

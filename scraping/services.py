@@ -6,9 +6,10 @@ opens a short transaction that locks the job row and stores the result *if the j
 the step it started from*. A redelivered message, a duplicate sent by the sweep, or a step that
 raced a cancel therefore stores nothing: the guard is the ``step`` counter, not the message.
 
-Inside that transaction the new creators are charged to the owner's monthly quota under the usage
-row lock (job row first, then usage row, always in that order), so a creator is charged exactly
-when its ``JobCreator`` row is written, and never twice.
+Inside that transaction the new creators are revealed to the owner under the usage row lock (job
+row first, then usage row, always in that order): a creator counts once per month, when it is first
+revealed, so a second search finding it again, or a step stored twice, charges nothing more; a
+trial's search stops at the rows a trial may see.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from adminpanel.config import config_get
-from billing.services import PlanLimitError, creators_check, usage_consume_creators
+from billing.selectors import result_row_limit
+from billing.services import PlanLimitError, RevealStop, creators_check, usage_reveal_creators
 from influencer_platform.errors import ApplicationError, ProviderPermanentError, ProviderTransientError
 from influencer_platform.jobs import actor_send
 
@@ -51,11 +53,6 @@ MAX_KEYWORDS = 10
 MAX_KEYWORD_LENGTH = 100
 # The most a single search may ask for, whatever the plan allows.
 MAX_TARGET = 10_000
-# Reasons after which running the job again can find more.
-RETRYABLE_REASONS = {
-    EndReason.PROVIDER_UNAVAILABLE, EndReason.NO_PROGRESS, EndReason.QUOTA_EXHAUSTED,
-    EndReason.ACCESS_ENDED, EndReason.PROVIDER_REJECTED,
-}
 
 
 class SearchInputError(ApplicationError):
@@ -193,7 +190,7 @@ def job_spec(job: ScrapingJob) -> JobSpec:
 
 def job_step_run(*, job_id: int, step: int | None = None, dispatch: bool = True) -> StepOutcome:
     """Run the job's next step. Safe to call any number of times with the same arguments."""
-    job = ScrapingJob.objects.filter(pk=job_id).first()
+    job = ScrapingJob.objects.select_related("user__subscription").filter(pk=job_id).first()
     if job is None or job.is_finished or (step is not None and job.step != step):
         return StepOutcome(stored=0, delay=None, stale=True)
     started_from = job.step
@@ -208,7 +205,8 @@ def job_step_run(*, job_id: int, step: int | None = None, dispatch: bool = True)
     client, session = provider_client()
     try:
         page = strategy.next_page(client=client, spec=spec, checkpoint=job.checkpoint)
-        candidates = _fresh_candidates(job, page.candidates, strategy.excluded_ids(checkpoint=page.checkpoint))
+        candidates = _fresh_candidates(job, page.candidates, strategy.excluded_ids(checkpoint=page.checkpoint),
+                                       row_limit=result_row_limit(user=job.user))
         enriched = creators_enrich(
             strategy=strategy, client=client, hits=[c.hit for c in candidates],
             on_fetch_start=lambda: _phase_set(job, JobPhase.ENRICHING, "Fetching creator profiles"),
@@ -245,8 +243,10 @@ def _phase_set(job: ScrapingJob, phase: str, message: str) -> None:
     )
 
 
-def _fresh_candidates(job: ScrapingJob, candidates: tuple[Candidate, ...], excluded: set[str]) -> list[Candidate]:
-    """The page's creators this job has not stored yet, first sighting wins, at most what is missing."""
+def _fresh_candidates(job: ScrapingJob, candidates: tuple[Candidate, ...], excluded: set[str],
+                      row_limit: int | None) -> list[Candidate]:
+    """The page's creators this job has not stored yet, first sighting wins, at most what is missing
+    (for a trial, what is missing of the rows it may see: profiles it would not see are not fetched)."""
     unique: dict[str, Candidate] = {}
     for candidate in candidates:
         if candidate.hit.external_id not in excluded:
@@ -256,7 +256,8 @@ def _fresh_candidates(job: ScrapingJob, candidates: tuple[Candidate, ...], exclu
         .values_list("creator__external_id", flat=True)
     )
     fresh = [candidate for key, candidate in unique.items() if key not in stored]
-    return fresh[: job.target_results - job.found_count]
+    wanted = job.target_results if row_limit is None else min(job.target_results, row_limit)
+    return fresh[: max(wanted - job.found_count, 0)]
 
 
 def _locked_job(job_id: int, started_from: int) -> ScrapingJob | None:
@@ -299,11 +300,13 @@ def _step_store(job_id: int, started_from: int, candidates: list[Candidate], pro
     new = [c for c in candidates if c.hit.external_id in profiles and profiles[c.hit.external_id].pk not in already]
     new = new[: job.target_results - job.found_count]
     try:
-        granted = usage_consume_creators(user_id=job.user_id, count=len(new), allow_partial=True)
+        reveal = usage_reveal_creators(user_id=job.user_id, creator_ids=[profiles[c.hit.external_id].pk for c in new],
+                                       shown_before=job.found_count, job_id=job.pk)
     except PlanLimitError as exc:
-        granted, access_lost = 0, exc
+        reveal, access_lost = None, exc
     else:
         access_lost = None
+    granted = len(reveal.creator_ids) if reveal else 0
     JobCreator.objects.bulk_create([
         _job_creator(job, profiles[c.hit.external_id], c, rank=job.found_count + index + 1)
         for index, c in enumerate(new[:granted])
@@ -326,7 +329,12 @@ def _step_store(job_id: int, started_from: int, candidates: list[Candidate], pro
     elif access_lost is not None:
         _finish(job, JobStatus.PARTIAL, EndReason.ACCESS_ENDED,
                 f"Stopped at {job.found_count:,} of {job.target_results:,}: {access_lost.message}")
-    elif granted < len(new):
+    elif reveal.stopped_by == RevealStop.TRIAL_ROWS or (
+            reveal.row_limit is not None and job.found_count >= reveal.row_limit):
+        _finish(job, JobStatus.PARTIAL, EndReason.TRIAL_ROWS,
+                f"Found the first {job.found_count:,} creators, the rows a trial shows of each search. Subscribe "
+                f"and resume this search to find the rest of the {job.target_results:,}.")
+    elif reveal.stopped_by == RevealStop.CREATOR_LIMIT:
         _finish(job, JobStatus.PARTIAL, EndReason.QUOTA_EXHAUSTED,
                 f"Stopped at {job.found_count:,} of {job.target_results:,} creators: you have used this "
                 "month's creator allowance. Upgrade your plan or wait for the monthly reset to find more.")
@@ -448,13 +456,14 @@ def job_cancel(*, job: ScrapingJob, by_operator: bool = False) -> ScrapingJob:
 def job_retry(*, job: ScrapingJob, dispatch: bool = True) -> ScrapingJob:
     """Resume an ended job from its checkpoint; only for endings that more work can change."""
     job = ScrapingJob.objects.select_for_update().get(pk=job.pk)
-    retryable = job.status in (JobStatus.ERROR, JobStatus.TIMEOUT) or (
-        job.status == JobStatus.PARTIAL and job.end_reason in RETRYABLE_REASONS)
-    if not retryable:
+    if not job.is_resumable:
         raise ApplicationError("Only a failed, timed-out or interrupted search can be resumed.",
                                code="job_not_retryable", status_code=409)
-    if job.end_reason in (EndReason.QUOTA_EXHAUSTED, EndReason.ACCESS_ENDED):
+    if job.end_reason in (EndReason.QUOTA_EXHAUSTED, EndReason.ACCESS_ENDED, EndReason.TRIAL_ROWS):
         creators_check(user=job.user, count=1).raise_if_denied()
+    if job.end_reason == EndReason.TRIAL_ROWS and result_row_limit(user=job.user) is not None:
+        raise PlanLimitError("A trial shows the first rows of each search. Subscribe to a plan to find the rest.",
+                             code="trial_rows", extra={"remaining": 0})
     job.status = JobStatus.PROCESSING
     job.phase = JobPhase.QUEUED
     job.end_reason = ""

@@ -4,6 +4,7 @@ import dramatiq
 import pytest
 from django.core.cache import cache
 
+from accounts.models import SubscriptionStatus
 from adminpanel.config import config_cache_reset
 from billing.services import trial_start
 
@@ -32,6 +33,19 @@ def make_subscriber(db):
         user = OnboardedUserFactory(**fields)
         trial_start(user=user, plan_key=plan_key)
         user.refresh_from_db()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_customer(make_subscriber):
+    """A user past the trial, paying for ``plan_key`` (default Glow Up): no trial row limit applies."""
+
+    def make(plan_key: str = "glow_up", **fields):
+        user = make_subscriber(plan_key, **fields)
+        user.subscription.subscription_status = SubscriptionStatus.ACTIVE
+        user.subscription.save()
         return user
 
     return make

@@ -130,6 +130,7 @@ def _plan_apply(usage: UserUsage, subscription: UserSubscription, plan: Subscrip
         subscription.subscription_status = SubscriptionStatus.ACTIVE
         subscription.current_period_end = now + timedelta(days=30)
         subscription.cancel_at_period_end = False
+        subscription.cancel_at = None
     subscription.save()
     if usage.usage_reset_date is None:
         usage.usage_reset_date = next_month(now.date())

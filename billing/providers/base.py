@@ -43,6 +43,8 @@ class Address:
 class BillingDetails:
     card: Card | None = None
     address: Address | None = None
+    # The provider's id of the payment method ``card`` was read from.
+    payment_method_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,23 @@ class SubscriptionState:
     cancel_at_period_end: bool
     canceled_at: datetime | None
     metadata: dict[str, str] = field(default_factory=dict)
+    current_period_start: datetime | None = None
+    # A scheduled end: a custom date, or (in flexible billing mode) the period end itself, with
+    # ``cancel_at_period_end`` false.
+    cancel_at: datetime | None = None
+    # The subscription's own payment method, which Stripe charges before the customer's default.
+    payment_method_id: str = ""
 
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When the subscription ends instead of renewing, if it is set to."""
+        if self.cancel_at is not None:
+            return self.cancel_at
+        return self.current_period_end if self.cancel_at_period_end else None
 
 
 @dataclass(frozen=True)
@@ -160,7 +175,7 @@ class BillingProvider(Protocol):
 
     def subscription_end_trial_preview(self, *, subscription_id: str) -> InvoicePreview: ...
 
-    def billing_details(self, customer_id: str) -> BillingDetails: ...
+    def billing_details(self, customer_id: str, *, payment_method_id: str = "") -> BillingDetails: ...
 
     def webhook_event_parse(self, *, payload: bytes, signature: str) -> WebhookEvent: ...
 

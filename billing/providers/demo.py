@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from influencer_platform.errors import ProviderPermanentError
 
-from ..months import add_months
+from ..periods import months_later
 from . import shapes
 from .base import (
     BillingDetails,
@@ -46,7 +46,7 @@ def _new_id(prefix: str) -> str:
 
 def _add_interval(ts: int, interval: str, times: int = 1) -> int:
     moment = datetime.fromtimestamp(ts, tz=UTC)
-    return int(add_months(moment, (12 if interval == "year" else 1) * times).timestamp())
+    return int(months_later(moment, (12 if interval == "year" else 1) * times).timestamp())
 
 
 def _prorate(amount_cents: int, remaining_seconds: int, period_seconds: int) -> int:
@@ -343,8 +343,9 @@ class DemoProvider:
             next_invoice_at=shapes.timestamp(_add_interval(_now_ts(), interval)),
         )
 
-    def billing_details(self, customer_id: str) -> BillingDetails:
-        return shapes.billing_details_from_customer(self._get(customer_id, "customer"))
+    def billing_details(self, customer_id: str, *, payment_method_id: str = "") -> BillingDetails:
+        payment_method = self._get(payment_method_id, "payment_method") if payment_method_id else None
+        return shapes.billing_details_from_customer(self._get(customer_id, "customer"), payment_method=payment_method)
 
     def webhook_event_parse(self, *, payload: bytes, signature: str) -> WebhookEvent:
         raise WebhookSignatureError("The demo billing provider sends no webhooks.")

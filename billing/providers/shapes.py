@@ -1,8 +1,8 @@
 """Reading Stripe-shaped objects into our dataclasses.
 
 Stripe's API, its webhook payloads and the demo provider's storage share this shape. Fields moved
-between API versions (``current_period_end`` went from the subscription to its items in
-2025-03-31, ``invoice.subscription`` under ``parent.subscription_details``), so both places are
+between API versions (``current_period_start/end`` went from the subscription to each of its items
+in 2025-03-31, ``invoice.subscription`` under ``parent.subscription_details``), so both places are
 read; localstripe still answers in the older shape.
 """
 
@@ -36,27 +36,44 @@ def _id(value: Any) -> str:
     return str(value or "")
 
 
-def _first_item(obj: dict[str, Any]) -> dict[str, Any]:
-    items = (obj.get("items") or {}).get("data") or []
-    return items[0] if items else {}
+def _items(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((obj.get("items") or {}).get("data") or [])
+
+
+def _period(obj: dict[str, Any], items: list[dict[str, Any]]) -> tuple[datetime | None, datetime | None]:
+    """The subscription's current period: from its earliest item start to its latest item end.
+
+    Items can have periods of their own (an item added mid-period, flexible billing mode); the
+    subscription renews, or ends, when the last of them does.
+    """
+    starts = [moment for item in items if (moment := timestamp(item.get("current_period_start")))]
+    ends = [moment for item in items if (moment := timestamp(item.get("current_period_end")))]
+    start = min(starts) if starts else timestamp(obj.get("current_period_start"))
+    end = max(ends) if ends else timestamp(obj.get("current_period_end"))
+    return start, end
 
 
 def subscription_from_object(obj: dict[str, Any]) -> SubscriptionState:
-    item = _first_item(obj)
+    items = _items(obj)
+    item = items[0] if items else {}
     price = item.get("price") or {}
     plan = item.get("plan") or obj.get("plan") or {}
     recurring = price.get("recurring") or {}
+    period_start, period_end = _period(obj, items)
     return SubscriptionState(
         id=str(obj["id"]),
         customer_id=_id(obj.get("customer")),
         status=str(obj.get("status") or ""),
         price_id=_id(price) or _id(plan),
         interval=str(recurring.get("interval") or plan.get("interval") or "month"),
-        current_period_end=timestamp(obj.get("current_period_end") or item.get("current_period_end")),
+        current_period_start=period_start,
+        current_period_end=period_end,
         trial_start=timestamp(obj.get("trial_start")),
         trial_end=timestamp(obj.get("trial_end")),
         cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
+        cancel_at=timestamp(obj.get("cancel_at")),
         canceled_at=timestamp(obj.get("canceled_at")),
+        payment_method_id=_id(obj.get("default_payment_method")),
         metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
     )
 
@@ -89,6 +106,7 @@ def checkout_session_from_object(obj: dict[str, Any]) -> CheckoutSession:
 
 
 def _card(obj: dict[str, Any] | None) -> Card | None:
+    """A card from a payment method, or from a card source (the older Sources API)."""
     if not isinstance(obj, dict):
         return None
     card = obj.get("card") if obj.get("object") == "payment_method" else obj
@@ -102,26 +120,44 @@ def _card(obj: dict[str, Any] | None) -> Card | None:
     )
 
 
-def billing_details_from_customer(customer: dict[str, Any]) -> BillingDetails:
-    """Card and address from a customer expanded with its default payment method and source."""
-    payment_method = (customer.get("invoice_settings") or {}).get("default_payment_method")
-    card = _card(payment_method)
-    if card is None:
-        default_source = customer.get("default_source")
-        if isinstance(default_source, dict):
-            card = _card(default_source)
-        else:
-            sources = (customer.get("sources") or {}).get("data") or []
-            card = next((c for s in sources if s.get("id") == default_source and (c := _card(s))), None)
-    raw_address = customer.get("address") or {}
-    address = None
-    if raw_address:
-        address = Address(
-            city=str(raw_address.get("city") or "")[:100],
-            country=str(raw_address.get("country") or "")[:2].upper(),
-            postal_code=str(raw_address.get("postal_code") or "")[:20],
-        )
-    return BillingDetails(card=card, address=address)
+def _payment_method_charged(customer: dict[str, Any], payment_method: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What Stripe charges: the subscription's own payment method, else the customer's default
+    payment method, else its default source (expanded, or found in ``sources``)."""
+    default_source = customer.get("default_source")
+    if default_source and not isinstance(default_source, dict):
+        sources = (customer.get("sources") or {}).get("data") or []
+        default_source = next((source for source in sources if source.get("id") == default_source), None)
+    customer_default = (customer.get("invoice_settings") or {}).get("default_payment_method")
+    candidates = (payment_method, customer_default, default_source)
+    return next((candidate for candidate in candidates if isinstance(candidate, dict)), None)
+
+
+def _address(raw: dict[str, Any] | None) -> Address | None:
+    """The parts of an address we keep, or None when Stripe has none (it sends every field null)."""
+    raw = raw or {}
+    address = Address(
+        city=str(raw.get("city") or "")[:100],
+        country=str(raw.get("country") or "")[:2].upper(),
+        postal_code=str(raw.get("postal_code") or "")[:20],
+    )
+    return address if address != Address() else None
+
+
+def billing_details_from_customer(
+    customer: dict[str, Any], *, payment_method: dict[str, Any] | None = None
+) -> BillingDetails:
+    """Card and address, the card being the one Stripe charges.
+
+    Checkout saves the card on the subscription (``default_payment_method``) and leaves the
+    customer's default empty. ``payment_method`` is that one, retrieved; ``customer`` is expanded
+    with its default payment method and default source.
+    """
+    charged = _payment_method_charged(customer, payment_method)
+    return BillingDetails(
+        card=_card(charged),
+        address=_address(customer.get("address")),
+        payment_method_id=str((charged or {}).get("id") or ""),
+    )
 
 
 def item_amount_cents(item: dict[str, Any]) -> int:

@@ -18,7 +18,7 @@ import stripe
 from influencer_platform.errors import ProviderPermanentError, ProviderTransientError
 from influencer_platform.http import build_session, parse_retry_after
 
-from ..months import add_months
+from ..periods import months_later
 from . import shapes
 from .base import (
     BillingDetails,
@@ -118,7 +118,10 @@ class StripeProvider:
         self, *, customer_id: str, price_id: str, trial_days: int, success_url: str, cancel_url: str,
         client_reference_id: str, metadata: dict[str, str], idempotency_key: str,
     ) -> CheckoutSession:
-        subscription_data: dict[str, Any] = {"metadata": metadata}
+        # Flexible billing mode, named rather than left to the API version's default. In it the
+        # portal schedules a cancellation as ``cancel_at`` (the period end) with
+        # ``cancel_at_period_end`` false, and items may keep periods of their own: shapes reads both.
+        subscription_data: dict[str, Any] = {"metadata": metadata, "billing_mode": {"type": "flexible"}}
         if trial_days:
             subscription_data["trial_period_days"] = trial_days
             # Without a card at the end of the trial the subscription ends instead of going unpaid.
@@ -191,8 +194,8 @@ class StripeProvider:
             next_invoice_at = state.trial_end
         elif new_interval != state.interval:
             # A new interval starts a new period now (the billing cycle anchor resets).
-            next_invoice_at = add_months(datetime.fromtimestamp(proration_date, tz=UTC),
-                                         12 if new_interval == "year" else 1)
+            next_invoice_at = months_later(datetime.fromtimestamp(proration_date, tz=UTC),
+                                           12 if new_interval == "year" else 1)
         else:
             next_invoice_at = state.current_period_end
         return shapes.invoice_preview_from_object(
@@ -204,7 +207,16 @@ class StripeProvider:
         updated = self._call(lambda: self._client.v1.subscriptions.update(
             subscription_id, params={"cancel_at_period_end": cancel}
         ))
-        return shapes.subscription_from_object(_as_dict(updated))
+        state = shapes.subscription_from_object(_as_dict(updated))
+        if not cancel and state.cancel_at is not None:
+            # A cancellation scheduled as a date (the portal in flexible billing mode, or a custom
+            # date) is not undone by cancel_at_period_end=false; cancel_at="" clears it, in a
+            # request of its own, since Stripe refuses the two parameters together.
+            updated = self._call(lambda: self._client.v1.subscriptions.update(
+                subscription_id, params={"cancel_at": ""}
+            ))
+            state = shapes.subscription_from_object(_as_dict(updated))
+        return state
 
     def subscription_end_trial(self, *, subscription_id: str, idempotency_key: str = "") -> SubscriptionState:
         options = {"idempotency_key": idempotency_key} if idempotency_key else {}
@@ -224,14 +236,17 @@ class StripeProvider:
         now = datetime.now(tz=UTC)
         return shapes.invoice_preview_from_object(
             _as_dict(invoice), charged_now=True, renewal_amount_cents=shapes.item_amount_cents(item),
-            next_invoice_at=add_months(now, 12 if state.interval == "year" else 1),
+            next_invoice_at=months_later(now, 12 if state.interval == "year" else 1),
         )
 
-    def billing_details(self, customer_id: str) -> BillingDetails:
+    def billing_details(self, customer_id: str, *, payment_method_id: str = "") -> BillingDetails:
+        payment_method = None
+        if payment_method_id:
+            payment_method = _as_dict(self._call(lambda: self._client.v1.payment_methods.retrieve(payment_method_id)))
         customer = self._call(lambda: self._client.v1.customers.retrieve(
-            customer_id, params={"expand": ["invoice_settings.default_payment_method"]}
+            customer_id, params={"expand": ["invoice_settings.default_payment_method", "default_source"]}
         ))
-        return shapes.billing_details_from_customer(_as_dict(customer))
+        return shapes.billing_details_from_customer(_as_dict(customer), payment_method=payment_method)
 
     # --- webhooks --------------------------------------------------------------------------
 

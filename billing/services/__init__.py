@@ -6,6 +6,8 @@ The names other apps use are re-exported here so they can keep importing ``billi
 from .entitlements import (  # noqa: F401
     Entitlement,
     PlanLimitError,
+    Reveal,
+    RevealStop,
     TrialError,
     access_check,
     campaign_create_check,
@@ -16,7 +18,7 @@ from .entitlements import (  # noqa: F401
     trial_claim_reserve,
     trial_length,
     trial_start,
-    usage_consume_creators,
+    usage_reveal_creators,
     usage_record_campaign,
     usage_release_campaign,
 )

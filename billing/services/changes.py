@@ -96,11 +96,11 @@ def cancel_quote(*, user: User) -> ChangeQuote:
     subscription_id, subscription = _running_subscription(user)
     state = _provider_call(lambda: get_provider().subscription_get(subscription_id))
     trialing = state.status == "trialing"
+    if state.ends_at is not None:
+        # Cancelled already, here or in Stripe's portal (which may schedule a date of its own).
+        raise BillingError(f"Your plan is already set to end on {state.ends_at:%B} {state.ends_at.day}, "
+                           f"{state.ends_at.year}. Nothing more will be charged.", code="already_cancelled")
     ends_at = state.trial_end if trialing else state.current_period_end
-    if state.cancel_at_period_end:
-        until = f" on {ends_at:%B} {ends_at.day}, {ends_at.year}" if ends_at else ""
-        raise BillingError(f"Your plan is already set to end{until}. Nothing more will be charged.",
-                           code="already_cancelled")
     plan = plan_for_user(user=user)
     return ChangeQuote(
         action="cancel", current_plan=plan, current_cycle=subscription.billing_cycle, plan=plan,

@@ -7,10 +7,11 @@ for the last unit can never both take it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import SubscriptionStatus, TrialStatus, User, UserSubscription, UserUsage
@@ -18,9 +19,9 @@ from accounts.services import onboarding_complete
 from adminpanel.config import config_get
 from influencer_platform.errors import ApplicationError
 
-from ..models import UNLIMITED, Feature, SubscriptionPlan, TrialClaim
-from ..months import next_month
-from ..selectors import plan_for_user, plan_get
+from ..models import UNLIMITED, CreatorReveal, Feature, SubscriptionPlan, TrialClaim
+from ..periods import months_later
+from ..selectors import plan_for_user, plan_get, result_row_limit
 from .emails import trial_emails_schedule
 from .events import event_record
 
@@ -84,9 +85,20 @@ def access_check(*, user: User) -> Entitlement:
             False, "trial_expired", "Your free trial has ended. Choose a plan to keep searching.",
             _recommend(lambda plan: True, exclude=""),
         )
-    if not subscription.has_access:
+    if subscription.subscription_status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID):
+        plan = plan_get(plan_key=subscription.current_plan)
         return Entitlement(
-            False, "subscription_required", "Start your free trial or choose a plan to use this.",
+            False, "payment_overdue",
+            f"Your payment for {plan.name if plan else 'your plan'} is overdue. Update your card on the billing "
+            "page to keep using it.",
+        )
+    if not subscription.has_access:
+        # Someone who already had their trial is not invited to start one.
+        had_trial = subscription.trial_started_at is not None or TrialClaim.objects.filter(
+            email_normalized=normalize_email_for_trial(user.email)).exclude(user_id=user.pk).exists()
+        return Entitlement(
+            False, "subscription_required",
+            "Choose a plan to use this." if had_trial else "Start your free trial or choose a plan to use this.",
             _recommend(lambda plan: True, exclude=""),
         )
     return Entitlement(True)
@@ -175,28 +187,63 @@ def usage_release_campaign(*, user_id: int) -> UserUsage:
     return usage
 
 
-@transaction.atomic
-def usage_consume_creators(*, user_id: int, count: int, allow_partial: bool = False) -> int:
-    """Count ``count`` creators against this month's quota and return how many were granted.
+class RevealStop(models.TextChoices):
+    NONE = "", "Not stopped"
+    CREATOR_LIMIT = "creator_limit", "This month's creator allowance is used"
+    TRIAL_ROWS = "trial_rows", "A trial shows the first rows of each search"
 
-    With ``allow_partial`` a search near the end of its quota takes what is left instead of
-    failing; either way the counter never passes the plan's limit.
+
+@dataclass(frozen=True)
+class Reveal:
+    """What a search may show of the creators it just found."""
+
+    creator_ids: list[int]  # revealed, in the order asked: always a prefix of what was asked
+    charged: int  # how many of them took a unit of this month's allowance
+    stopped_by: str = RevealStop.NONE
+    row_limit: int | None = None  # rows of a search this user may see; None for all
+
+
+@transaction.atomic
+def usage_reveal_creators(*, user_id: int, creator_ids: Sequence[int], shown_before: int,
+                          job_id: int | None = None) -> Reveal:
+    """Reveal newly found creators to their user, charging each once per usage month.
+
+    A creator already revealed to this user this month (by any search) is shown free; every other
+    one takes a unit of the allowance while any is left. A trial sees the first ``TRIAL_RESULT_ROWS``
+    rows of each search, so ``shown_before`` (the rows of this search already shown) stops a trial's
+    search there: nothing it cannot see is charged. The caller holds the job row lock; this takes the
+    usage row lock, so two searches of one user finding the same creator charge it once.
     """
-    if count <= 0:
-        return 0
     user, usage = _locked_usage(user_id)
+    row_limit = result_row_limit(user=user)
+    asked = list(dict.fromkeys(creator_ids))
+    if not asked:
+        return Reveal([], 0, row_limit=row_limit)
     access_check(user=user).raise_if_denied()
+    stopped_by = RevealStop.NONE
+    if row_limit is not None and shown_before + len(asked) > row_limit:
+        asked, stopped_by = asked[: max(row_limit - shown_before, 0)], RevealStop.TRIAL_ROWS
+    period = usage.usage_reset_date or next_month(timezone.localdate())
+    seen = set(CreatorReveal.objects.filter(user_id=user_id, period_ends=period, creator_id__in=asked)
+               .values_list("creator_id", flat=True))
     plan = plan_for_user(user=user)
-    granted = count
-    if not plan.unlimited_creators:
-        left = max(plan.creators_limit - usage.creators_used_this_month, 0)
-        if left < count and not allow_partial:
-            creators_check(user=user, count=count).raise_if_denied()
-        granted = min(count, left)
-    if granted:
-        usage.creators_used_this_month += granted
+    left = None if plan.unlimited_creators else max(plan.creators_limit - usage.creators_used_this_month, 0)
+    revealed, charged = [], []
+    for creator_id in asked:
+        if creator_id not in seen:
+            if left is not None and len(charged) >= left:
+                stopped_by = RevealStop.CREATOR_LIMIT
+                break
+            charged.append(creator_id)
+        revealed.append(creator_id)
+    if charged:
+        CreatorReveal.objects.bulk_create([
+            CreatorReveal(user_id=user_id, creator_id=creator_id, period_ends=period, job_id=job_id)
+            for creator_id in charged
+        ])
+        usage.creators_used_this_month += len(charged)
         usage.save(update_fields=["creators_used_this_month", "updated_at"])
-    return granted
+    return Reveal(revealed, len(charged), stopped_by, row_limit)
 
 
 def normalize_email_for_trial(email: str) -> str:
@@ -206,6 +253,11 @@ def normalize_email_for_trial(email: str) -> str:
     if domain in {"gmail.com", "googlemail.com"}:
         domain, local = "gmail.com", local.replace(".", "")
     return f"{local}@{domain}"
+
+
+def next_month(day: date) -> date:
+    """The same day next month, clamped to the month's last day (31 Jan -> 28/29 Feb)."""
+    return months_later(day, 1)
 
 
 def trial_claim_reserve(*, user: User, plan_key: str) -> TrialClaim:
@@ -231,7 +283,7 @@ def trial_claim_reserve(*, user: User, plan_key: str) -> TrialClaim:
 
 @transaction.atomic
 def trial_start(*, user: User, plan_key: str) -> UserSubscription:
-    """Start the 7-day trial on ``plan_key`` without a payment provider (seed data, operator tools)."""
+    """Start the trial (``billing.trial_length``) on ``plan_key`` without a payment provider (seed data, operator tools)."""
     plan = plan_get(plan_key=plan_key)
     if plan is None or not plan.is_active or not plan.is_paid:
         raise TrialError("Choose one of the plans to start your trial.", code="invalid_plan")

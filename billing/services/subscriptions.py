@@ -38,7 +38,15 @@ from ..models import BillingEvent, EventSource, EventStatus, SubscriptionPlan, T
 from ..providers import get_provider, provider_is_demo
 from ..providers.base import BillingDetails, PaymentDeclinedError, SubscriptionState
 from ..selectors import LIVE_SUBSCRIPTION_STATUSES, plan_for_price, plan_get, price_id_for
-from .emails import TRIAL_EMAIL_KEYS, email_schedule, email_schedule_cancel, trial_emails_schedule
+from .emails import (
+    OVERDUE_STATUSES,
+    TRIAL_EMAIL_KEYS,
+    email_schedule,
+    email_schedule_cancel,
+    subscription_welcome_schedule,
+    trial_emails_schedule,
+    trial_unpaid_email_schedule,
+)
 from .entitlements import TrialError, next_month, normalize_email_for_trial, trial_claim_reserve, trial_length
 from .events import event_record
 
@@ -192,7 +200,7 @@ def checkout_confirm(*, user: User, session_id: str) -> UserSubscription:
         raise BillingError("Your checkout isn't complete yet. If you paid, this page updates in a moment.",
                            code="checkout_incomplete")
     state = _provider_call(lambda: provider.subscription_get(session.subscription_id))
-    details = billing_details_fetch(customer_id=session.customer_id)
+    details = billing_details_fetch(customer_id=session.customer_id, payment_method_id=state.payment_method_id)
     subscription_state_apply(user_id=user.pk, state=state, as_of=now_whole_second(), details=details,
                              cause="checkout.confirmed")
     return UserSubscription.objects.get(user_id=user.pk)
@@ -349,17 +357,21 @@ def subscription_refresh(*, user_id: int) -> str:
         return "no_subscription"
     provider = get_provider()
     state = provider.subscription_get(billing.stripe_subscription_id)
-    details = billing_details_fetch(customer_id=state.customer_id or billing.stripe_customer_id)
+    details = billing_details_fetch(customer_id=state.customer_id or billing.stripe_customer_id,
+                                    payment_method_id=state.payment_method_id)
     return subscription_state_apply(user_id=user_id, state=state, as_of=now_whole_second(), details=details,
                                     cause="reconciled", source=EventSource.SCHEDULER)
 
 
-def billing_details_fetch(*, customer_id: str) -> BillingDetails | None:
-    """Card and address for the account tables; missing details never block a subscription."""
+def billing_details_fetch(*, customer_id: str, payment_method_id: str = "") -> BillingDetails | None:
+    """Card and address for the account tables; missing details never block a subscription.
+
+    ``payment_method_id`` is the subscription's own payment method, when it has one.
+    """
     if not customer_id:
         return None
     try:
-        return get_provider().billing_details(customer_id)
+        return get_provider().billing_details(customer_id, payment_method_id=payment_method_id)
     except ProviderPermanentError as exc:
         logger.warning("billing details unavailable", extra={"status": exc.status})
         return None
@@ -381,6 +393,7 @@ def billing_details_apply(billing: UserBilling, details: BillingDetails | None) 
     if details is None:
         return
     if details.card is not None:
+        billing.stripe_payment_method_id = details.payment_method_id[:64]
         billing.card_brand = details.card.brand[:20]
         billing.card_last4 = details.card.last4[:4]
         billing.card_exp_month = details.card.exp_month
@@ -483,7 +496,10 @@ def subscription_state_apply(
 
     subscription.subscription_status = status
     subscription.current_period_end = state.current_period_end
-    subscription.cancel_at_period_end = state.cancel_at_period_end
+    # One flag for "set to end", however Stripe scheduled it: at the period end (classic billing
+    # mode) or as a date (``cancel_at``: flexible mode's portal, or a custom date).
+    subscription.cancel_at_period_end = state.cancel_at_period_end or state.cancel_at is not None
+    subscription.cancel_at = state.ends_at
     subscription.canceled_at = state.canceled_at
     subscription.billing_sync_status = BillingSyncStatus.SYNCED
     subscription.provider_state_at = max(as_of, subscription.provider_state_at or as_of) if same_subscription else as_of
@@ -538,12 +554,16 @@ def subscription_state_apply(
         event_record(event_type=f"trial.{subscription.trial_status}", aggregate=aggregate, user_id=user_id,
                      source=source, data={"plan_key": subscription.current_plan})
         email_schedule_cancel(user_id=user_id, keys=("trial_day_2", "trial_day_5"))
-        if subscription.trial_status == TrialStatus.EXPIRED:
+        if subscription.trial_status == TrialStatus.EXPIRED and status not in OVERDUE_STATUSES:
             email_schedule(user_id=user_id, key="trial_expired", send_at=now)
         else:
             email_schedule_cancel(user_id=user_id, keys=("trial_expired",))
     if became_active:
-        email_schedule(user_id=user_id, key="subscription_welcome", send_at=now)
+        # A trial ended by Stripe's clock reads "active" before its first charge is attempted.
+        subscription_welcome_schedule(user_id=user_id,
+                                      first_charge_pending=trial_converted and cause != "trial.ended_early")
+    if status in OVERDUE_STATUSES and before.status not in OVERDUE_STATUSES:
+        trial_unpaid_email_schedule(user_id=user_id)
     return "applied"
 
 

@@ -24,7 +24,7 @@ from ..models import BillingEvent, EventSource, EventStatus
 from ..providers import get_provider
 from ..providers.base import WebhookEvent
 from ..selectors import money_text
-from .emails import email_schedule
+from .emails import invoice_failed_email_schedule, subscription_welcome_schedule
 from .subscriptions import billing_details_apply, billing_details_fetch, now_whole_second, subscription_state_apply
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def _subscription_changed(stored: BillingEvent, event: WebhookEvent) -> tuple[in
             state, as_of = provider.subscription_get(state.id), now_whole_second()
         except ProviderPermanentError:
             pass
-    details = billing_details_fetch(customer_id=state.customer_id)
+    details = billing_details_fetch(customer_id=state.customer_id, payment_method_id=state.payment_method_id)
     outcome = subscription_state_apply(user_id=user_id, state=state, as_of=as_of, details=details,
                                        cause=event.type, source=EventSource.STRIPE)
     return user_id, outcome
@@ -124,7 +124,7 @@ def _checkout_completed(stored: BillingEvent, event: WebhookEvent) -> tuple[int 
         return user_id, "applied"
     # The session carries only the subscription's id: its state is read from the provider.
     state = provider.subscription_get(session.subscription_id)
-    details = billing_details_fetch(customer_id=session.customer_id)
+    details = billing_details_fetch(customer_id=session.customer_id, payment_method_id=state.payment_method_id)
     outcome = subscription_state_apply(user_id=user_id, state=state, as_of=now_whole_second(),
                                        details=details, cause=event.type, source=EventSource.STRIPE)
     return user_id, outcome
@@ -136,6 +136,9 @@ def _invoice_paid(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None
     if user_id is None:
         return None, "no_user"
     _billing_details_store(user_id, invoice.customer_id)
+    if invoice.amount_paid_cents > 0:
+        # Money received: the thank-you held back for the first charge after a trial goes now.
+        subscription_welcome_schedule(user_id=user_id)
     return user_id, "applied"
 
 
@@ -145,14 +148,23 @@ def _invoice_failed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | No
     if user_id is None:
         return None, "no_user"
     _billing_details_store(user_id, invoice.customer_id)
-    context = {"amount": money_text(invoice.amount_due_cents, invoice.currency)}
-    # One email per failed invoice, however often Stripe retries the charge or the webhook.
-    email_schedule(user_id=user_id, key=f"payment_failed:{invoice.id}", send_at=timezone.now(), context=context)
+    invoice_failed_email_schedule(user_id=user_id, invoice_id=invoice.id,
+                                  amount=money_text(invoice.amount_due_cents, invoice.currency))
     return user_id, "applied"
 
 
 def _billing_details_store(user_id: int, customer_id: str) -> None:
-    details = billing_details_fetch(customer_id=customer_id)
+    # The card charged is the subscription's own payment method when it has one (Checkout saves
+    # it there, not on the customer), and an invoice names neither: the subscription is read.
+    subscription_id = UserBilling.objects.filter(user_id=user_id).values_list(
+        "stripe_subscription_id", flat=True).first()
+    payment_method_id = ""
+    if subscription_id:
+        try:
+            payment_method_id = get_provider().subscription_get(subscription_id).payment_method_id
+        except ProviderPermanentError:
+            pass
+    details = billing_details_fetch(customer_id=customer_id, payment_method_id=payment_method_id)
     if details is None or (details.card is None and details.address is None):
         return
     with transaction.atomic():

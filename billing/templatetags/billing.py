@@ -1,6 +1,13 @@
 from django import template
 
-from ..selectors import plan_for_user, trial_countdown, usage_meters
+from ..selectors import (
+    CREATOR_COUNTING_RULE,
+    creator_allowance,
+    plan_for_user,
+    result_row_limit,
+    trial_countdown,
+    usage_meters,
+)
 
 register = template.Library()
 
@@ -14,7 +21,15 @@ def usage_panel(user):
         "meters": usage_meters(user=user, plan=plan),
         "countdown": trial_countdown(subscription=user.subscription),
         "subscription": user.subscription,
+        "counting_rule": CREATOR_COUNTING_RULE,
+        "trial_rows": result_row_limit(user=user),
     }
+
+
+@register.inclusion_tag("billing/_creator_allowance.html")
+def creator_allowance_line(user):
+    """This month's creators in one sentence, the same on the wizard, the results and the usage panel."""
+    return {"allowance": creator_allowance(user=user)}
 
 
 @register.filter

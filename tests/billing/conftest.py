@@ -11,7 +11,7 @@ from django.urls import reverse
 from billing.models import BillingEvent, EventStatus, SubscriptionPlan
 from billing.services.webhooks import billing_event_process
 
-from .fakes import SECRET_KEY, WEBHOOK_SECRET, LocalStripe, RecordingServer
+from .fakes import SECRET_KEY, WEBHOOK_SECRET, LocalStripe, RecordingServer, StripeStub
 
 # The seeded plans as localstripe plans ("legacy" plans stand in for prices: Stripe accepts a
 # recurring price id wherever a plan id goes, and localstripe serves no prices).
@@ -46,17 +46,31 @@ def stripe_webhooks(localstripe) -> Iterator[RecordingServer]:
     server.stop()
 
 
-@pytest.fixture
-def stripe_billing(settings, localstripe, db):
-    """The app on Stripe, with Stripe played by localstripe and the plans priced there."""
+def _stripe_configure(settings, api_base: str) -> None:
+    """The app on Stripe at ``api_base``, with the plans priced as in ``PRICES``."""
     settings.BILLING_PROVIDER = "stripe"
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_PUBLISHABLE_KEY = "pk_test_localstripe"
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = localstripe.url
+    settings.STRIPE_API_BASE = api_base
     for (plan_key, cycle), (price_id, _amount, _interval) in PRICES.items():
         SubscriptionPlan.objects.filter(plan_key=plan_key).update(**{f"stripe_price_id_{cycle}": price_id})
+
+
+@pytest.fixture
+def stripe_billing(settings, localstripe, db):
+    """The app on Stripe, with Stripe played by localstripe and the plans priced there."""
+    _stripe_configure(settings, localstripe.url)
     return localstripe
+
+
+@pytest.fixture
+def stripe_stub(settings, db) -> Iterator[StripeStub]:
+    """The app on Stripe, with Stripe's API answering in its current shapes from objects a test stores."""
+    stub = StripeStub()
+    _stripe_configure(settings, stub.url)
+    yield stub
+    stub.stop()
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""Stand-ins at the boundary: localstripe as a subprocess, and a local HTTP server that records
-what it is sent (Resend's API, or localstripe's webhook deliveries)."""
+"""Stand-ins at the boundary: localstripe as a subprocess, a local HTTP server that records what it
+is sent (Resend's API, or localstripe's webhook deliveries), and a Stripe API answering with objects
+in Stripe's published shapes."""
 
 from __future__ import annotations
 
+import copy
 import json
 import socket
 import subprocess
@@ -11,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 import stripe
@@ -132,30 +134,60 @@ class RecordingServer:
         self._server.server_close()
 
 
-@dataclass
-class StripeStandIn:
-    """Stripe's API played by a local server answering the objects a test sets per route, in the
-    shapes Stripe publishes (localstripe answers in older ones, and bills changes its own way).
-    Every request is kept with its form-encoded parameters, as the SDK sent them."""
+# The API paths the billing provider calls, and the kind of object each serves.
+_STRIPE_COLLECTIONS = {
+    "subscriptions": "subscription",
+    "customers": "customer",
+    "payment_methods": "payment_method",
+    "checkout/sessions": "checkout.session",
+    "plans": "plan",
+}
+# What a plan switch or the end of a trial may send beside the cancellation fields.
+_SUBSCRIPTION_CHANGE_PARAMS = {
+    "items[0][id]", "items[0][plan]", "proration_behavior", "proration_date", "payment_behavior", "trial_end",
+}
 
-    routes: dict[tuple[str, str], tuple[int, dict]] = field(default_factory=dict)
-    requests: list[tuple[str, str, dict[str, str], dict[str, str]]] = field(default_factory=list)
-    # Seconds a route takes to answer, as a slow charge does.
-    latency: dict[tuple[str, str], float] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        stand_in = self
+def _stripe_error(status: int, message: str, code: str = "") -> tuple[int, dict]:
+    return status, {"error": {"type": "invalid_request_error", "code": code or None, "message": message}}
+
+
+class StripeStub:
+    """Stripe's API for the calls billing makes, serving the objects a test stores.
+
+    localstripe predates Checkout, flexible billing mode, a subscription's own payment method and
+    invoice previews, so tests that need Stripe's current shapes store them here. Reads honour
+    ``expand[]``; subscription updates apply ``cancel_at`` and ``cancel_at_period_end`` the way
+    Stripe does (``""`` clears ``cancel_at``; both in one request is refused), a switch of the
+    item's plan and ``trial_end=now``, and refuse anything else; ``create_preview`` answers the
+    ``preview`` a test sets; checkout sessions are created from the form. Every request is kept, in
+    order, with its idempotency key.
+    """
+
+    def __init__(self) -> None:
+        self.objects: dict[str, dict] = {}
+        self.requests: list[tuple[str, str, list[tuple[str, str]]]] = []
+        self.idempotency_keys: list[tuple[str, str]] = []
+        self.preview: dict | None = None
+        # A declined card: a change that charges is refused with 402 and leaves the subscription as it was.
+        self.declines = False
+        # Seconds a POST to a path takes to answer, as a slow charge does.
+        self.latency: dict[str, float] = {}
+        self._lock = threading.Lock()
+        stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self, method: str) -> None:
-                path, _, query = self.path.partition("?")
+                url = urlsplit(self.path)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                params = {k: v[-1] for k, v in parse_qs(body or query, keep_blank_values=True).items()}
-                stand_in.requests.append((method, path, dict(self.headers.items()), params))
-                time.sleep(stand_in.latency.get((method, path), 0))
-                status, reply = stand_in.routes.get((method, path), (404, {"error": {
-                    "type": "invalid_request_error", "code": "resource_missing", "message": f"No such route: {path}",
-                }}))
+                params = parse_qsl(url.query if method == "GET" else body, keep_blank_values=True)
+                if method == "POST":
+                    time.sleep(stub.latency.get(url.path, 0))
+                with stub._lock:
+                    stub.requests.append((method, url.path, params))
+                    if self.headers.get("Idempotency-Key"):
+                        stub.idempotency_keys.append((url.path, self.headers["Idempotency-Key"]))
+                    status, reply = stub._route(method, url.path, params)
                 payload = json.dumps(reply).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -176,12 +208,97 @@ class StripeStandIn:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
-    def sent(self, method: str, path: str) -> list[dict[str, str]]:
-        """The parameters of every request made to ``method path``, in order."""
-        return [params for m, p, _headers, params in self.requests if (m, p) == (method, path)]
+    def put(self, *objects: dict) -> None:
+        with self._lock:
+            for obj in objects:
+                self.objects[obj["id"]] = copy.deepcopy(obj)
 
-    def headers_of(self, method: str, path: str) -> list[dict[str, str]]:
-        return [headers for m, p, headers, _params in self.requests if (m, p) == (method, path)]
+    def get(self, object_id: str) -> dict:
+        with self._lock:
+            return copy.deepcopy(self.objects[object_id])
+
+    def posted(self, path: str) -> list[list[tuple[str, str]]]:
+        """The form of every POST to ``path``, in order."""
+        with self._lock:
+            return [params for method, at, params in self.requests if method == "POST" and at == path]
+
+    def _route(self, method: str, path: str, params: list[tuple[str, str]]) -> tuple[int, dict]:
+        collection, _, object_id = path.removeprefix("/v1/").rpartition("/")
+        if method == "POST" and path == "/v1/checkout/sessions":
+            return 200, self._checkout_session_create(params)
+        if method == "POST" and path == "/v1/invoices/create_preview":
+            if self.preview is None:
+                return _stripe_error(400, "No upcoming invoice for this subscription.", "invoice_upcoming_none")
+            return 200, copy.deepcopy(self.preview)
+        obj = self.objects.get(object_id)
+        if collection not in _STRIPE_COLLECTIONS or obj is None or obj["object"] != _STRIPE_COLLECTIONS[collection]:
+            return _stripe_error(404, f"No such object: '{object_id}'", "resource_missing")
+        if method == "POST":
+            if collection != "subscriptions":
+                return _stripe_error(400, f"This stub does not update {collection}.")
+            refusal = self._subscription_update(obj, dict(params))
+            if refusal:
+                return refusal
+        return 200, self._expanded(obj, [value for key, value in params if key.startswith("expand[")])
+
+    def _expanded(self, obj: dict, paths: list[str]) -> dict:
+        obj = copy.deepcopy(obj)
+        for path in paths:
+            *parents, last = path.split(".")
+            holder = obj
+            for key in parents:
+                holder = holder.get(key) or {}
+            if isinstance(holder.get(last), str) and holder[last] in self.objects:
+                holder[last] = copy.deepcopy(self.objects[holder[last]])
+        return obj
+
+    def _subscription_update(self, subscription: dict, params: dict[str, str]) -> tuple[int, dict] | None:
+        unknown = set(params) - {"cancel_at", "cancel_at_period_end"} - _SUBSCRIPTION_CHANGE_PARAMS
+        if unknown:
+            return _stripe_error(400, f"Received unknown parameter: {sorted(unknown)[0]}", "parameter_unknown")
+        if params.keys() & _SUBSCRIPTION_CHANGE_PARAMS:
+            return self._subscription_change(subscription, params)
+        if len(params) > 1:
+            return _stripe_error(400, "Received both cancel_at_period_end and cancel_at parameters. "
+                                      "Please pass in only one.")
+        if "cancel_at_period_end" in params:
+            subscription["cancel_at_period_end"] = params["cancel_at_period_end"] == "true"
+        if "cancel_at" in params:
+            subscription["cancel_at"] = int(params["cancel_at"]) if params["cancel_at"] else None
+        return None
+
+    def _subscription_change(self, subscription: dict, params: dict[str, str]) -> tuple[int, dict] | None:
+        item = subscription["items"]["data"][0]
+        if "items[0][plan]" in params:
+            if params.get("items[0][id]") != item["id"]:
+                return _stripe_error(400, f"No such subscription item: '{params.get('items[0][id]')}'")
+            plan = self.objects.get(params["items[0][plan]"])
+            if plan is None:
+                return _stripe_error(400, f"No such price: '{params['items[0][plan]']}'", "resource_missing")
+        if self.declines:
+            return 402, {"error": {"type": "card_error", "code": "card_declined",
+                                   "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."}}
+        if "items[0][plan]" in params:
+            item["plan"] = copy.deepcopy(plan)
+            item["price"].update(id=plan["id"], unit_amount=plan["amount"], unit_amount_decimal=str(plan["amount"]))
+            item["price"]["recurring"]["interval"] = plan["interval"]
+        if params.get("trial_end") == "now":
+            now = int(time.time())
+            subscription.update(status="active", trial_end=now)
+            item.update(current_period_start=now, current_period_end=now + 31 * 86400)
+        return None
+
+    def _checkout_session_create(self, params: list[tuple[str, str]]) -> dict:
+        form = dict(params)
+        session_id = f"cs_test_stub{len(self.objects) + 1:04d}"
+        session = {
+            "id": session_id, "object": "checkout.session", "mode": form.get("mode"), "status": "open",
+            "url": f"https://checkout.stripe.com/c/pay/{session_id}", "customer": form.get("customer"),
+            "subscription": None, "client_reference_id": form.get("client_reference_id"),
+            "metadata": {key[len("metadata["):-1]: value for key, value in params if key.startswith("metadata[")},
+        }
+        self.objects[session_id] = session
+        return copy.deepcopy(session)
 
     def stop(self) -> None:
         self._server.shutdown()

@@ -1,15 +1,14 @@
 """Money actions on Stripe: the confirmation pages show Stripe's own invoice preview, and the change
 is made with the preview's proration date and an idempotency key, once.
 
-Stripe is played by localstripe where it bills like Stripe, and otherwise by a local server
-answering in the shapes Stripe publishes for the pinned API version (localstripe has no
-``always_invoice`` proration and ends trials its own way).
+Stripe is played by the stub answering in the shapes Stripe publishes for the pinned API version,
+and by localstripe where it serves a preview (it has no ``always_invoice`` proration and ends
+trials its own way).
 """
 
 import html
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -21,12 +20,15 @@ from accounts.models import UserBilling, UserSubscription
 from billing.providers.stripe_provider import StripeProvider
 from billing.services.subscriptions import customer_ensure, subscription_refresh
 
-from .conftest import PRICES, confirm, confirmation_of, subscription_object
-from .fakes import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
+from . import stripe_objects as so
+from .conftest import confirm, confirmation_of
+from .fakes import SECRET_KEY, WEBHOOK_SECRET
 
 pytestmark = pytest.mark.django_db
 
 DAY = 86400
+SUBSCRIPTION = "/v1/subscriptions/sub_test_money"
+PREVIEW = "/v1/invoices/create_preview"
 
 
 def _text(response) -> str:
@@ -38,70 +40,43 @@ def _day(ts: int) -> str:
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
-def _plan(price_id: str, amount: int, interval: str = "month") -> dict:
-    return {"id": price_id, "object": "plan", "active": True, "amount": amount, "amount_decimal": str(amount),
-            "currency": "usd", "interval": interval, "interval_count": 1, "product": f"prod_{price_id}"}
+def _form(params: list[tuple[str, str]]) -> dict[str, str]:
+    return dict(params)
 
 
-def _line(description: str, amount: int, *, price_id: str, proration: bool, start: int, end: int) -> dict:
-    """An invoice line item as the 2025-03-31+ API returns it (proration under ``parent``)."""
-    return {
-        "id": f"il_tmp_{abs(amount)}", "object": "line_item", "amount": amount, "currency": "usd",
-        "description": description, "discount_amounts": [], "discountable": not proration, "discounts": [],
-        "livemode": False, "metadata": {},
-        "parent": {"type": "subscription_item_details", "invoice_item_details": None,
-                   "subscription_item_details": {"invoice_item": None, "proration": proration,
-                                                 "proration_details": {"credited_items": None},
-                                                 "subscription": "sub_published", "subscription_item": "si_published"}},
-        "period": {"start": start, "end": end}, "pretax_credit_amounts": [],
-        "pricing": {"type": "price_details", "price_details": {"price": price_id, "product": f"prod_{price_id}"},
-                    "unit_amount_decimal": str(amount)},
-        "quantity": 1, "taxes": [],
-    }
+def _subscription(*, price_id="price_glow_up_monthly", amount=9900, status="active", period_end: int,
+                  period_start: int | None = None, **fields) -> dict:
+    item = so.subscription_item(sub_id="sub_test_money", price_id=price_id, unit_amount=amount,
+                                period_start=period_start or period_end - 30 * DAY, period_end=period_end)
+    return so.subscription(sub_id="sub_test_money", customer="cus_test_money", items=[item], status=status,
+                           **fields)
 
 
-def _preview(lines: list[dict], *, billing_reason: str = "subscription_update") -> dict:
-    total = sum(line["amount"] for line in lines)
-    return {
-        "id": "upcoming_in_published", "object": "invoice", "amount_due": max(0, total), "amount_paid": 0,
-        "amount_remaining": max(0, total), "attempt_count": 0, "attempted": False, "billing_reason": billing_reason,
-        "collection_method": "charge_automatically", "created": int(time.time()), "currency": "usd",
-        "customer": "cus_published", "lines": {"object": "list", "data": lines, "has_more": False,
-                                               "total_count": len(lines), "url": "/v1/invoices/upcoming/lines"},
-        "parent": {"type": "subscription_details", "quote_details": None,
-                   "subscription_details": {"metadata": {}, "subscription": "sub_published"}},
-        "starting_balance": 0, "ending_balance": None, "status": "draft", "subtotal": total, "total": total,
-    }
+def _line(description: str, amount: int, *, price_id: str, proration: bool = True, start: int, end: int) -> dict:
+    return so.invoice_line(description=description, amount=amount, price_id=price_id, proration=proration,
+                           start=start, end=end, subscription="sub_test_money")
+
+
+def _preview(*lines: dict, starting_balance: int = 0) -> dict:
+    return so.invoice_preview(customer="cus_test_money", subscription="sub_test_money", lines=list(lines),
+                              starting_balance=starting_balance)
 
 
 @pytest.fixture
-def published_stripe(settings) -> Iterator[StripeStandIn]:
-    server = StripeStandIn()
-    settings.BILLING_PROVIDER = "stripe"
-    settings.STRIPE_SECRET_KEY = SECRET_KEY
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_published"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = server.url
-    from billing.models import SubscriptionPlan
+def stripe_customer(client, make_subscriber, stripe_stub):
+    """A Glow Up customer with a Stripe subscription (stored in the stub) and a card on file."""
 
-    for (plan_key, cycle), (price_id, _amount, _interval) in PRICES.items():
-        SubscriptionPlan.objects.filter(plan_key=plan_key).update(**{f"stripe_price_id_{cycle}": price_id})
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def stripe_customer(client, make_subscriber):
-    """A Glow Up customer with a Stripe subscription and a card on file."""
-
-    def make(*, status: str, period_end: int, trial_end: int | None = None):
-        user = make_subscriber("glow_up", onboarding_step="completed")
+    def make(subscription: dict, *, plan_key="glow_up"):
+        user = make_subscriber(plan_key, onboarding_step="completed")
         UserBilling.objects.filter(user=user).update(
-            stripe_customer_id="cus_published", stripe_subscription_id="sub_published",
+            stripe_customer_id="cus_test_money", stripe_subscription_id="sub_test_money",
             card_brand="visa", card_last4="4242")
         UserSubscription.objects.filter(user=user).update(
-            subscription_status=status, current_plan="glow_up", billing_cycle="monthly",
-            current_period_end=datetime.fromtimestamp(period_end, tz=UTC))
+            subscription_status=subscription["status"], current_plan=plan_key, billing_cycle="monthly",
+            current_period_end=datetime.fromtimestamp(subscription["items"]["data"][0]["current_period_end"], tz=UTC))
+        stripe_stub.put(subscription, so.plan(price_id="price_glow_up_monthly", amount=9900),
+                        so.plan(price_id="price_viral_surge_monthly", amount=24900),
+                        so.plan(price_id="price_fame_flex_monthly", amount=49900))
         client.force_login(user)
         return user
 
@@ -109,27 +84,17 @@ def stripe_customer(client, make_subscriber):
 
 
 def test_plan_change_confirmation_shows_stripes_preview_and_the_switch_uses_its_proration_date(
-    client, published_stripe, stripe_customer,
+    client, stripe_stub, stripe_customer,
 ):
     now = int(time.time())
     end = now + 20 * DAY
-    user = stripe_customer(status="active", period_end=end)
-    current = subscription_object(sub_id="sub_published", customer="cus_published", status="active",
-                                  price_id="price_glow_up_monthly", period_end=end)
-    current["items"]["data"][0]["id"] = "si_published"
-    switched = subscription_object(sub_id="sub_published", customer="cus_published", status="active",
-                                   price_id="price_viral_surge_monthly", period_end=end)
-    published_stripe.routes.update({
-        ("GET", "/v1/subscriptions/sub_published"): (200, current),
-        ("GET", "/v1/plans/price_viral_surge_monthly"): (200, _plan("price_viral_surge_monthly", 24900)),
-        ("POST", "/v1/invoices/create_preview"): (200, _preview([
-            _line("Unused time on Glow Up after 04 Dec 2026", -6600, price_id="price_glow_up_monthly",
-                  proration=True, start=now, end=end),
-            _line("Remaining time on Viral Surge after 04 Dec 2026", 16600, price_id="price_viral_surge_monthly",
-                  proration=True, start=now, end=end),
-        ])),
-        ("POST", "/v1/subscriptions/sub_published"): (200, switched),
-    })
+    user = stripe_customer(_subscription(period_end=end))
+    item_id = stripe_stub.get("sub_test_money")["items"]["data"][0]["id"]
+    stripe_stub.preview = _preview(
+        _line("Unused time on Glow Up after 04 Dec 2026", -6600, price_id="price_glow_up_monthly", start=now, end=end),
+        _line("Remaining time on Viral Surge after 04 Dec 2026", 16600, price_id="price_viral_surge_monthly",
+              start=now, end=end),
+    )
 
     page = client.get(reverse("billing_subscription_change"), {"plan_key": "viral_surge", "cycle": "monthly"})
     content = _text(page)
@@ -137,58 +102,42 @@ def test_plan_change_confirmation_shows_stripes_preview_and_the_switch_uses_its_
     assert "$100</strong> is charged today to your Visa ending 4242" in content
     assert "Unused time on Glow Up after 04 Dec 2026" in content and "-$66" in content and "$166" in content
     assert f"Your next invoice: $249 on {_day(end)}." in content
-    [asked] = published_stripe.sent("POST", "/v1/invoices/create_preview")
-    assert asked["subscription"] == "sub_published" and asked["customer"] == "cus_published"
-    assert asked["subscription_details[items][0][id]"] == "si_published"
+    [asked] = map(_form, stripe_stub.posted(PREVIEW))
+    assert asked["subscription"] == "sub_test_money" and asked["customer"] == "cus_test_money"
+    assert asked["subscription_details[items][0][id]"] == item_id
     assert asked["subscription_details[items][0][plan]"] == "price_viral_surge_monthly"
     assert asked["subscription_details[proration_behavior]"] == "always_invoice"
     proration_date = asked["subscription_details[proration_date]"]
     assert abs(int(proration_date) - now) < 60
-    assert published_stripe.sent("POST", "/v1/subscriptions/sub_published") == []
+    assert stripe_stub.posted(SUBSCRIPTION) == []
 
     token = confirmation_of(page)
     done = client.post(reverse("billing_subscription_change"), {"confirmation": token}, follow=True)
     assert "You are now on Viral Surge (monthly). $100.00 was charged to your card." in _text(done)
-    [update] = published_stripe.sent("POST", "/v1/subscriptions/sub_published")
+    [update] = map(_form, stripe_stub.posted(SUBSCRIPTION))
     assert update["proration_date"] == proration_date
     assert update["proration_behavior"] == "always_invoice"
     assert update["payment_behavior"] == "error_if_incomplete"
-    assert update["items[0][plan]"] == "price_viral_surge_monthly"
-    [headers] = published_stripe.headers_of("POST", "/v1/subscriptions/sub_published")
-    assert headers.get("Idempotency-Key", "").startswith(f"change-{user.pk}-")
+    assert (update["items[0][id]"], update["items[0][plan]"]) == (item_id, "price_viral_surge_monthly")
+    [(_, key)] = [entry for entry in stripe_stub.idempotency_keys if entry[0] == SUBSCRIPTION]
+    assert key.startswith(f"change-{user.pk}-")
     user.refresh_from_db()
     assert user.subscription.current_plan == "viral_surge"
 
     # The same confirmation again shows the result and asks Stripe for nothing.
     again = client.post(reverse("billing_subscription_change"), {"confirmation": token}, follow=True)
     assert "You are now on Viral Surge (monthly)." in _text(again)
-    assert len(published_stripe.sent("POST", "/v1/subscriptions/sub_published")) == 1
-
-
-def _switch_routes(stand_in: StripeStandIn, end: int) -> None:
-    now = int(time.time())
-    stand_in.routes.update({
-        ("GET", "/v1/subscriptions/sub_published"): (200, subscription_object(
-            sub_id="sub_published", customer="cus_published", status="active", price_id="price_glow_up_monthly",
-            period_end=end)),
-        ("GET", "/v1/plans/price_viral_surge_monthly"): (200, _plan("price_viral_surge_monthly", 24900)),
-        ("POST", "/v1/invoices/create_preview"): (200, _preview([
-            _line("Remaining time on Viral Surge", 10000, price_id="price_viral_surge_monthly", proration=True,
-                  start=now, end=end)])),
-        ("POST", "/v1/subscriptions/sub_published"): (200, subscription_object(
-            sub_id="sub_published", customer="cus_published", status="active",
-            price_id="price_viral_surge_monthly", period_end=end)),
-    })
+    assert len(stripe_stub.posted(SUBSCRIPTION)) == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_plan_change_submitted_twice_at_once_is_one_switch_and_one_charge(
-    client, published_stripe, stripe_customer,
-):
-    user = stripe_customer(status="active", period_end=int(time.time()) + 20 * DAY)
-    _switch_routes(published_stripe, int(time.time()) + 20 * DAY)
+def test_plan_change_submitted_twice_at_once_is_one_switch_and_one_charge(client, stripe_stub, stripe_customer):
+    now = int(time.time())
+    user = stripe_customer(_subscription(period_end=now + 20 * DAY))
+    stripe_stub.preview = _preview(_line("Remaining time on Viral Surge", 10000, price_id="price_viral_surge_monthly",
+                                         start=now, end=now + 20 * DAY))
     # The switch takes a while at Stripe, so the second submit arrives while the first is in flight.
-    published_stripe.latency[("POST", "/v1/subscriptions/sub_published")] = 0.5
+    stripe_stub.latency[SUBSCRIPTION] = 0.5
     url = reverse("billing_subscription_change")
     token = confirmation_of(client.get(url, {"plan_key": "viral_surge", "cycle": "monthly"}))
     answers = []
@@ -205,70 +154,47 @@ def test_plan_change_submitted_twice_at_once_is_one_switch_and_one_charge(
     for thread in submits:
         thread.join()
     assert [answer.status_code for answer in answers] == [302, 302]
-    assert len(published_stripe.sent("POST", "/v1/subscriptions/sub_published")) == 1
+    assert len(stripe_stub.posted(SUBSCRIPTION)) == 1
     user.refresh_from_db()
     assert user.subscription.current_plan == "viral_surge"
 
 
-def test_plan_change_that_failed_can_be_confirmed_again(client, published_stripe, stripe_customer):
-    end = int(time.time()) + 20 * DAY
-    user = stripe_customer(status="active", period_end=end)
-    _switch_routes(published_stripe, end)
-    switched = published_stripe.routes[("POST", "/v1/subscriptions/sub_published")]
-    published_stripe.routes[("POST", "/v1/subscriptions/sub_published")] = (400, {"error": {
-        "type": "invalid_request_error", "message": "This subscription cannot be updated right now."}})
+def test_plan_change_declined_by_the_card_changes_nothing_and_can_be_confirmed_again(
+    client, stripe_stub, stripe_customer,
+):
+    now = int(time.time())
+    user = stripe_customer(_subscription(period_end=now + DAY))
+    stripe_stub.preview = _preview(_line("Remaining time on Fame Flex", 1333, price_id="price_fame_flex_monthly",
+                                         start=now, end=now + DAY))
+    stripe_stub.declines = True
     url = reverse("billing_subscription_change")
-    token = confirmation_of(client.get(url, {"plan_key": "viral_surge", "cycle": "monthly"}))
-    refused = client.post(url, {"confirmation": token})
-    assert refused.status_code == 400
-    assert "The payment provider refused this change." in _text(refused)
-
-    published_stripe.routes[("POST", "/v1/subscriptions/sub_published")] = switched
-    done = client.post(url, {"confirmation": token}, follow=True)
-    assert "You are now on Viral Surge (monthly). $100.00 was charged to your card." in _text(done)
-    user.refresh_from_db()
-    assert user.subscription.current_plan == "viral_surge"
-
-
-def test_plan_change_declined_by_the_card_changes_nothing_and_says_so(client, published_stripe, stripe_customer):
-    end = int(time.time()) + 20 * DAY
-    user = stripe_customer(status="active", period_end=end)
-    current = subscription_object(sub_id="sub_published", customer="cus_published", status="active",
-                                  price_id="price_glow_up_monthly", period_end=end)
-    published_stripe.routes.update({
-        ("GET", "/v1/subscriptions/sub_published"): (200, current),
-        ("GET", "/v1/plans/price_fame_flex_monthly"): (200, _plan("price_fame_flex_monthly", 49900)),
-        ("POST", "/v1/invoices/create_preview"): (200, _preview([
-            _line("Remaining time on Fame Flex", 26600, price_id="price_fame_flex_monthly", proration=True,
-                  start=end - DAY, end=end)])),
-        ("POST", "/v1/subscriptions/sub_published"): (402, {"error": {
-            "type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds",
-            "message": "Your card has insufficient funds."}}),
-    })
-    _, done = confirm(client, "billing_subscription_change", {"plan_key": "fame_flex", "cycle": "monthly"})
-    assert done.status_code == 402
-    assert "Your card was declined, so nothing was changed or charged." in _text(done)
+    token = confirmation_of(client.get(url, {"plan_key": "fame_flex", "cycle": "monthly"}))
+    declined = client.post(url, {"confirmation": token})
+    assert declined.status_code == 402
+    assert "Your card was declined, so nothing was changed or charged." in _text(declined)
     user.refresh_from_db()
     assert user.subscription.current_plan == "glow_up"
+    assert stripe_stub.get("sub_test_money")["items"]["data"][0]["price"]["id"] == "price_glow_up_monthly"
+
+    # With a card that pays, the same confirmation makes the switch.
+    stripe_stub.declines = False
+    done = client.post(url, {"confirmation": token}, follow=True)
+    assert "You are now on Fame Flex (monthly). $13.33 was charged to your card." in _text(done)
+    user.refresh_from_db()
+    assert user.subscription.current_plan == "fame_flex"
 
 
-def test_stripe_preview_of_a_downgrade_reads_the_credit_and_the_next_invoice(published_stripe):
+def test_stripe_preview_of_a_downgrade_reads_the_credit_and_the_next_invoice(stripe_stub):
     now = int(time.time())
     end = now + 15 * DAY
-    published_stripe.routes.update({
-        ("GET", "/v1/subscriptions/sub_published"): (200, subscription_object(
-            sub_id="sub_published", customer="cus_published", status="active",
-            price_id="price_viral_surge_monthly", period_end=end)),
-        ("GET", "/v1/plans/price_glow_up_monthly"): (200, _plan("price_glow_up_monthly", 9900)),
-        ("POST", "/v1/invoices/create_preview"): (200, _preview([
-            _line("Unused time on Viral Surge", -12450, price_id="price_viral_surge_monthly", proration=True,
-                  start=now, end=end),
-            _line("Remaining time on Glow Up", 4950, price_id="price_glow_up_monthly", proration=True,
-                  start=now, end=end),
-        ])),
-    })
-    provider = StripeProvider(api_key=SECRET_KEY, webhook_secret=WEBHOOK_SECRET, base_url=published_stripe.url)
-    preview = provider.subscription_change_preview(subscription_id="sub_published",
+    stripe_stub.put(_subscription(price_id="price_viral_surge_monthly", amount=24900, period_end=end),
+                    so.plan(price_id="price_glow_up_monthly", amount=9900))
+    lines = (_line("Unused time on Viral Surge", -12450, price_id="price_viral_surge_monthly", start=now, end=end),
+             _line("Remaining time on Glow Up", 4950, price_id="price_glow_up_monthly", start=now, end=end))
+    provider = StripeProvider(api_key=SECRET_KEY, webhook_secret=WEBHOOK_SECRET, base_url=stripe_stub.url)
+
+    stripe_stub.preview = _preview(*lines)
+    preview = provider.subscription_change_preview(subscription_id="sub_test_money",
                                                    price_id="price_glow_up_monthly", proration_date=now)
     assert (preview.amount_due_cents, preview.credit_cents, preview.next_invoice_amount_cents) == (0, 7500, 2400)
     assert preview.next_invoice_at == datetime.fromtimestamp(end, tz=UTC)
@@ -276,77 +202,68 @@ def test_stripe_preview_of_a_downgrade_reads_the_credit_and_the_next_invoice(pub
     assert [(line.amount_cents, line.proration) for line in preview.lines] == [(-12450, True), (4950, True)]
 
     # Credit already on the balance is kept too, and comes off the next invoice with the new credit.
-    with_balance = _preview(published_stripe.routes[("POST", "/v1/invoices/create_preview")][1]["lines"]["data"])
-    with_balance["starting_balance"] = -1000
-    published_stripe.routes[("POST", "/v1/invoices/create_preview")] = (200, with_balance)
-    preview = provider.subscription_change_preview(subscription_id="sub_published",
+    stripe_stub.preview = _preview(*lines, starting_balance=-1000)
+    preview = provider.subscription_change_preview(subscription_id="sub_test_money",
                                                    price_id="price_glow_up_monthly", proration_date=now)
     assert (preview.amount_due_cents, preview.credit_cents, preview.next_invoice_amount_cents) == (0, 8500, 1400)
 
 
 def test_start_now_confirmation_shows_stripes_first_invoice_and_ends_the_trial_once(
-    client, published_stripe, stripe_customer,
+    client, stripe_stub, stripe_customer,
 ):
     now = int(time.time())
     trial_end = now + 5 * DAY
-    user = stripe_customer(status="trialing", period_end=trial_end)
-    trialing = subscription_object(sub_id="sub_published", customer="cus_published", status="trialing",
-                                   price_id="price_viral_surge_monthly", trial_start=now - 2 * DAY,
-                                   trial_end=trial_end, period_end=trial_end)
-    trialing["items"]["data"][0]["price"]["unit_amount"] = 24900
-    UserSubscription.objects.filter(user=user).update(current_plan="viral_surge")
-    active = subscription_object(sub_id="sub_published", customer="cus_published", status="active",
-                                 price_id="price_viral_surge_monthly", trial_start=now - 2 * DAY, trial_end=now,
-                                 period_end=now + 31 * DAY)
-    published_stripe.routes.update({
-        ("GET", "/v1/subscriptions/sub_published"): (200, trialing),
-        ("POST", "/v1/invoices/create_preview"): (200, _preview([
-            _line("1 × Viral Surge (at $249.00 / month)", 24900, price_id="price_viral_surge_monthly",
-                  proration=False, start=now, end=now + 31 * DAY)], billing_reason="subscription_update")),
-        ("POST", "/v1/subscriptions/sub_published"): (200, active),
-    })
+    user = stripe_customer(_subscription(
+        price_id="price_viral_surge_monthly", amount=24900, status="trialing", period_start=now - 2 * DAY,
+        period_end=trial_end, trial_start=now - 2 * DAY, trial_end=trial_end), plan_key="viral_surge")
+    stripe_stub.preview = _preview(_line("1 × Viral Surge (at $249.00 / month)", 24900, proration=False,
+                                         price_id="price_viral_surge_monthly", start=now, end=now + 31 * DAY))
     page = client.get(reverse("billing_subscription_start_now"))
     content = _text(page)
     assert "Your trial ends now" in content
     assert "$249</strong> is charged today to your Visa ending 4242." in content
-    [asked] = published_stripe.sent("POST", "/v1/invoices/create_preview")
+    assert "Then $249 on" in content
+    [asked] = map(_form, stripe_stub.posted(PREVIEW))
     assert asked["subscription_details[trial_end]"] == "now"
 
     token = confirmation_of(page)
     client.post(reverse("billing_subscription_start_now"), {"confirmation": token})
     client.post(reverse("billing_subscription_start_now"), {"confirmation": token})
-    [update] = published_stripe.sent("POST", "/v1/subscriptions/sub_published")
-    assert update["trial_end"] == "now" and update["payment_behavior"] == "error_if_incomplete"
-    [headers] = published_stripe.headers_of("POST", "/v1/subscriptions/sub_published")
-    assert headers.get("Idempotency-Key", "").startswith(f"start-now-{user.pk}-")
+    [update] = map(_form, stripe_stub.posted(SUBSCRIPTION))
+    assert update == {"trial_end": "now", "payment_behavior": "error_if_incomplete"}
+    [(_, key)] = [entry for entry in stripe_stub.idempotency_keys if entry[0] == SUBSCRIPTION]
+    assert key.startswith(f"start-now-{user.pk}-")
     user.refresh_from_db()
     assert (user.subscription.subscription_status, user.subscription.trial_status) == ("active", "converted")
 
 
-def test_cancel_confirmation_names_the_end_of_stripes_period_and_cancels_once(
-    client, published_stripe, stripe_customer,
-):
+def test_cancel_confirmation_names_the_end_of_stripes_period_and_cancels_once(client, stripe_stub, stripe_customer):
     end = int(time.time()) + 12 * DAY
-    user = stripe_customer(status="active", period_end=end - 3 * DAY)  # our copy is behind Stripe's
-    running = subscription_object(sub_id="sub_published", customer="cus_published", status="active",
-                                  price_id="price_glow_up_monthly", period_end=end)
-    published_stripe.routes.update({
-        ("GET", "/v1/subscriptions/sub_published"): (200, running),
-        ("POST", "/v1/subscriptions/sub_published"): (200, {**running, "cancel_at_period_end": True,
-                                                             "canceled_at": int(time.time())}),
-    })
+    user = stripe_customer(_subscription(period_end=end))
+    # Our copy of the period end is behind Stripe's: the page says Stripe's.
+    UserSubscription.objects.filter(user=user).update(current_period_end=datetime.fromtimestamp(end - 3 * DAY, tz=UTC))
     page = client.get(reverse("billing_subscription_cancel"))
     assert f"Your plan stays until <strong>{_day(end)}</strong>" in _text(page)
     assert "Nothing more is charged." in _text(page)
-    assert published_stripe.sent("POST", "/v1/subscriptions/sub_published") == []
+    assert stripe_stub.posted(SUBSCRIPTION) == []
 
     token = confirmation_of(page)
     done = client.post(reverse("billing_subscription_cancel"), {"confirmation": token}, follow=True)
     client.post(reverse("billing_subscription_cancel"), {"confirmation": token})
     assert f"Your plan stays until {_day(end)} and nothing more will be charged." in _text(done)
-    assert len(published_stripe.sent("POST", "/v1/subscriptions/sub_published")) == 1
+    assert len(stripe_stub.posted(SUBSCRIPTION)) == 1
     user.refresh_from_db()
     assert user.subscription.cancel_at_period_end
+
+
+def test_cancel_confirmation_of_a_plan_the_portal_already_ends_says_when(client, stripe_stub, stripe_customer):
+    now = int(time.time())
+    ends = now + 9 * DAY
+    # Stripe's portal in flexible billing mode schedules the end as a date, not cancel_at_period_end.
+    stripe_customer(_subscription(period_end=now + 20 * DAY, cancel_at=ends))
+    response = client.get(reverse("billing_subscription_cancel"))
+    assert response.status_code == 400
+    assert f"Your plan is already set to end on {_day(ends)}. Nothing more will be charged." in _text(response)
 
 
 def test_plan_change_confirmation_against_localstripe_shows_its_preview_and_switches(

@@ -6,19 +6,27 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from accounts.models import UserUsage
-from billing.models import Feature
+from billing.models import CreatorReveal, Feature
 from billing.services import (
     PlanLimitError,
     access_check,
     campaign_create_check,
     creators_check,
     feature_check,
-    usage_consume_creators,
+    usage_reveal_creators,
     usage_record_campaign,
 )
+from scraping.models import CreatorProfile
 from tests.factories import OnboardedUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def creators(count: int, *, start: int = 0) -> list[int]:
+    """Ids of ``count`` creator profiles, as a search would have stored them."""
+    return [CreatorProfile.objects.get_or_create(platform="tiktok", external_id=f"creator-{n}",
+                                                 defaults={"handle": f"creator{n}"})[0].pk
+            for n in range(start, start + count)]
 
 
 def set_usage(user, **counters):
@@ -66,12 +74,12 @@ def test_creator_check_recommends_the_cheapest_plan_that_fits(subscriber):
     assert creators_check(user=subscriber, count=20_000).recommended_plan.plan_key == "fame_flex"
 
 
-def test_unlimited_plan_allows_any_amount(make_subscriber):
-    user = make_subscriber("fame_flex")
+def test_unlimited_plan_allows_any_amount(make_customer):
+    user = make_customer("fame_flex")
     set_usage(user, campaigns_used=500, creators_used_this_month=1_000_000)
     assert campaign_create_check(user=user).allowed
     assert creators_check(user=user, count=50_000).allowed
-    assert usage_consume_creators(user_id=user.pk, count=50_000) == 50_000
+    assert usage_reveal_creators(user_id=user.pk, creator_ids=creators(30), shown_before=0).charged == 30
 
 
 def test_feature_check_names_the_plan_with_the_feature(subscriber, make_subscriber):
@@ -93,13 +101,48 @@ def test_usage_record_campaign_counts_until_the_limit(subscriber):
     assert UserUsage.objects.get(user=subscriber).campaigns_used == 3
 
 
-def test_usage_consume_creators_grants_only_what_is_left_when_partial(subscriber):
-    set_usage(subscriber, creators_used_this_month=990)
-    with pytest.raises(PlanLimitError):
-        usage_consume_creators(user_id=subscriber.pk, count=25)
-    assert usage_consume_creators(user_id=subscriber.pk, count=25, allow_partial=True) == 10
-    assert usage_consume_creators(user_id=subscriber.pk, count=5, allow_partial=True) == 0
-    assert UserUsage.objects.get(user=subscriber).creators_used_this_month == 1000
+def test_usage_reveal_grants_only_what_is_left_of_the_month(make_customer):
+    user = make_customer()
+    set_usage(user, creators_used_this_month=990)
+    reveal = usage_reveal_creators(user_id=user.pk, creator_ids=creators(25), shown_before=0)
+    assert (len(reveal.creator_ids), reveal.charged, reveal.stopped_by) == (10, 10, "creator_limit")
+    nothing_left = usage_reveal_creators(user_id=user.pk, creator_ids=creators(5, start=25), shown_before=10)
+    assert (nothing_left.creator_ids, nothing_left.stopped_by) == ([], "creator_limit")
+    assert UserUsage.objects.get(user=user).creators_used_this_month == 1000
+
+
+def test_usage_reveal_counts_a_creator_once_per_month(make_customer):
+    user = make_customer()
+    first = usage_reveal_creators(user_id=user.pk, creator_ids=creators(20), shown_before=0)
+    # A second search of the same month finds 12 of them again and 8 new ones.
+    second = usage_reveal_creators(user_id=user.pk, creator_ids=creators(20, start=8), shown_before=0)
+    assert (first.charged, len(second.creator_ids), second.charged) == (20, 20, 8)
+    assert UserUsage.objects.get(user=user).creators_used_this_month == 28
+
+
+def test_usage_reveal_a_creator_already_shown_is_free_even_at_the_limit(make_customer):
+    user = make_customer()
+    usage_reveal_creators(user_id=user.pk, creator_ids=creators(5), shown_before=0)
+    set_usage(user, creators_used_this_month=1000)
+    again = usage_reveal_creators(user_id=user.pk, creator_ids=creators(7), shown_before=0)
+    assert (len(again.creator_ids), again.charged, again.stopped_by) == (5, 0, "creator_limit")
+
+
+def test_usage_reveal_counts_again_in_a_new_month(make_customer):
+    user = make_customer()
+    usage_reveal_creators(user_id=user.pk, creator_ids=creators(10), shown_before=0)
+    usage = UserUsage.objects.get(user=user)
+    set_usage(user, creators_used_this_month=0, usage_reset_date=usage.usage_reset_date + timedelta(days=31))
+    assert usage_reveal_creators(user_id=user.pk, creator_ids=creators(10), shown_before=0).charged == 10
+
+
+def test_usage_reveal_a_trial_sees_and_pays_for_its_first_rows_only(subscriber):
+    reveal = usage_reveal_creators(user_id=subscriber.pk, creator_ids=creators(20), shown_before=0)
+    rest = usage_reveal_creators(user_id=subscriber.pk, creator_ids=creators(20, start=20), shown_before=20)
+    assert (reveal.charged, reveal.stopped_by, reveal.row_limit) == (20, "", 25)
+    assert (len(rest.creator_ids), rest.charged, rest.stopped_by) == (5, 5, "trial_rows")
+    assert UserUsage.objects.get(user=subscriber).creators_used_this_month == 25
+    assert CreatorReveal.objects.filter(user=subscriber).count() == 25
 
 
 def _race(target, workers: int = 2) -> list:
@@ -135,9 +178,21 @@ def test_last_campaign_cannot_be_taken_twice_by_concurrent_requests(make_subscri
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_last_creator_unit_cannot_be_taken_twice_by_concurrent_searches(make_subscriber):
-    user = make_subscriber()
+def test_last_creator_unit_cannot_be_taken_twice_by_concurrent_searches(make_customer):
+    user = make_customer()
     set_usage(user, creators_used_this_month=999)
-    outcomes = _race(lambda: usage_consume_creators(user_id=user.pk, count=1, allow_partial=True), workers=4)
+    ids = iter([[pk] for pk in creators(4)])
+    outcomes = _race(lambda: usage_reveal_creators(user_id=user.pk, creator_ids=next(ids), shown_before=0).charged,
+                     workers=4)
     assert sorted(outcomes) == [0, 0, 0, 1]
     assert UserUsage.objects.get(user=user).creators_used_this_month == 1000
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_searches_revealing_the_same_creators_count_each_once(make_customer):
+    user = make_customer()
+    same = creators(15)
+    outcomes = _race(lambda: usage_reveal_creators(user_id=user.pk, creator_ids=same, shown_before=0).charged,
+                     workers=3)
+    assert sorted(outcomes) == [0, 0, 15]
+    assert UserUsage.objects.get(user=user).creators_used_this_month == 15

@@ -133,6 +133,13 @@ def test_trial_conversion_is_recorded_and_cancels_the_trial_emails(customer, del
     assert schedule["subscription_welcome"]["status"] == "scheduled"
     # The "trial ended" email's delayed message still arrives at the old trial end: nothing is sent.
     assert lifecycle_email_send(user_id=user.pk, key="trial_expired") is False
+    # The first charge is not made yet: the thank-you waits for Stripe to say it was paid.
+    assert lifecycle_email_send(user_id=user.pk, key="subscription_welcome") is False
+    deliver(stripe_event("invoice.paid", {
+        "id": "in_conv", "object": "invoice", "customer": customer_id, "status": "paid", "amount_due": 9900,
+        "amount_paid": 9900, "currency": "usd", "billing_reason": "subscription_cycle",
+        "parent": {"subscription_details": {"subscription": "sub_conv"}}}))
+    process_pending()
     assert lifecycle_email_send(user_id=user.pk, key="subscription_welcome") is True
     assert [m.subject for m in mailoutbox] == ["You're on Glow Up — thank you!"]
 

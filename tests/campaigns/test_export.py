@@ -208,7 +208,7 @@ def test_search_export_response_is_a_named_csv_download(customer):
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        f'attachment; filename="spring-skincare-launch-{timezone.localdate().isoformat()}.csv"')
+        f'attachment; filename="spring-skincare-launch-skincare-{timezone.localdate().isoformat()}.csv"')
     assert len(exported(response)) == 4
 
 
@@ -292,6 +292,37 @@ def test_trial_export_is_capped_at_25_rows(make_subscriber, paying):
 
     assert (len(trial_rows), len(campaign_rows), len(customer_rows)) == (26, 26, 31)
     assert CampaignActivity.objects.filter(campaign=trial_campaign).first().message == "Exported 25 creators to CSV"
+
+
+def test_trial_export_says_in_its_file_name_and_on_the_page_that_it_holds_the_first_rows(client, make_subscriber):
+    trialing = make_subscriber("viral_surge")
+    campaign = Campaign.objects.create(user=trialing, name="Glow Launch")
+    job = SearchFactory(user=trialing, campaign=campaign, keywords=["serum"])
+    ResultFactory.create_batch(30, job=job)
+    client.force_login(trialing)
+
+    search_file = search_export_response(user=trialing, job_id=job.pk)["Content-Disposition"]
+    campaign_file = campaign_export_response(user=trialing, campaign_id=campaign.pk)["Content-Disposition"]
+    search_page = client.get(reverse("search_detail", args=[job.pk])).content.decode()
+
+    day = timezone.localdate().isoformat()
+    assert search_file == f'attachment; filename="glow-launch-serum-first-25-of-30-{day}.csv"'
+    assert campaign_file == f'attachment; filename="glow-launch-first-25-of-30-{day}.csv"'
+    assert "Export CSV (first 25 of 30)" in search_page
+    assert "Subscribe to Viral Surge to see all 30." in search_page
+
+
+def test_export_of_a_whole_search_is_named_after_campaign_and_query(customer):
+    campaign = Campaign.objects.create(user=customer, name="Glow Launch")
+    serum = SearchFactory(user=customer, campaign=campaign, keywords=["serum"])
+    toner = SearchFactory(user=customer, campaign=campaign, keywords=["toner"])
+    ResultFactory.create_batch(30, job=serum)
+
+    names = [search_export_response(user=customer, job_id=job.pk)["Content-Disposition"] for job in (serum, toner)]
+
+    day = timezone.localdate().isoformat()
+    assert names == [f'attachment; filename="glow-launch-serum-{day}.csv"',
+                     f'attachment; filename="glow-launch-toner-{day}.csv"']
 
 
 def test_export_of_someone_elses_search_or_campaign_is_not_found(customer, paying):

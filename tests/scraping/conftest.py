@@ -15,6 +15,18 @@ FAST_ENGINE = {
 }
 
 
+@pytest.fixture
+def subscriber(make_customer):
+    """A Glow Up customer past the trial: searches run to their target (a trial stops at the rows it
+    may see; see ``trial_user``)."""
+    return make_customer()
+
+
+@pytest.fixture
+def trial_user(make_subscriber):
+    return make_subscriber("viral_surge")
+
+
 def use_sandbox(settings, server: SandboxServer, **config) -> None:
     """Point the app at ``server`` as `make run` points it at the embedded sandbox."""
     host = server.base_url.split("://", 1)[1]

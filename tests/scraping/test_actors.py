@@ -19,8 +19,8 @@ def wait_until_finished(job: ScrapingJob, timeout: float = 30) -> ScrapingJob:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_job_started_runs_to_completion_on_the_worker(sandbox, make_subscriber, job_worker):
-    user = make_subscriber("viral_surge")
+def test_job_started_runs_to_completion_on_the_worker(sandbox, make_customer, job_worker):
+    user = make_customer("viral_surge")
 
     job = job_start(user=user, platform="tiktok", search_type="keyword", keywords="fitness, yoga",
                     target_results=120)

@@ -28,6 +28,7 @@ from scraping.services import (
 )
 
 from .conftest import run_job
+from .test_actors import wait_until_finished
 from .test_worker_recovery import _worker_env
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +105,8 @@ def test_job_emails_carry_their_source(sandbox, subscriber):
     assert not any(address.endswith((".png", ".jpg")) for address in addresses)
 
 
-def test_job_stores_each_creator_once_across_jobs(sandbox, make_subscriber):
-    first, second = make_subscriber(), make_subscriber()
+def test_job_stores_each_creator_once_across_jobs(sandbox, make_customer):
+    first, second = make_customer(), make_customer()
     run_job(start(first, keywords="skincare", target=50))
     run_job(start(second, keywords="skincare", target=50))
 
@@ -437,3 +438,55 @@ def test_run_search_command_interrupted_cancels_the_search_and_keeps_its_creator
     assert out.strip() == f"job {job.pk} cancelled {job.found_count} creators"
     assert "the creators it found are kept" in err
     assert JobCreator.objects.filter(job=job).count() == job.found_count
+
+
+def creators_used(user) -> int:
+    user.usage.refresh_from_db()
+    return user.usage.creators_used_this_month
+
+
+def test_job_of_a_trial_stops_at_the_rows_a_trial_sees_and_charges_only_them(sandbox, trial_user):
+    job = run_job(start(trial_user, target=100))
+
+    assert (job.status, job.end_reason, job.found_count) == (JobStatus.PARTIAL, EndReason.TRIAL_ROWS, 25)
+    assert "the rows a trial shows of each search" in job.status_message
+    assert_clean_results(job)
+    assert creators_used(trial_user) == 25
+
+
+def test_job_of_a_trial_resumes_to_its_target_once_subscribed(sandbox, trial_user):
+    job = run_job(start(trial_user, target=60))
+    with pytest.raises(PlanLimitError) as refused:
+        job_retry(job=job, dispatch=False)
+    assert refused.value.code == "trial_rows"
+
+    trial_user.subscription.subscription_status = "active"
+    trial_user.subscription.save()
+    job = run_job(job_retry(job=job, dispatch=False))
+
+    assert (job.status, job.found_count) == (JobStatus.COMPLETED, 60)
+    assert_clean_results(job)
+    assert creators_used(trial_user) == 60
+
+
+def test_job_creator_found_by_two_searches_in_a_month_counts_once(sandbox, subscriber):
+    first = run_job(start(subscriber, keywords="skincare", target=40))
+    second = run_job(start(subscriber, keywords="skincare, #glow", target=40))
+
+    found = set(JobCreator.objects.filter(job__in=[first, second]).values_list("creator_id", flat=True))
+    assert first.found_count == second.found_count == 40
+    assert len(found) < 80, "the two searches should share creators for this test to mean anything"
+    assert creators_used(subscriber) == len(found)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_job_concurrent_searches_on_two_workers_count_shared_creators_once(sandbox, make_customer, job_worker):
+    user = make_customer("viral_surge")
+    jobs = [job_start(user=user, platform="tiktok", search_type="keyword", keywords="skincare", target_results=60)
+            for _ in range(2)]
+    jobs = [wait_until_finished(job) for job in jobs]
+
+    found = JobCreator.objects.filter(job__in=jobs)
+    assert [job.found_count for job in jobs] == [60, 60]
+    assert found.values("creator").distinct().count() == 60 < found.count()
+    assert creators_used(user) == 60

@@ -758,9 +758,9 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> bool:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_search_stores_the_avatars_it_finds_through_the_worker(client, sandbox, make_subscriber, job_worker,
+def test_search_stores_the_avatars_it_finds_through_the_worker(client, sandbox, make_customer, job_worker,
                                                               settings):
-    user = make_subscriber("viral_surge")
+    user = make_customer("viral_surge")
 
     job = job_start(user=user, platform="tiktok", search_type="keyword", keywords="skincare", target_results=40)
 

@@ -131,8 +131,8 @@ def _wait_for(condition: Callable[[], bool], *, timeout: float, every: float = 0
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_job_step_worker_killed_mid_job_finishes_exact_target(settings, make_subscriber, tmp_path):
-    user = make_subscriber("viral_surge")
+def test_job_step_worker_killed_mid_job_finishes_exact_target(settings, make_customer, tmp_path):
+    user = make_customer("viral_surge")
     provider = start_sandbox(SandboxConfig(seed=11, latency_ms=40))
     use_sandbox(settings, provider, **RUNTIME_CONFIG)
     _queue_flush()
