@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -9,12 +10,23 @@ from influencer_platform.errors import ApplicationError
 
 from .emails import EMAIL_TEMPLATES
 from .forms import EmailTestForm
-from .models import BillingEvent, EventStatus, SubscriptionPlan, TrialClaim
+from .models import BillingEvent, EventStatus, Feature, SubscriptionPlan, TrialClaim
 from .services.admin_tools import billing_event_reprocess, email_test_schedule
+
+
+class SubscriptionPlanForm(forms.ModelForm):
+    # Ticked from the features the product has, so a plan card can only name one of them.
+    features = forms.MultipleChoiceField(choices=Feature.choices, widget=forms.CheckboxSelectMultiple,
+                                         required=False)
+
+    class Meta:
+        model = SubscriptionPlan
+        fields = "__all__"
 
 
 @admin.register(SubscriptionPlan)
 class SubscriptionPlanAdmin(admin.ModelAdmin):
+    form = SubscriptionPlanForm
     list_display = (
         "name", "plan_key", "price_monthly_cents", "price_yearly_cents",
         "campaigns_limit", "creators_limit", "is_active", "sort_order",

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 UNLIMITED = -1
 
 
 class Feature(models.TextChoices):
+    """What a plan can include beyond its limits. Each one is delivered and checked through
+    ``feature_check`` where it is used, so a plan card never names something the product lacks."""
+
     CSV_EXPORT = "csv_export", "CSV export"
     BASIC_ANALYTICS = "basic_analytics", "Basic analytics"
     ADVANCED_ANALYTICS = "advanced_analytics", "Advanced analytics"
-    PRIORITY_SUPPORT = "priority_support", "Priority support"
     API = "api", "API access"
 
 
@@ -64,12 +67,21 @@ class SubscriptionPlan(models.Model):
     def unlimited_creators(self) -> bool:
         return self.creators_limit == UNLIMITED
 
+    def clean(self) -> None:
+        super().clean()
+        if not isinstance(self.features, list):
+            raise ValidationError({"features": "A list of features, such as [\"csv_export\", \"basic_analytics\"]."})
+        unknown = [str(feature) for feature in self.features if feature not in Feature.values]
+        if unknown:
+            raise ValidationError({"features": f"Not a feature the product has: {', '.join(unknown)}. "
+                                               f"Choose from {', '.join(Feature.values)}."})
+
     def has_feature(self, feature: str) -> bool:
         return feature in self.features
 
     def feature_labels(self) -> list[str]:
-        labels = dict(Feature.choices)
-        return [labels.get(feature, feature) for feature in self.features]
+        """The features the plan includes, in the order of ``Feature``; anything else is never sold."""
+        return [label for value, label in Feature.choices if value in self.features]
 
     @property
     def yearly_saving_percent(self) -> int:

@@ -1,56 +1,86 @@
-"""Charts drawn on the server as SVG geometry: no script, no CDN, readable without JavaScript."""
+"""The dashboard's and the analytics pages' charts, drawn by the shared server-side bar chart
+(influencer_platform.charts)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from influencer_platform.charts import axis_ticks, axis_top
+from influencer_platform.charts import Series, StackedBarChart, stacked_bar_chart
+from scraping.models import Platform
 from scraping.selectors import ActivityDay
 
-WIDTH, HEIGHT = 600, 160
-LEFT, BOTTOM, TOP = 28, 22, 8
+from .analytics import CampaignFigures
+
+BRAND = "#5b47e0"
 
 
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    title: str
-    show_label: bool
+def activity_chart(days: list[ActivityDay]) -> StackedBarChart:
+    """Searches started per day, with the creators they found in each bar's title; every 5th day labelled."""
+    return stacked_bar_chart(
+        title=f"Searches per day over the last {len(days)} days",
+        series=[Series("searches", "Searches", BRAND)],
+        slots=[(f"{day.day:%b %-d}", {"searches": day.searches}) for day in days],
+        notes=[f"{day.creators:,} creators" for day in days],
+    )
 
 
-@dataclass(frozen=True)
-class BarChart:
-    width: int
-    height: int
-    bars: list[Bar]
-    ticks: list[tuple[float, int]]  # (y, value) gridlines
-    baseline: float
-    left: int
-    empty: bool
+# Campaign analytics
+
+WITH_EMAIL, WITHOUT_EMAIL = "#5b47e0", "#c9c2f6"
+PLATFORM_COLOURS = {"tiktok": "#14162b", "instagram": "#d6409f", "youtube": "#e5484d"}
+CREATORS = [Series("creators", "Creators", BRAND)]
+# The analytics pages draw their charts two to a row (one on a phone).
+HALF = {"width": 480, "height": 200}
 
 
+def _credits(value: float) -> str:
+    return f"{value:,.2f}"
 
-def activity_chart(days: list[ActivityDay]) -> BarChart:
-    """Searches started per day; every 5th day labelled."""
-    top = axis_top(max((day.searches for day in days), default=0))
-    plot_height = HEIGHT - BOTTOM - TOP
-    slot = (WIDTH - LEFT) / max(len(days), 1)
-    bars = []
-    for index, day in enumerate(days):
-        height = plot_height * day.searches / top if top else 0
-        bars.append(Bar(
-            x=round(LEFT + index * slot + slot * 0.15, 1),
-            y=round(TOP + plot_height - height, 1),
-            width=round(slot * 0.7, 1),
-            height=round(height, 1),
-            label=day.day.strftime("%b %-d"),
-            title=f"{day.day:%b %-d}: {day.searches} searches, {day.creators:,} creators",
-            show_label=index % 5 == 0 or index == len(days) - 1,
-        ))
-    ticks = axis_ticks(top=top, plot_top=TOP, plot_height=plot_height)
-    return BarChart(width=WIDTH, height=HEIGHT, bars=bars, ticks=ticks, baseline=TOP + plot_height, left=LEFT,
-                    empty=not any(day.searches for day in days))
+
+def _percent(value: float) -> str:
+    return f"{value:.0f}%"
+
+
+def _categories(title: str, heading: str, counts: list[tuple[str, int]]) -> StackedBarChart:
+    return stacked_bar_chart(title=title, series=CREATORS, unit="creators", label_every=1, label_heading=heading,
+                             slots=[(label, {"creators": count}) for label, count in counts], **HALF)
+
+
+def campaign_charts(figures: CampaignFigures) -> dict[str, StackedBarChart]:
+    """The charts of one campaign's analytics page, by the name the template shows them under."""
+    return {
+        "platforms": stacked_bar_chart(
+            title="Creators per platform, with and without a contact email", unit="creators", label_every=1,
+            label_heading="Platform",
+            series=[Series("with_email", "With email", WITH_EMAIL), Series("without_email", "No email", WITHOUT_EMAIL)],
+            slots=[(platform.label, {"with_email": platform.with_email,
+                                     "without_email": platform.creators - platform.with_email})
+                   for platform in figures.platforms], **HALF),
+        "followers": _categories("Creators by followers", "Followers", figures.followers),
+        "engagement": _categories("Creators by engagement rate", "Engagement rate", figures.engagement),
+        "keywords": _categories("Creators found per keyword", "Keyword", figures.top_keywords),
+        "credits": stacked_bar_chart(
+            title="Credits per creator, per search", unit="creators found", label_every=1, label_heading="Search",
+            ratio=True, value_format=_credits, series=[Series("credits", "Credits per creator", BRAND)],
+            slots=[(search.label, {"credits": float(search.credits_per_creator or 0)}) for search in figures.searches],
+            **HALF),
+    }
+
+
+def comparison_charts(compared: list[CampaignFigures]) -> dict[str, StackedBarChart]:
+    """The charts comparing campaigns, one bar per campaign in the order given."""
+    names = [figures.campaign.name for figures in compared]
+    return {
+        "creators": stacked_bar_chart(
+            title="Creators per campaign, by platform", unit="creators", label_every=1, label_heading="Campaign",
+            series=[Series(key, label, PLATFORM_COLOURS[key], noun=label) for key, label in Platform.choices],
+            slots=[(name, {platform.platform: platform.creators for platform in figures.platforms})
+                   for name, figures in zip(names, compared)], **HALF),
+        "email": stacked_bar_chart(
+            title="Share of creators with a contact email", unit="with a contact email", label_every=1,
+            label_heading="Campaign", value_format=_percent, series=[Series("share", "With email", WITH_EMAIL)],
+            slots=[(name, {"share": figures.email_share}) for name, figures in zip(names, compared)], **HALF),
+        "credits": stacked_bar_chart(
+            title="Credits per creator", unit="creators found", label_every=1, label_heading="Campaign",
+            ratio=True, value_format=_credits, series=[Series("credits", "Credits per creator", BRAND)],
+            slots=[(name, {"credits": float(figures.credits_per_creator or 0)})
+                   for name, figures in zip(names, compared)], **HALF),
+    }

@@ -1,4 +1,5 @@
-"""CSV downloads of a search's or a campaign's creators, shared by the pages and the API.
+"""CSV downloads of a search's or a campaign's creators, shared by the pages and the API, and of
+the campaign analytics figures.
 
 Both check the plan (``csv_export``), scope the rows to the user (someone else's id is a 404),
 cap trial accounts at the rows they may see, and note the export on the campaign's activity log.
@@ -7,20 +8,22 @@ cap trial accounts at the rows they may see, and note the export on the campaign
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from accounts.models import User
 from billing.models import Feature
 from billing.selectors import result_row_limit
 from billing.services import feature_check
-from scraping.export import csv_rows, export_filename
+from scraping.export import BOM, LINE_END, csv_cell, csv_rows, export_filename
 from scraping.models import JobCreator
 from scraping.selectors import campaign_results, job_get, job_results
 
+from .analytics import campaign_figures, campaigns_compared, comparison_rows, share_percent
 from .selectors import campaign_get
 from .services import campaign_export_record
 
@@ -108,3 +111,56 @@ def campaign_export_response(*, user: User, campaign_id: int) -> StreamingHttpRe
     extent = export_extent(user=user, rows=rows)
     campaign_export_record(campaign=campaign, actor=user, rows=_creators(extent.exported))
     return _csv_response(rows, limit=result_row_limit(user=user), name=campaign.name, extent=extent)
+
+
+# The analytics figures (plans with advanced analytics)
+
+
+def _figures_csv(lines: list[tuple]) -> HttpResponse:
+    body = BOM + "".join(",".join(_figure_cell(value) for value in line) + LINE_END for line in lines)
+    return HttpResponse(body, content_type="text/csv; charset=utf-8")
+
+
+def _figure_cell(value) -> str:
+    # Our own numbers go out as numbers; names and keywords people typed are neutralised.
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int | Decimal) else csv_cell(str(value))
+
+
+def campaign_figures_export_response(*, user: User, campaign_id: int) -> HttpResponse:
+    """One campaign's figures, one per line: figure, group, creators, share of the campaign's creators."""
+    feature_check(user=user, feature=Feature.ADVANCED_ANALYTICS).raise_if_denied()
+    figures = campaign_figures(user=user, campaign=campaign_get(user=user, campaign_id=campaign_id))
+
+    def share(count: int) -> int:
+        return share_percent(count, figures.creators)
+
+    lines: list[tuple] = [("Figure", "Group", "Value", "Share of creators (%)"),
+                          ("Creators", "All", figures.creators, 100 if figures.creators else 0),
+                          ("With a contact email", "All", figures.with_email, figures.email_share)]
+    for platform in figures.platforms:
+        lines.append(("Creators per platform", platform.label, platform.creators, share(platform.creators)))
+        lines.append(("With a contact email, per platform", platform.label, platform.with_email,
+                      platform.email_share))
+    lines += [("Followers", label, count, share(count)) for label, count in figures.followers]
+    lines += [("Engagement rate", label, count, share(count)) for label, count in figures.engagement]
+    lines += [("Creators found per keyword", keyword, count, share(count)) for keyword, count in figures.keywords]
+    lines += [("Credits per creator", search.label, search.credits_per_creator, None) for search in figures.searches]
+    lines.append(("Credits per creator", "All searches", figures.credits_per_creator, None))
+    response = _figures_csv(lines)
+    response["Content-Disposition"] = _content_disposition(f"{figures.campaign.name} analytics")
+    return response
+
+
+def campaigns_compared_export_response(*, user: User) -> HttpResponse:
+    """Every campaign that has searched, one per line, on the same figures as its analytics page."""
+    feature_check(user=user, feature=Feature.ADVANCED_ANALYTICS).raise_if_denied()
+    compared = campaigns_compared(user=user)
+    rows = comparison_rows(compared)
+    lines: list[tuple] = [("Campaign", *[figure for figure, _values in rows])]
+    for index, figures in enumerate(compared):
+        lines.append((figures.campaign.name, *[values[index] for _figure, values in rows]))
+    response = _figures_csv(lines)
+    response["Content-Disposition"] = _content_disposition("campaign comparison")
+    return response

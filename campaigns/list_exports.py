@@ -18,8 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import Feature
 from billing.services import feature_check
-from scraping.export import BOM, CHUNK_ROWS, LINE_END, csv_cell, export_filename
-from scraping.models import Platform
+from scraping.export import BOM, CHUNK_ROWS, LINE_END, csv_cell, export_filename, platform_cell
 
 from .list_selectors import ItemFilters, list_get, list_items
 from .list_services import list_export_record
@@ -29,7 +28,6 @@ HEADER = ("Handle", "Display name", "Platform", "Profile URL", "Bucket", "Follow
           "Notes")
 _FIELDS = ("creator__handle", "creator__display_name", "creator__platform", "creator__profile_url", "bucket",
            "creator__followers", "creator__engagement_rate", "export_emails", "notes")
-_PLATFORM_LABELS = dict(Platform.choices)
 
 
 def _addresses(emails_json: str | None) -> str:
@@ -48,7 +46,7 @@ def list_csv_rows(items: QuerySet[CreatorListItem], *, creator_list: CreatorList
     for handle, display_name, platform, profile_url, bucket, followers, engagement, emails, notes in \
             values.iterator(chunk_size=CHUNK_ROWS):
         chunk.append(",".join((
-            csv_cell(handle), csv_cell(display_name), _PLATFORM_LABELS.get(platform, platform), csv_cell(profile_url),
+            csv_cell(handle), csv_cell(display_name), platform_cell(platform), csv_cell(profile_url),
             csv_cell(labels.get(bucket, bucket)), "" if followers is None else str(followers),
             "" if engagement is None else str(engagement), _addresses(emails), csv_cell(notes),
         )) + LINE_END)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_profile_get
 from adminpanel.config import config_get
+from billing.models import Feature
 from billing.selectors import paywall, plan_for_user, plan_list, result_row_limit, trial_days
 from billing.services import PlanLimitError, campaign_create_check, creators_check, feature_check
 from influencer_platform.errors import ApplicationError
@@ -26,8 +27,16 @@ from scraping.selectors import (
     search_totals,
 )
 
-from .charts import activity_chart
-from .exports import campaign_export_extent, campaign_export_response, search_export_extent, search_export_response
+from .analytics import campaign_figures, campaigns_compared, comparison_rows
+from .charts import activity_chart, campaign_charts, comparison_charts
+from .exports import (
+    campaign_export_extent,
+    campaign_export_response,
+    campaign_figures_export_response,
+    campaigns_compared_export_response,
+    search_export_extent,
+    search_export_response,
+)
 from .forms import CampaignForm, ResultFilterForm, SearchWizardForm
 from .list_selectors import list_overview, lists_for_adding
 from .models import CampaignStatus
@@ -122,6 +131,7 @@ def campaign_detail(request, campaign_id: int):
         "timeline": campaign_timeline(campaign=campaign),
         "can_export": feature_check(user=request.user, feature="csv_export").allowed,
         "export_extent": campaign_export_extent(user=request.user, campaign_id=campaign.pk),
+        "can_analyse": feature_check(user=request.user, feature=Feature.BASIC_ANALYTICS).allowed,
     })
 
 
@@ -333,3 +343,47 @@ def campaign_export(request, campaign_id: int):
     return _export_or_explain(
         request, lambda: campaign_export_response(user=request.user, campaign_id=campaign_id),
         reverse("campaign_detail", args=[campaign_id]))
+
+
+# Analytics
+
+
+@login_required
+def campaign_analytics(request, campaign_id: int):
+    """A campaign's figures as charts (basic analytics); plans with advanced analytics also get
+    the CSV of them and the way to the comparison."""
+    user = user_profile_get(user_id=request.user.pk)
+    campaign = campaign_get(user=user, campaign_id=campaign_id)
+    basic = feature_check(user=user, feature=Feature.BASIC_ANALYTICS)
+    context = {"campaign": campaign, "denied": basic if not basic.allowed else None,
+               "advanced": feature_check(user=user, feature=Feature.ADVANCED_ANALYTICS)}
+    if basic.allowed:
+        figures = campaign_figures(user=user, campaign=campaign)
+        context.update(figures=figures, charts=campaign_charts(figures))
+    return render(request, "campaigns/campaign_analytics.html", context, status=200 if basic.allowed else 403)
+
+
+@login_required
+def campaign_comparison(request):
+    """The user's campaigns side by side on the same figures (advanced analytics)."""
+    user = user_profile_get(user_id=request.user.pk)
+    advanced = feature_check(user=user, feature=Feature.ADVANCED_ANALYTICS)
+    context = {"denied": advanced if not advanced.allowed else None}
+    if advanced.allowed:
+        compared = campaigns_compared(user=user)
+        context.update(compared=compared, rows=comparison_rows(compared),
+                       charts=comparison_charts(compared) if compared else {})
+    return render(request, "campaigns/campaign_comparison.html", context, status=200 if advanced.allowed else 403)
+
+
+@login_required
+def campaign_analytics_export(request, campaign_id: int):
+    return _export_or_explain(
+        request, lambda: campaign_figures_export_response(user=request.user, campaign_id=campaign_id),
+        reverse("campaign_analytics", args=[campaign_id]))
+
+
+@login_required
+def campaign_comparison_export(request):
+    return _export_or_explain(
+        request, lambda: campaigns_compared_export_response(user=request.user), reverse("campaign_comparison"))

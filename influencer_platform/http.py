@@ -369,6 +369,26 @@ def _no_host(netloc: str) -> bool:
     return False
 
 
+def web_url(value: object) -> str:
+    """``value`` when it is an absolute http(s) URL with a host, else "".
+
+    URLs that come from outside (the data provider, a creator's bio) are linked, stored and exported
+    only through this check: a ``javascript:`` or ``data:`` address is never a link of ours.
+    """
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if any(ord(char) < 0x20 or char == "\x7f" for char in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return text
+
+
 def url_netloc(url: str | SplitResult) -> str:
     """``host`` or ``host:port`` of a URL, lower case, without credentials; "" when it has none."""
     parts = urlsplit(url) if isinstance(url, str) else url

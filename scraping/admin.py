@@ -37,6 +37,7 @@ from django.utils.text import capfirst
 
 from adminpanel.audit import audited
 from influencer_platform.errors import ApplicationError
+from influencer_platform.http import web_url
 
 from .models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
 from .services import job_cancel, job_retry
@@ -146,9 +147,10 @@ class JobResultInline(admin.TabularInline):
 
     @admin.display(description="Post")
     def post_link(self, result: JobCreator) -> SafeString | None:
-        if not result.post_url:
+        url = web_url(result.post_url)
+        if not url:
             return None
-        return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">open</a>', result.post_url)
+        return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">open</a>', url)
 
     @admin.display(description="Views")
     def views(self, result: JobCreator) -> str | None:
@@ -403,7 +405,7 @@ class CreatorProfileAdmin(admin.ModelAdmin):
 
     @admin.display(description="Profile")
     def profile_link(self, profile: CreatorProfile) -> SafeString | None:
-        if not profile.profile_url:
-            return None
-        return format_html('<a href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>',
-                           profile.profile_url)
+        url = web_url(profile.profile_url)
+        if not url:
+            return profile.profile_url or None
+        return format_html('<a href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>', url)

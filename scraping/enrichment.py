@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from adminpanel.config import config_get
 from influencer_platform.errors import ProviderTransientError
+from influencer_platform.http import web_url
 
 from .extraction import EmailFound, extract_contacts
 from .images.services import creator_avatars_queue
@@ -102,7 +103,7 @@ def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[str
         followers=source.followers if source.followers is not None else hit.followers,
         verified=source.verified or hit.verified,
         avatar_url=(source.avatar_url or hit.avatar_url)[:1000],
-        profile_url=(source.profile_url or hit.profile_url)[:500],
+        profile_url=web_url(source.profile_url or hit.profile_url)[:500],
         bio=source.bio or hit.bio,
         emails=emails,
         has_email=bool(emails),

@@ -85,6 +85,11 @@ def csv_cell(value: str) -> str:
     return value
 
 
+def platform_cell(platform: str) -> str:
+    """A platform's name as a cell; a value that is not one of ours goes out neutralised like any text."""
+    return _PLATFORM_LABELS.get(platform) or csv_cell(platform or "")
+
+
 def _tags(hashtags_json: str) -> str:
     """A JSON list of hashtags as one space-separated string.
 
@@ -112,7 +117,7 @@ def _line(row: tuple) -> str:
     hashtags = csv_cell(_tags(hashtags_json)) if hashtags_json and hashtags_json != "[]" else ""
     # Our own numbers go out as numbers (None becomes an empty cell); only text is neutralised.
     return ",".join((
-        _PLATFORM_LABELS.get(platform, platform), csv_cell(handle), csv_cell(display_name), csv_cell(profile_url),
+        platform_cell(platform), csv_cell(handle), csv_cell(display_name), csv_cell(profile_url),
         "" if followers is None else str(followers), "" if engagement_rate is None else str(engagement_rate),
         csv_cell(bio), addresses, sources, "yes" if verified else "no", csv_cell(post_url), csv_cell(caption),
         "" if views is None else str(views), "" if likes is None else str(likes),

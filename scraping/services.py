@@ -29,6 +29,7 @@ from adminpanel.config import config_get
 from billing.selectors import result_row_limit
 from billing.services import PlanLimitError, RevealStop, creators_check, usage_reveal_creators
 from influencer_platform.errors import ApplicationError, ProviderPermanentError, ProviderTransientError
+from influencer_platform.http import web_url
 from influencer_platform.jobs import actor_send
 
 from .enrichment import creators_enrich
@@ -366,7 +367,7 @@ def _job_creator(job: ScrapingJob, profile: CreatorProfile, candidate: Candidate
         creator=profile,
         keyword=candidate.keyword[:200],
         rank=rank,
-        post_url=(post.url if post else "")[:1000],
+        post_url=web_url(post.url if post else "")[:1000],
         post_caption=post.caption if post else "",
         post_views=post.views if post else None,
         post_likes=post.likes if post else None,

@@ -13,9 +13,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from adminpanel.selectors import background_activity, queue_depths, workers_recent
+from influencer_platform.charts import Series, stacked_bar_chart
 
 from . import selectors
-from .charts import Series, stacked_bar_chart
 
 OUTCOME_SERIES = [Series(key, label, colour) for key, label, colour, _statuses in selectors.OUTCOMES]
 

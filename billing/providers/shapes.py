@@ -24,9 +24,13 @@ from .base import (
 
 
 def timestamp(value: Any) -> datetime | None:
+    """A Unix time of Stripe's as a UTC datetime; None when absent or not a time a calendar holds."""
     if value in (None, "", 0):
         return None
-    return datetime.fromtimestamp(int(value), tz=UTC)
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (OverflowError, OSError, ValueError, TypeError):
+        return None
 
 
 def _id(value: Any) -> str:

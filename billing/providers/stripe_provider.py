@@ -259,10 +259,13 @@ class StripeProvider:
                 text, signature, self._webhook_secret, WEBHOOK_TOLERANCE_SECONDS
             )
             body = json.loads(text)
+            created = shapes.timestamp(body["created"])
+            if created is None:
+                raise ValueError("created is not a time")
             return WebhookEvent(
                 id=str(body["id"]),
                 type=str(body["type"]),
-                created=datetime.fromtimestamp(int(body["created"]), tz=UTC),
+                created=created,
                 object=dict(body["data"]["object"]),
                 payload=body,
             )

@@ -8,7 +8,7 @@ for the last unit can never both take it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.db import IntegrityError, models, transaction
@@ -144,7 +144,10 @@ def creators_check(*, user: User, count: int) -> Entitlement:
 def feature_check(*, user: User, feature: str) -> Entitlement:
     access = access_check(user=user)
     if not access.allowed:
-        return access
+        if access.recommended_plan is None:  # not a question of plans (onboarding unfinished)
+            return access
+        # Point at a plan that has the feature, not merely the cheapest one.
+        return replace(access, recommended_plan=_recommend(lambda p: p.has_feature(feature), exclude=""))
     plan = plan_for_user(user=user)
     if plan.has_feature(feature):
         return Entitlement(True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -25,10 +26,24 @@ class Placeholder:
 NEUTRAL_PLACEHOLDER = Placeholder(initial="", colour_index=len(PALETTE) - 1)
 
 
+def initial_of(name: str) -> str:
+    """One character for ``name``: its first letter or digit, upper-cased when that stays one character.
+
+    Compatibility forms are unfolded first ("ﬁona" -> "F", "ŉ" -> "N"), and a letter whose capital is two
+    characters keeps its own form ("ßarah" -> "ß"): the proxy's signed URL carries exactly one.
+    """
+    for char in unicodedata.normalize("NFKC", name):
+        # Modifier letters (the apostrophe of "ŉ") are marks on a letter, not one to show.
+        if char.isalnum() and unicodedata.category(char) != "Lm":
+            upper = char.upper()
+            return upper if len(upper) == 1 else char
+    return "?"
+
+
 def creator_placeholder(*, platform: str, external_id: str, name: str) -> Placeholder:
     """The initial of ``name`` in the colour of this platform account."""
     digest = hashlib.sha256(f"{platform}:{external_id}".encode()).digest()
-    return Placeholder(initial=name.strip()[:1].upper() or "?", colour_index=digest[0] % _CREATOR_COLOURS)
+    return Placeholder(initial=initial_of(name), colour_index=digest[0] % _CREATOR_COLOURS)
 
 
 def placeholder_svg(placeholder: Placeholder, *, size: int) -> bytes:

@@ -179,6 +179,15 @@ def test_signed_payload_that_is_not_an_event_is_refused(stripe_billing, deliver)
     assert not BillingEvent.objects.exists()
 
 
+def test_signed_event_stamped_beyond_the_calendar_is_refused_not_a_server_error(stripe_billing, deliver):
+    subscription = subscription_object(sub_id="sub_far", customer="cus_far", status="active",
+                                       price_id="price_glow_up_monthly")
+    for created in (10**20, -(10**20), "soon"):
+        payload = stripe_event("customer.subscription.updated", subscription, created=created)
+        assert deliver(payload).status_code == 400
+    assert not BillingEvent.objects.exists()
+
+
 def test_event_left_waiting_is_queued_again_when_stripe_redelivers_it(
     customer, deliver, django_capture_on_commit_callbacks
 ):

@@ -462,4 +462,5 @@ def test_dashboard_shows_totals_recent_searches_and_chart(client, paying):
     assert response.context["totals"].creators == 12
     assert response.context["totals"].emails == 4
     assert "Spring launch" in page and "skincare" in page
-    assert page.count('class="bar"') == 30
+    assert page.count('<g class="slot">') == 30
+    assert response.context["chart"].slots[-1].title.endswith(", 12 creators")

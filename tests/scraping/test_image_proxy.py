@@ -653,6 +653,20 @@ def test_creator_avatar_renders_the_proxied_image_over_the_initial(client, cdn):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("name", "initial"), [
+    ("ßarah Koch", "ß"), ("ŉaomi", "N"), ("ﬁona lee", "F"), ("🌸 mia", "M"), ("ǆenan", "D"), ("…", "?"),
+])
+def test_creator_avatar_of_any_name_is_one_initial_the_proxy_accepts(client, cdn, name, initial):
+    cdn.routes["/a.jpg"] = FORBIDDEN
+    creator = _creator(avatar_url=cdn.url("/a.jpg"), display_name=name)
+
+    response = client.get(_img_src(_rendered_avatar(creator, 40)))
+
+    assert response.status_code == 200
+    assert_placeholder(response, initial=initial)
+
+
+@pytest.mark.django_db
 def test_creator_avatar_without_a_picture_is_the_initial_only():
     html = _rendered_avatar(_creator(avatar_url=""))
 
