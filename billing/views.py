@@ -6,18 +6,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import BillingCycle, OnboardingStep, SubscriptionStatus
 from accounts.selectors import user_profile_get
 from accounts.services import onboarding_plan_select
 from influencer_platform.errors import ApplicationError, ProviderPermanentError
 
-from .forms import PlanChoiceForm
+from .forms import ConfirmationForm, PlanChoiceForm, confirmation_issue
 from .providers import get_provider, provider_is_demo
 from .providers.base import WebhookSignatureError
 from .selectors import (
     billing_history,
+    money_text,
     plan_for_user,
     plan_get,
     plan_list,
@@ -27,6 +28,7 @@ from .selectors import (
     usage_meters,
 )
 from .services import trial_length
+from .services.changes import ChangeQuote, cancel_quote, plan_change_quote, trial_end_quote
 from .services.subscriptions import (
     checkout_confirm,
     checkout_start,
@@ -219,38 +221,95 @@ def portal(request):
     return redirect(url)
 
 
+# Money actions: GET shows what the change does, when, and what it costs; the POST from that page
+# makes it. The page's form carries a signed one-time token, so a second submit changes nothing.
+
+
+def _refused(request, message: str, *, status: int = 400, back: str = "billing"):
+    return render(request, "billing/confirm.html", {"error": message, "back_url": reverse(back)}, status=status)
+
+
+def _confirm_page(request, quote: ChangeQuote, *, action_url: str, back: str):
+    preview = quote.preview
+    confirmation = confirmation_issue(
+        user_id=request.user.pk, action=quote.action, plan_key=quote.plan.plan_key, cycle=quote.cycle,
+        proration_date=preview.proration_date if preview else None,
+        amount_due_cents=preview.amount_due_cents if preview else 0, currency=preview.currency if preview else "usd",
+    )
+    return render(request, "billing/confirm.html", {
+        "quote": quote, "confirmation": confirmation, "action_url": action_url, "back_url": reverse(back),
+        "demo_billing": provider_is_demo(),
+    })
+
+
+def _confirmation(request, action: str):
+    form = ConfirmationForm(request.POST, user_id=request.user.pk, action=action)
+    if form.is_valid():
+        return form.cleaned_data["confirmation"], None
+    return None, " ".join(form.errors["confirmation"])
+
+
+def _charged_sentence(confirmation) -> str:
+    if not confirmation.amount_due_cents:
+        return "Nothing was charged today."
+    return f"{money_text(confirmation.amount_due_cents, confirmation.currency)} was charged to your card."
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def subscription_change(request):
-    form = PlanChoiceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose one of the plans shown.")
-        return redirect("billing_plans")
+    if request.method == "GET":
+        form = PlanChoiceForm(request.GET)
+        if not form.is_valid():
+            return _refused(request, "Choose one of the plans shown.", back="billing_plans")
+        try:
+            quote = plan_change_quote(user=request.user, plan_key=form.cleaned_data["plan_key"],
+                                      cycle=form.cleaned_data["cycle"])
+        except ApplicationError as exc:
+            return _refused(request, exc.message, status=exc.status_code, back="billing_plans")
+        return _confirm_page(request, quote, action_url=reverse("billing_subscription_change"), back="billing_plans")
+    confirmation, error = _confirmation(request, "plan_change")
+    if error:
+        return _refused(request, error, back="billing_plans")
     try:
-        subscription = subscription_change_plan(user=request.user, plan_key=form.cleaned_data["plan_key"],
-                                                cycle=form.cleaned_data["cycle"])
+        subscription_change_plan(
+            user=request.user, plan_key=confirmation.plan_key, cycle=confirmation.cycle,
+            proration_date=confirmation.proration_date, confirmation=confirmation.token,
+        )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("billing_plans")
-    plan = plan_get(plan_key=subscription.current_plan)
-    messages.success(request, f"You are now on {plan.name if plan else subscription.current_plan} "
-                              f"({subscription.get_billing_cycle_display().lower()}).")
+        return _refused(request, exc.message, status=exc.status_code, back="billing_plans")
+    # Said from what was confirmed: a repeated submit answers before the first one has finished.
+    plan = plan_get(plan_key=confirmation.plan_key)
+    messages.success(request, f"You are now on {plan.name if plan else confirmation.plan_key} "
+                              f"({confirmation.cycle}). {_charged_sentence(confirmation)}")
     return redirect("billing")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def subscription_cancel_view(request):
+    if request.method == "GET":
+        try:
+            quote = cancel_quote(user=request.user)
+        except ApplicationError as exc:
+            return _refused(request, exc.message, status=exc.status_code)
+        return _confirm_page(request, quote, action_url=reverse("billing_subscription_cancel"), back="billing")
+    confirmation, error = _confirmation(request, "cancel")
+    if error:
+        return _refused(request, error)
     try:
-        subscription = subscription_cancel(user=request.user)
+        subscription = subscription_cancel(user=request.user, confirmation=confirmation.token)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("billing")
+        return _refused(request, exc.message, status=exc.status_code)
+    ends_at = subscription.ends_at or (
+        subscription.trial_ends_at if subscription.is_trialing else subscription.current_period_end)
+    until = f"{ends_at:%B} {ends_at.day}, {ends_at.year}" if ends_at else "the end of the current period"
     if subscription.is_trialing:
-        messages.success(request, f"Your trial ends on {subscription.trial_ends_at:%B} {subscription.trial_ends_at.day} "
-                                  "and nothing will be charged. You can resume your plan until then.")
+        messages.success(request, f"Your trial stays until {until} and nothing will be charged. "
+                                  "You can resume your plan until then.")
     else:
-        messages.success(request, "Your plan will end at the close of the current period. You can resume it until then.")
+        messages.success(request, f"Your plan stays until {until} and nothing more will be charged. "
+                                  "You can resume it until then.")
     return redirect("billing")
 
 
@@ -261,9 +320,25 @@ def subscription_resume_view(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def subscription_start_now_view(request):
-    return _subscription_action(request, subscription_start_now, "Your trial has ended and your paid plan is active.")
+    if request.method == "GET":
+        try:
+            quote = trial_end_quote(user=request.user)
+        except ApplicationError as exc:
+            return _refused(request, exc.message, status=exc.status_code)
+        return _confirm_page(request, quote, action_url=reverse("billing_subscription_start_now"), back="billing")
+    confirmation, error = _confirmation(request, "start_now")
+    if error:
+        return _refused(request, error)
+    try:
+        subscription = subscription_start_now(user=request.user, confirmation=confirmation.token)
+    except ApplicationError as exc:
+        return _refused(request, exc.message, status=exc.status_code)
+    plan = plan_get(plan_key=subscription.current_plan)
+    messages.success(request, f"Your trial has ended and your paid {plan.name if plan else ''} plan is active. "
+                              f"{_charged_sentence(confirmation)}")
+    return redirect("billing")
 
 
 @csrf_exempt

@@ -10,12 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from influencer_platform.errors import ProviderPermanentError
+
 # Subscription statuses as the provider names them (Stripe's vocabulary).
 LIVE_STATUSES = frozenset({"trialing", "active", "past_due", "unpaid"})
 
 
 class WebhookSignatureError(Exception):
     """The payload is not signed with our secret, or the signature is too old."""
+
+
+class PaymentDeclinedError(ProviderPermanentError):
+    """The charge a change needed was declined, so the provider left the subscription as it was."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,31 @@ class InvoiceState:
 
 
 @dataclass(frozen=True)
+class InvoiceLine:
+    description: str
+    amount_cents: int  # negative for a credit
+    proration: bool
+
+
+@dataclass(frozen=True)
+class InvoicePreview:
+    """What a change would bill, as the provider computes it before the change is made.
+
+    ``amount_due_cents`` is charged today; a negative total leaves ``credit_cents`` on the
+    customer's balance, taken off the invoices that follow. ``proration_date`` is the moment the
+    proration was computed for: the change made with it bills exactly this amount.
+    """
+
+    amount_due_cents: int
+    currency: str
+    next_invoice_amount_cents: int
+    next_invoice_at: datetime | None
+    lines: tuple[InvoiceLine, ...] = ()
+    credit_cents: int = 0
+    proration_date: int | None = None
+
+
+@dataclass(frozen=True)
 class WebhookEvent:
     id: str
     type: str
@@ -130,11 +161,19 @@ class BillingProvider(Protocol):
 
     def subscription_get(self, subscription_id: str) -> SubscriptionState: ...
 
-    def subscription_change_price(self, *, subscription_id: str, price_id: str, idempotency_key: str) -> SubscriptionState: ...
+    def subscription_change_price(
+        self, *, subscription_id: str, price_id: str, idempotency_key: str, proration_date: int | None = None,
+    ) -> SubscriptionState: ...
+
+    def subscription_change_preview(
+        self, *, subscription_id: str, price_id: str, proration_date: int,
+    ) -> InvoicePreview: ...
 
     def subscription_set_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> SubscriptionState: ...
 
-    def subscription_end_trial(self, *, subscription_id: str) -> SubscriptionState: ...
+    def subscription_end_trial(self, *, subscription_id: str, idempotency_key: str = "") -> SubscriptionState: ...
+
+    def subscription_end_trial_preview(self, *, subscription_id: str) -> InvoicePreview: ...
 
     def billing_details(self, customer_id: str, *, payment_method_id: str = "") -> BillingDetails: ...
 

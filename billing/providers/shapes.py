@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from .base import Address, BillingDetails, Card, CheckoutSession, InvoiceState, SubscriptionState
+from .base import (
+    Address,
+    BillingDetails,
+    Card,
+    CheckoutSession,
+    InvoiceLine,
+    InvoicePreview,
+    InvoiceState,
+    SubscriptionState,
+)
 
 
 def timestamp(value: Any) -> datetime | None:
@@ -152,4 +161,52 @@ def billing_details_from_customer(
         card=_card(charged),
         address=_address(customer.get("address")),
         payment_method_id=str((charged or {}).get("id") or ""),
+    )
+
+
+def item_amount_cents(item: dict[str, Any]) -> int:
+    """The full price of one period of a subscription item (a price or, on localstripe, a plan)."""
+    price = item.get("price") if isinstance(item.get("price"), dict) else {}
+    plan = item.get("plan") if isinstance(item.get("plan"), dict) else {}
+    return int(price.get("unit_amount") or plan.get("amount") or 0)
+
+
+def _line_is_proration(line: dict[str, Any]) -> bool:
+    # 2025-03-31 moved the flag under ``parent``; localstripe keeps it on the line.
+    parent = (line.get("parent") or {}).get("subscription_item_details") or {}
+    return bool(parent.get("proration") if "proration" in parent else line.get("proration"))
+
+
+def invoice_preview_from_object(
+    obj: dict[str, Any], *, charged_now: bool, renewal_amount_cents: int, next_invoice_at: datetime | None,
+    proration_date: int | None = None,
+) -> InvoicePreview:
+    """An invoice preview (``POST /v1/invoices/create_preview``) as what a change costs.
+
+    ``charged_now``: the preview is the invoice the change creates and charges at once (a plan
+    switch with ``always_invoice``, ending a trial). Otherwise it is the next regular invoice
+    (a switch during a trial bills nothing until the trial ends).
+    """
+    lines = tuple(
+        InvoiceLine(
+            description=str(line.get("description") or ""),
+            amount_cents=int(line.get("amount") or 0),
+            proration=_line_is_proration(line),
+        )
+        for line in ((obj.get("lines") or {}).get("data") or [])
+    )
+    total = int(obj.get("total") if obj.get("total") is not None else sum(line.amount_cents for line in lines))
+    amount_due = max(0, int(obj.get("amount_due") or 0))
+    currency = str(obj.get("currency") or "usd")
+    if not charged_now:
+        return InvoicePreview(amount_due_cents=0, currency=currency, next_invoice_amount_cents=amount_due,
+                              next_invoice_at=next_invoice_at, lines=lines, proration_date=proration_date)
+    # A negative total is not refunded: Stripe keeps it as a credit on the customer's balance
+    # (negative balances are credit), together with any credit the invoice did not use up, and
+    # takes it off the next invoices.
+    credit = max(0, -(total + min(0, int(obj.get("starting_balance") or 0))))
+    return InvoicePreview(
+        amount_due_cents=amount_due, currency=currency,
+        next_invoice_amount_cents=max(0, renewal_amount_cents - credit), next_invoice_at=next_invoice_at,
+        lines=lines, credit_cents=credit, proration_date=proration_date,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import stripe
@@ -17,10 +18,13 @@ import stripe
 from influencer_platform.errors import ProviderPermanentError, ProviderTransientError
 from influencer_platform.http import build_session, parse_retry_after
 
+from ..periods import months_later
 from . import shapes
 from .base import (
     BillingDetails,
     CheckoutSession,
+    InvoicePreview,
+    PaymentDeclinedError,
     ProviderCustomer,
     SubscriptionState,
     WebhookEvent,
@@ -36,6 +40,32 @@ T = TypeVar("T")
 
 def _as_dict(obj: Any) -> dict[str, Any]:
     return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+def _change_proration(*, trialing: bool, proration_date: int | None) -> dict[str, Any]:
+    """How a plan switch is billed, the same for its preview and for the switch itself.
+
+    A running plan is billed at once for the rest of the period (``always_invoice``): the customer
+    pays the difference today, or keeps a credit for a downgrade, instead of finding it on an
+    invoice a month later. During a trial nothing has been paid, so there is nothing to prorate.
+    """
+    if trialing:
+        return {"proration_behavior": "none"}
+    params: dict[str, Any] = {"proration_behavior": "always_invoice"}
+    if proration_date:
+        params["proration_date"] = proration_date
+    return params
+
+
+def _declined_means_unchanged(operation: Callable[[], T]) -> T:
+    # With ``payment_behavior=error_if_incomplete`` Stripe answers 402 and leaves the
+    # subscription as it was when the charge a change needs fails.
+    try:
+        return operation()
+    except ProviderPermanentError as exc:
+        if exc.status == 402:
+            raise PaymentDeclinedError(exc.message, status=402) from exc
+        raise
 
 
 class StripeProvider:
@@ -128,18 +158,50 @@ class StripeProvider:
         subscription = self._call(lambda: self._client.v1.subscriptions.retrieve(subscription_id))
         return shapes.subscription_from_object(_as_dict(subscription))
 
-    def subscription_change_price(self, *, subscription_id: str, price_id: str, idempotency_key: str) -> SubscriptionState:
+    def subscription_change_price(
+        self, *, subscription_id: str, price_id: str, idempotency_key: str, proration_date: int | None = None,
+    ) -> SubscriptionState:
         current = self._call(lambda: self._client.v1.subscriptions.retrieve(subscription_id))
         item_id = current["items"]["data"][0]["id"]
         # `plan` rather than `price`: Stripe takes a recurring price id wherever a plan id goes
         # (Prices are backwards compatible with Plans), and localstripe, which the tests run
-        # against, only knows plans. Proration is Stripe's default (create_prorations).
-        updated = self._call(lambda: self._client.v1.subscriptions.update(
-            subscription_id,
-            params={"items": [{"id": item_id, "plan": price_id}]},
-            options={"idempotency_key": idempotency_key},
-        ))
+        # against, only knows plans. The proration date is the one the customer's preview was
+        # computed for, so the invoice is the amount they confirmed.
+        params = {
+            "items": [{"id": item_id, "plan": price_id}],
+            "payment_behavior": "error_if_incomplete",
+            **_change_proration(trialing=current["status"] == "trialing", proration_date=proration_date),
+        }
+        updated = _declined_means_unchanged(lambda: self._call(lambda: self._client.v1.subscriptions.update(
+            subscription_id, params=params, options={"idempotency_key": idempotency_key},
+        )))
         return shapes.subscription_from_object(_as_dict(updated))
+
+    def subscription_change_preview(self, *, subscription_id: str, price_id: str, proration_date: int) -> InvoicePreview:
+        current = _as_dict(self._call(lambda: self._client.v1.subscriptions.retrieve(subscription_id)))
+        state = shapes.subscription_from_object(current)
+        new_plan = _as_dict(self._call(lambda: self._client.v1.plans.retrieve(price_id)))
+        new_interval = str(new_plan.get("interval") or "month")
+        trialing = state.status == "trialing"
+        details = {
+            "items": [{"id": current["items"]["data"][0]["id"], "plan": price_id}],
+            **_change_proration(trialing=trialing, proration_date=proration_date),
+        }
+        invoice = self._call(lambda: self._client.v1.invoices.create_preview(params={
+            "customer": state.customer_id, "subscription": subscription_id, "subscription_details": details,
+        }))
+        if trialing:
+            next_invoice_at = state.trial_end
+        elif new_interval != state.interval:
+            # A new interval starts a new period now (the billing cycle anchor resets).
+            next_invoice_at = months_later(datetime.fromtimestamp(proration_date, tz=UTC),
+                                           12 if new_interval == "year" else 1)
+        else:
+            next_invoice_at = state.current_period_end
+        return shapes.invoice_preview_from_object(
+            _as_dict(invoice), charged_now=not trialing, renewal_amount_cents=int(new_plan.get("amount") or 0),
+            next_invoice_at=next_invoice_at, proration_date=None if trialing else proration_date,
+        )
 
     def subscription_set_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> SubscriptionState:
         updated = self._call(lambda: self._client.v1.subscriptions.update(
@@ -156,11 +218,26 @@ class StripeProvider:
             state = shapes.subscription_from_object(_as_dict(updated))
         return state
 
-    def subscription_end_trial(self, *, subscription_id: str) -> SubscriptionState:
-        updated = self._call(lambda: self._client.v1.subscriptions.update(
-            subscription_id, params={"trial_end": "now"}
-        ))
+    def subscription_end_trial(self, *, subscription_id: str, idempotency_key: str = "") -> SubscriptionState:
+        options = {"idempotency_key": idempotency_key} if idempotency_key else {}
+        updated = _declined_means_unchanged(lambda: self._call(lambda: self._client.v1.subscriptions.update(
+            subscription_id, params={"trial_end": "now", "payment_behavior": "error_if_incomplete"}, options=options,
+        )))
         return shapes.subscription_from_object(_as_dict(updated))
+
+    def subscription_end_trial_preview(self, *, subscription_id: str) -> InvoicePreview:
+        current = _as_dict(self._call(lambda: self._client.v1.subscriptions.retrieve(subscription_id)))
+        state = shapes.subscription_from_object(current)
+        item = ((current.get("items") or {}).get("data") or [{}])[0]
+        invoice = self._call(lambda: self._client.v1.invoices.create_preview(params={
+            "customer": state.customer_id, "subscription": subscription_id,
+            "subscription_details": {"trial_end": "now"},
+        }))
+        now = datetime.now(tz=UTC)
+        return shapes.invoice_preview_from_object(
+            _as_dict(invoice), charged_now=True, renewal_amount_cents=shapes.item_amount_cents(item),
+            next_invoice_at=months_later(now, 12 if state.interval == "year" else 1),
+        )
 
     def billing_details(self, customer_id: str, *, payment_method_id: str = "") -> BillingDetails:
         payment_method = None

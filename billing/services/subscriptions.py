@@ -34,9 +34,9 @@ from accounts.models import (
 from accounts.services import onboarding_complete
 from influencer_platform.errors import ApplicationError, NotFoundError, ProviderError, ProviderPermanentError
 
-from ..models import EventSource, SubscriptionPlan, TrialClaim
+from ..models import BillingEvent, EventSource, EventStatus, SubscriptionPlan, TrialClaim
 from ..providers import get_provider, provider_is_demo
-from ..providers.base import BillingDetails, SubscriptionState
+from ..providers.base import BillingDetails, PaymentDeclinedError, SubscriptionState
 from ..selectors import LIVE_SUBSCRIPTION_STATUSES, plan_for_price, plan_get, price_id_for
 from .emails import (
     OVERDUE_STATUSES,
@@ -85,6 +85,9 @@ def _provider_call(operation):
     """Run a provider call for a user-facing action; failures become a sentence, never a 500."""
     try:
         return operation()
+    except PaymentDeclinedError as exc:
+        raise BillingError("Your card was declined, so nothing was changed or charged. Update your card and try again.",
+                           code="payment_declined", status_code=402) from exc
     except ProviderPermanentError as exc:
         logger.warning("billing provider refused", extra={"status": exc.status, "error": exc.message})
         raise BillingError("The payment provider refused this change. Please try again or contact us.",
@@ -243,26 +246,85 @@ def _apply_now(user: User, state: SubscriptionState, cause: str) -> UserSubscrip
     return UserSubscription.objects.get(user_id=user.pk)
 
 
-def subscription_change_plan(*, user: User, plan_key: str, cycle: str) -> UserSubscription:
-    """Upgrade or downgrade; the provider prorates. No new trial comes with a change."""
-    plan, price_id = _purchasable_plan(plan_key, cycle)
-    subscription_id = _subscription_id(user)
-    current = UserSubscription.objects.get(user_id=user.pk)
-    if current.current_plan == plan.plan_key and current.billing_cycle == cycle and current.has_access:
-        raise BillingError(f"You are already on {plan.name}.", code="same_plan")
-    state = _provider_call(lambda: get_provider().subscription_change_price(
-        subscription_id=subscription_id, price_id=price_id,
-        idempotency_key=f"change-{user.pk}-{subscription_id}-{price_id}-{_action_window()}",
-    ))
-    return _apply_now(user, state, "plan.changed")
+# A money action is confirmed on a page showing its amount; the form carries a one-time token.
+# The token is claimed (a unique row) before anything is asked of the provider, so of two submits,
+# even racing ones, only the first makes the change; a later one only shows the result. It is
+# also the provider's idempotency key. A change that fails gives its token back for a retry.
 
 
-def subscription_cancel(*, user: User) -> UserSubscription:
+def _confirmation_claim(user: User, confirmation: str, action: str, data: dict) -> bool:
+    """Take the confirmation's one use; False when an earlier submit already took it."""
+    if not confirmation:
+        return True
+    now = timezone.now()
+    _, created = BillingEvent.objects.get_or_create(
+        idempotency_key=f"app:confirmed:{user.pk}:{confirmation}",
+        defaults={"event_type": "action.confirmed", "aggregate": f"user:{user.pk}", "user_id": user.pk,
+                  "data": {"action": action, **data}, "source": EventSource.APP, "occurred_at": now,
+                  "status": EventStatus.PROCESSED, "processed_at": now},
+    )
+    return created
+
+
+def _confirmation_release(user: User, confirmation: str) -> None:
+    if confirmation:
+        BillingEvent.objects.filter(idempotency_key=f"app:confirmed:{user.pk}:{confirmation}").delete()
+
+
+def _confirmed_once(user: User, confirmation: str, action: str, data: dict, change) -> UserSubscription:
+    if not _confirmation_claim(user, confirmation, action, data):
+        return UserSubscription.objects.get(user_id=user.pk)
+    try:
+        return change()
+    except Exception:
+        _confirmation_release(user, confirmation)
+        raise
+
+
+def _action_key(user: User, name: str, confirmation: str, *parts: str) -> str:
+    if confirmation:
+        return f"{name}-{user.pk}-{confirmation}"
+    return "-".join((name, str(user.pk), *parts, str(_action_window())))
+
+
+def subscription_change_plan(
+    *, user: User, plan_key: str, cycle: str, proration_date: int | None = None, confirmation: str = "",
+) -> UserSubscription:
+    """Upgrade or downgrade, billed the way its preview showed. No new trial comes with a change.
+
+    ``proration_date`` is the moment the preview was computed for; ``confirmation`` the token of
+    the confirmation form: the same token again changes and charges nothing.
+    """
+
+    def change() -> UserSubscription:
+        plan, price_id = _purchasable_plan(plan_key, cycle)
+        subscription_id = _subscription_id(user)
+        current = UserSubscription.objects.get(user_id=user.pk)
+        if current.current_plan == plan.plan_key and current.billing_cycle == cycle and current.has_access:
+            raise BillingError(f"You are already on {plan.name}, billed {cycle}.", code="same_plan")
+        if confirmation and proration_date is None and not current.is_trialing:
+            # Confirmed during the trial, where a switch bills nothing; a paid plan would be billed.
+            raise BillingError("Your trial has ended since you reviewed this change, so it would now be billed. "
+                               "Review it again to see the amount.", code="preview_outdated")
+        state = _provider_call(lambda: get_provider().subscription_change_price(
+            subscription_id=subscription_id, price_id=price_id, proration_date=proration_date,
+            idempotency_key=_action_key(user, "change", confirmation, subscription_id, price_id),
+        ))
+        return _apply_now(user, state, "plan.changed")
+
+    return _confirmed_once(user, confirmation, "plan.change", {"plan_key": plan_key, "cycle": cycle}, change)
+
+
+def subscription_cancel(*, user: User, confirmation: str = "") -> UserSubscription:
     """Cancel at the end of the period already paid for; access continues until then."""
-    subscription_id = _subscription_id(user)
-    state = _provider_call(lambda: get_provider().subscription_set_cancel_at_period_end(
-        subscription_id=subscription_id, cancel=True))
-    return _apply_now(user, state, "cancel.requested")
+
+    def change() -> UserSubscription:
+        subscription_id = _subscription_id(user)
+        state = _provider_call(lambda: get_provider().subscription_set_cancel_at_period_end(
+            subscription_id=subscription_id, cancel=True))
+        return _apply_now(user, state, "cancel.requested")
+
+    return _confirmed_once(user, confirmation, "cancel", {}, change)
 
 
 def subscription_resume(*, user: User) -> UserSubscription:
@@ -272,13 +334,20 @@ def subscription_resume(*, user: User) -> UserSubscription:
     return _apply_now(user, state, "cancel.withdrawn")
 
 
-def subscription_start_now(*, user: User) -> UserSubscription:
+def subscription_start_now(*, user: User, confirmation: str = "") -> UserSubscription:
     """End the trial early: the card is charged now and the paid plan starts."""
-    subscription_id = _subscription_id(user)
-    if not UserSubscription.objects.get(user_id=user.pk).is_trialing:
-        raise BillingError("Your plan is not in a trial.", code="not_trialing")
-    state = _provider_call(lambda: get_provider().subscription_end_trial(subscription_id=subscription_id))
-    return _apply_now(user, state, "trial.ended_early")
+
+    def change() -> UserSubscription:
+        subscription_id = _subscription_id(user)
+        if not UserSubscription.objects.get(user_id=user.pk).is_trialing:
+            raise BillingError("Your plan is not in a trial.", code="not_trialing")
+        state = _provider_call(lambda: get_provider().subscription_end_trial(
+            subscription_id=subscription_id,
+            idempotency_key=_action_key(user, "start-now", confirmation, subscription_id),
+        ))
+        return _apply_now(user, state, "trial.ended_early")
+
+    return _confirmed_once(user, confirmation, "trial.end_now", {}, change)
 
 
 def subscription_refresh(*, user_id: int) -> str:

@@ -34,8 +34,10 @@ def creator_allowance_line(user):
 
 @register.filter
 def money(cents: int) -> str:
-    dollars, rem = divmod(int(cents or 0), 100)
-    return f"${dollars:,}" if rem == 0 else f"${dollars:,}.{rem:02d}"
+    cents = int(cents or 0)
+    # A credit is written with a minus sign before the dollar sign: -$50.25, not $-51.75.
+    sign, (dollars, rem) = ("-" if cents < 0 else ""), divmod(abs(cents), 100)
+    return f"{sign}${dollars:,}" if rem == 0 else f"{sign}${dollars:,}.{rem:02d}"
 
 
 @register.filter

@@ -1,4 +1,5 @@
 import json
+import re
 import time
 from collections.abc import Iterator
 from itertools import count
@@ -137,3 +138,19 @@ def process_pending() -> list[str]:
     """Run the webhook actor's service for every stored event not yet processed, oldest first."""
     pending = BillingEvent.objects.filter(status=EventStatus.PENDING, source="stripe").order_by("created_at", "id")
     return [billing_event_process(event_id=event_id) for event_id in pending.values_list("pk", flat=True)]
+
+
+_CONFIRMATION_FIELD = re.compile(r'name="confirmation" value="([^"]+)"')
+
+
+def confirmation_of(page) -> str:
+    """The signed confirmation a money action's page posts back."""
+    return _CONFIRMATION_FIELD.search(page.content.decode()).group(1)
+
+
+def confirm(client, url_name: str, params: dict | None = None):
+    """Open a money action's confirmation page and confirm it, as a customer does: (page, result)."""
+    url = reverse(url_name)
+    page = client.get(url, params or {})
+    assert page.status_code == 200, page.content.decode()
+    return page, client.post(url, {"confirmation": confirmation_of(page)}, follow=True)

@@ -19,11 +19,17 @@ import requests
 import stripe
 
 # localstripe pickles its whole store to one fixed path after every write (/tmp/localstripe.pickle);
-# concurrent test runs on one machine would share it. It is kept in memory only.
+# concurrent test runs on one machine would share it. It is kept in memory only. Its subscription
+# update takes neither `proration_behavior` nor `payment_behavior` (it answers 500 for an unknown
+# parameter); they only decide how Stripe bills a change, which localstripe does its own way.
 _LOCALSTRIPE_BOOT = (
     "import sys\n"
     "import localstripe.resources as resources\n"
     "resources.Store.dump_to_disk = lambda self: None\n"
+    "_update = resources.Subscription._update\n"
+    "def _update_billing_agnostic(self, proration_behavior=None, payment_behavior=None, **data):\n"
+    "    return _update(self, **data)\n"
+    "resources.Subscription._update = _update_billing_agnostic\n"
     "from localstripe.server import start\n"
     "sys.argv = ['localstripe', '--port', sys.argv[1], '--from-scratch']\n"
     "start()\n"
@@ -134,6 +140,11 @@ _STRIPE_COLLECTIONS = {
     "customers": "customer",
     "payment_methods": "payment_method",
     "checkout/sessions": "checkout.session",
+    "plans": "plan",
+}
+# What a plan switch or the end of a trial may send beside the cancellation fields.
+_SUBSCRIPTION_CHANGE_PARAMS = {
+    "items[0][id]", "items[0][plan]", "proration_behavior", "proration_date", "payment_behavior", "trial_end",
 }
 
 
@@ -144,16 +155,24 @@ def _stripe_error(status: int, message: str, code: str = "") -> tuple[int, dict]
 class StripeStub:
     """Stripe's API for the calls billing makes, serving the objects a test stores.
 
-    localstripe predates Checkout, flexible billing mode and a subscription's own payment method,
-    so tests that need Stripe's current shapes store them here. Reads honour ``expand[]``;
-    subscription updates apply ``cancel_at`` and ``cancel_at_period_end`` the way Stripe does
-    (``""`` clears ``cancel_at``; both in one request is refused) and refuse anything else;
-    checkout sessions are created from the form. Every request is kept, in order.
+    localstripe predates Checkout, flexible billing mode, a subscription's own payment method and
+    invoice previews, so tests that need Stripe's current shapes store them here. Reads honour
+    ``expand[]``; subscription updates apply ``cancel_at`` and ``cancel_at_period_end`` the way
+    Stripe does (``""`` clears ``cancel_at``; both in one request is refused), a switch of the
+    item's plan and ``trial_end=now``, and refuse anything else; ``create_preview`` answers the
+    ``preview`` a test sets; checkout sessions are created from the form. Every request is kept, in
+    order, with its idempotency key.
     """
 
     def __init__(self) -> None:
         self.objects: dict[str, dict] = {}
         self.requests: list[tuple[str, str, list[tuple[str, str]]]] = []
+        self.idempotency_keys: list[tuple[str, str]] = []
+        self.preview: dict | None = None
+        # A declined card: a change that charges is refused with 402 and leaves the subscription as it was.
+        self.declines = False
+        # Seconds a POST to a path takes to answer, as a slow charge does.
+        self.latency: dict[str, float] = {}
         self._lock = threading.Lock()
         stub = self
 
@@ -162,8 +181,12 @@ class StripeStub:
                 url = urlsplit(self.path)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 params = parse_qsl(url.query if method == "GET" else body, keep_blank_values=True)
+                if method == "POST":
+                    time.sleep(stub.latency.get(url.path, 0))
                 with stub._lock:
                     stub.requests.append((method, url.path, params))
+                    if self.headers.get("Idempotency-Key"):
+                        stub.idempotency_keys.append((url.path, self.headers["Idempotency-Key"]))
                     status, reply = stub._route(method, url.path, params)
                 payload = json.dumps(reply).encode()
                 self.send_response(status)
@@ -203,6 +226,10 @@ class StripeStub:
         collection, _, object_id = path.removeprefix("/v1/").rpartition("/")
         if method == "POST" and path == "/v1/checkout/sessions":
             return 200, self._checkout_session_create(params)
+        if method == "POST" and path == "/v1/invoices/create_preview":
+            if self.preview is None:
+                return _stripe_error(400, "No upcoming invoice for this subscription.", "invoice_upcoming_none")
+            return 200, copy.deepcopy(self.preview)
         obj = self.objects.get(object_id)
         if collection not in _STRIPE_COLLECTIONS or obj is None or obj["object"] != _STRIPE_COLLECTIONS[collection]:
             return _stripe_error(404, f"No such object: '{object_id}'", "resource_missing")
@@ -225,11 +252,12 @@ class StripeStub:
                 holder[last] = copy.deepcopy(self.objects[holder[last]])
         return obj
 
-    @staticmethod
-    def _subscription_update(subscription: dict, params: dict[str, str]) -> tuple[int, dict] | None:
-        unknown = set(params) - {"cancel_at", "cancel_at_period_end"}
+    def _subscription_update(self, subscription: dict, params: dict[str, str]) -> tuple[int, dict] | None:
+        unknown = set(params) - {"cancel_at", "cancel_at_period_end"} - _SUBSCRIPTION_CHANGE_PARAMS
         if unknown:
             return _stripe_error(400, f"Received unknown parameter: {sorted(unknown)[0]}", "parameter_unknown")
+        if params.keys() & _SUBSCRIPTION_CHANGE_PARAMS:
+            return self._subscription_change(subscription, params)
         if len(params) > 1:
             return _stripe_error(400, "Received both cancel_at_period_end and cancel_at parameters. "
                                       "Please pass in only one.")
@@ -237,6 +265,27 @@ class StripeStub:
             subscription["cancel_at_period_end"] = params["cancel_at_period_end"] == "true"
         if "cancel_at" in params:
             subscription["cancel_at"] = int(params["cancel_at"]) if params["cancel_at"] else None
+        return None
+
+    def _subscription_change(self, subscription: dict, params: dict[str, str]) -> tuple[int, dict] | None:
+        item = subscription["items"]["data"][0]
+        if "items[0][plan]" in params:
+            if params.get("items[0][id]") != item["id"]:
+                return _stripe_error(400, f"No such subscription item: '{params.get('items[0][id]')}'")
+            plan = self.objects.get(params["items[0][plan]"])
+            if plan is None:
+                return _stripe_error(400, f"No such price: '{params['items[0][plan]']}'", "resource_missing")
+        if self.declines:
+            return 402, {"error": {"type": "card_error", "code": "card_declined",
+                                   "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."}}
+        if "items[0][plan]" in params:
+            item["plan"] = copy.deepcopy(plan)
+            item["price"].update(id=plan["id"], unit_amount=plan["amount"], unit_amount_decimal=str(plan["amount"]))
+            item["price"]["recurring"]["interval"] = plan["interval"]
+        if params.get("trial_end") == "now":
+            now = int(time.time())
+            subscription.update(status="active", trial_end=now)
+            item.update(current_period_start=now, current_period_end=now + 31 * 86400)
         return None
 
     def _checkout_session_create(self, params: list[tuple[str, str]]) -> dict:

@@ -174,3 +174,55 @@ def event(event_type: str, obj: dict, *, created: int | None = None, previous_at
         "created": created or int(time.time()), "data": data, "livemode": False, "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None}, "type": event_type,
     })
+
+
+def plan(*, price_id: str, amount: int, interval: str = "month") -> dict:
+    """A recurring price read through the Plans API (``GET /v1/plans/<price id>``)."""
+    return {
+        "id": price_id, "object": "plan", "active": True, "amount": amount, "amount_decimal": str(amount),
+        "billing_scheme": "per_unit", "created": int(time.time()), "currency": "usd", "interval": interval,
+        "interval_count": 1, "livemode": False, "metadata": {}, "meter": None, "nickname": None,
+        "product": "prod_test_plan", "tiers_mode": None, "transform_usage": None, "trial_period_days": None,
+        "usage_type": "licensed",
+    }
+
+
+def invoice_line(*, description: str, amount: int, price_id: str, proration: bool, start: int, end: int,
+                 subscription: str = "sub_test") -> dict:
+    """A line of an invoice: a proration says so under ``parent`` since 2025-03-31."""
+    return {
+        "id": f"il_tmp_{_suffix()}", "object": "line_item", "amount": amount, "currency": "usd",
+        "description": description, "discount_amounts": [], "discountable": not proration, "discounts": [],
+        "invoice": None, "livemode": False, "metadata": {},
+        "parent": {"invoice_item_details": None, "type": "subscription_item_details",
+                   "subscription_item_details": {"invoice_item": f"ii_test{_suffix()}" if proration else None,
+                                                 "proration": proration,
+                                                 "proration_details": {"credited_items": None},
+                                                 "subscription": subscription, "subscription_item": "si_test"}},
+        "period": {"end": end, "start": start}, "pretax_credit_amounts": [],
+        "pricing": {"price_details": {"price": price_id, "product": "prod_test_plan"}, "type": "price_details",
+                    "unit_amount_decimal": str(amount)},
+        "quantity": 1, "taxes": [],
+    }
+
+
+def invoice_preview(*, customer: str, subscription: str, lines: list[dict], starting_balance: int = 0,
+                    billing_reason: str = "subscription_update") -> dict:
+    """What ``POST /v1/invoices/create_preview`` answers: a draft invoice that was never created."""
+    total = sum(line["amount"] for line in lines)
+    due = max(0, total + min(0, starting_balance))
+    now = int(time.time())
+    return {
+        "id": f"upcoming_in_test{_suffix()}", "object": "invoice", "account_country": "US",
+        "account_name": "Creator Radar", "amount_due": due, "amount_paid": 0, "amount_remaining": due,
+        "amount_shipping": 0, "attempt_count": 0, "attempted": False, "billing_reason": billing_reason,
+        "collection_method": "charge_automatically", "created": now, "currency": "usd", "customer": customer,
+        "customer_address": None, "customer_email": "robin@example.test", "default_payment_method": None,
+        "ending_balance": None, "hosted_invoice_url": None, "livemode": False, "metadata": {},
+        "lines": {"object": "list", "data": lines, "has_more": False, "total_count": len(lines),
+                  "url": "/v1/invoices/upcoming/lines"},
+        "parent": {"quote_details": None, "type": "subscription_details",
+                   "subscription_details": {"metadata": {}, "subscription": subscription}},
+        "period_end": now, "period_start": now, "starting_balance": starting_balance, "status": "draft",
+        "subtotal": total, "total": total,
+    }

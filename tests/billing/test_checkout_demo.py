@@ -7,6 +7,8 @@ from django.urls import reverse
 from billing.models import BillingEvent, DemoBillingObject, TrialClaim
 from tests.factories import OnboardedUserFactory
 
+from .conftest import confirm
+
 pytestmark = pytest.mark.django_db
 
 
@@ -68,18 +70,18 @@ def test_demo_checkout_starts_the_trial_once_per_person(client, onboarded):
 
 def test_start_now_change_cancel_and_resume(client, onboarded, mailoutbox):
     _checkout(client, "glow_up")
-    client.post(reverse("billing_subscription_start_now"))
+    confirm(client, "billing_subscription_start_now")
     onboarded.refresh_from_db()
     assert (onboarded.subscription.subscription_status, onboarded.subscription.trial_status) == ("active", "converted")
     assert onboarded.system_data.email_schedule_status["trial_expired"]["status"] == "cancelled"
 
-    client.post(reverse("billing_subscription_change"), {"plan_key": "fame_flex", "cycle": "monthly"})
+    confirm(client, "billing_subscription_change", {"plan_key": "fame_flex", "cycle": "monthly"})
     onboarded.refresh_from_db()
     assert onboarded.subscription.current_plan == "fame_flex"
     page = client.get(reverse("billing")).content.decode()
     assert "Fame Flex" in page and "Cancel at period end" in page
 
-    client.post(reverse("billing_subscription_cancel"))
+    confirm(client, "billing_subscription_cancel")
     onboarded.refresh_from_db()
     assert onboarded.subscription.cancel_at_period_end and onboarded.subscription.has_access
     assert "Resume my plan" in client.get(reverse("billing")).content.decode()
@@ -111,7 +113,8 @@ def test_another_users_checkout_is_not_found(client, onboarded):
 
 
 def test_portal_and_actions_without_a_subscription_explain_themselves(client, onboarded):
-    response = client.post(reverse("billing_subscription_cancel"), follow=True)
+    response = client.get(reverse("billing_subscription_cancel"))
+    assert response.status_code == 400
     assert "have a paid subscription yet. Choose a plan first." in response.content.decode()
     response = client.post(reverse("billing_portal"), follow=True)
     assert "Choose a plan first" in response.content.decode()
@@ -140,9 +143,9 @@ def test_another_users_demo_checkout_cannot_be_confirmed(client, onboarded):
 
 def test_billing_history_tells_what_happened_in_words(client, onboarded):
     _checkout(client, "glow_up")
-    client.post(reverse("billing_subscription_start_now"))
-    client.post(reverse("billing_subscription_change"), {"plan_key": "fame_flex", "cycle": "monthly"})
-    client.post(reverse("billing_subscription_cancel"))
+    confirm(client, "billing_subscription_start_now")
+    confirm(client, "billing_subscription_change", {"plan_key": "fame_flex", "cycle": "monthly"})
+    confirm(client, "billing_subscription_cancel")
     page = client.get(reverse("billing")).content.decode()
     for line in ("Checkout opened for Glow Up, billed monthly", "Free trial of Glow Up started",
                  "Trial ended and the paid Glow Up plan started", "Plan changed from Glow Up to Fame Flex",
@@ -153,7 +156,8 @@ def test_billing_history_tells_what_happened_in_words(client, onboarded):
 
 def test_cancelling_during_the_trial_says_nothing_will_be_charged(client, onboarded):
     _checkout(client, "glow_up")
-    page = client.post(reverse("billing_subscription_cancel"), follow=True).content.decode()
+    _, result = confirm(client, "billing_subscription_cancel")
+    page = result.content.decode()
     assert "and nothing will be charged. You can resume your plan until then." in page
     assert "your plan will not continue. Nothing will be charged." in page
     assert "Start my paid plan now" not in page and "Resume my plan" in page

@@ -18,7 +18,7 @@ from billing.services.subscriptions import customer_ensure
 from influencer_platform.errors import ProviderPermanentError, ProviderTransientError
 from tests.factories import OnboardedUserFactory, UserFactory
 
-from .conftest import process_pending, stripe_event, subscription_object
+from .conftest import confirm, process_pending, stripe_event, subscription_object
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +221,7 @@ def test_trial_start_email_is_dropped_when_the_paid_plan_began_before_it_went_ou
     client.force_login(user)
     checkout = client.post(reverse("billing_checkout"), {"plan_key": "glow_up", "cycle": "monthly"})
     client.get(client.post(checkout.url).url)
-    client.post(reverse("billing_subscription_start_now"))
+    confirm(client, "billing_subscription_start_now")
     _messages_arrive(user)
     # Paid straight away: a "your trial has started" would be news from the past.
     assert [m.subject for m in mailoutbox] == ["You're on Glow Up — thank you!"]

@@ -38,17 +38,19 @@ def test_choose_a_plan_complete_demo_checkout_and_see_the_trial_countdown(page, 
     page.get_by_role("link", name="Go to your dashboard").click()
     expect(page.get_by_label("Trial time left")).to_contain_text("days")
     page.goto("/billing/")
-    expect(page.get_by_role("button", name="Start my paid plan now")).to_be_visible()
+    expect(page.get_by_role("link", name="Start my paid plan now")).to_be_visible()
     expect(page.get_by_text("Visa ending 4242")).to_be_visible()
     expect(page.get_by_role("cell", name="Free trial of Viral Surge started")).to_be_visible()
     screenshot("billing-overview-trial")
 
-    page.get_by_role("button", name="Cancel before the trial ends").click()
+    page.get_by_role("link", name="Cancel before the trial ends").click()
+    expect(page.get_by_text("Nothing more is charged.")).to_be_visible()
+    page.get_by_role("button", name="Cancel my plan").click()
     expect(page.get_by_text("your plan will not continue. Nothing will be charged.")).to_be_visible()
     expect(page.get_by_role("button", name="Resume my plan")).to_be_visible()
     screenshot("billing-overview-trial-cancelled")
     page.get_by_role("button", name="Resume my plan").click()
-    expect(page.get_by_role("button", name="Start my paid plan now")).to_be_visible()
+    expect(page.get_by_role("link", name="Start my paid plan now")).to_be_visible()
 
     subscription = User.objects.get(email="dana@glowbotanics.com").subscription
     assert (subscription.subscription_status, subscription.current_plan, subscription.billing_cycle) == (
