@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from billing.selectors import result_row_limit
@@ -21,9 +23,9 @@ from scraping.models import CreatorProfile, JobStatus, Platform, ScrapingJob, Se
 from scraping.selectors import ResultFilters
 from scraping.services import job_step_run
 
-from .list_selectors import result_creator_ids
+from .list_selectors import list_items, result_creator_ids
 from .list_services import list_add_creators, list_create, list_item_update, list_items_move
-from .models import Bucket, Campaign, CreatorList, CreatorListItem, ListType
+from .models import Bucket, Campaign, CreatorList, ListType
 from .services import campaign_create, campaign_delete, campaign_search_start
 
 CAMPAIGN_NAME = "Spring SPF serum launch"
@@ -34,7 +36,8 @@ CAMPAIGN_DESCRIPTION = (
 LIST_NAME = "Spring launch shortlist"
 LIST_DESCRIPTION = "Who we are talking to for the SPF serum launch, from first look to booked."
 LIST_TAGS = ("spring launch", "skincare")
-# A search's size: at most the rows a trial is shown, so the demo trial sees everything it found.
+# A search's size: small, so `make run` waits seconds for the demo, and never more than the rows a
+# trial is shown, so the demo trial sees everything its searches found.
 SEARCH_TARGET = 20
 # Safety net for a provider that never says it is done; the sandbox ends each search in a few steps.
 MAX_STEPS = 200
@@ -45,7 +48,7 @@ class DemoSearch:
     platform: str
     search_type: str
     keywords: str = ""
-    # A similar search starts from the first creator this earlier search (an index) found.
+    # A similar search starts from the first creator found by this earlier search (its index in SEARCHES).
     similar_to: int | None = None
 
 
@@ -56,23 +59,36 @@ SEARCHES = (
     DemoSearch(Platform.INSTAGRAM, SearchType.SIMILAR, similar_to=1),
 )
 
+@dataclass(frozen=True)
+class BoardCard:
+    bucket: str
+    pinned: bool = False
+    notes: str = ""
+    # The last contact, for a card that has one: outreach takes days, not the second of seeding.
+    contacted_days_ago: int | None = None
+
+
 # Where the list's creators sit on the board, in the order they are added (round robin over the
-# searches, so every bucket mixes platforms), with the notes and pins someone working it would leave.
+# searches, so every bucket mixes platforms), with what someone working the list would leave.
 BOARD = (
-    (Bucket.BOOKED, True, "Booked: 3 videos in launch week. Rate agreed, contract signed, samples shipped."),
-    (Bucket.BOOKED, False, "Booked a dedicated review; the script outline is due a week before launch."),
-    (Bucket.CONTACTED, True, "Sent the brief and asked for a rate card and the US/UK audience split. "
-                             "Follow up on Friday."),
-    (Bucket.CONTACTED, False, "Replied to the brief: open to a gifted trial of the serum first."),
-    (Bucket.CONTACTED, False, ""),
-    (Bucket.SHORTLIST, True, "Comments full of questions about their routine. Check for a competing SPF "
-                             "deal before reaching out."),
-    (Bucket.SHORTLIST, False, "Strong before/after posts; ask about usage rights for paid ads."),
-    (Bucket.SHORTLIST, False, ""),
-    (Bucket.BACKLOG, False, ""),
-    (Bucket.BACKLOG, False, ""),
-    (Bucket.BACKLOG, False, ""),
-    (Bucket.BACKLOG, False, ""),
+    BoardCard(Bucket.BOOKED, pinned=True, contacted_days_ago=9,
+              notes="Booked: 3 videos in launch week. Rate agreed, contract signed, samples shipped."),
+    BoardCard(Bucket.BOOKED, contacted_days_ago=6,
+              notes="Booked a dedicated review; the script outline is due a week before launch."),
+    BoardCard(Bucket.CONTACTED, pinned=True, contacted_days_ago=3,
+              notes="Sent the brief and asked for a rate card and the US/UK audience split. Follow up on Friday."),
+    BoardCard(Bucket.CONTACTED, contacted_days_ago=2,
+              notes="Replied to the brief: open to a gifted trial of the serum first."),
+    BoardCard(Bucket.CONTACTED, contacted_days_ago=1),
+    BoardCard(Bucket.SHORTLIST, pinned=True,
+              notes="Comments full of questions about their routine. Check for a competing SPF deal before "
+                    "reaching out."),
+    BoardCard(Bucket.SHORTLIST, notes="Strong before/after posts; ask about usage rights for paid ads."),
+    BoardCard(Bucket.SHORTLIST),
+    BoardCard(Bucket.BACKLOG),
+    BoardCard(Bucket.BACKLOG),
+    BoardCard(Bucket.BACKLOG),
+    BoardCard(Bucket.BACKLOG),
 )
 
 
@@ -159,17 +175,24 @@ def _list_work(*, user: User, searches: list[ScrapingJob]) -> CreatorList:
     creator_list = list_create(owner=user, name=LIST_NAME, description=LIST_DESCRIPTION,
                                list_type=ListType.CAMPAIGN, tags=LIST_TAGS)
     list_add_creators(creator_list=creator_list, actor=user, creator_ids=chosen)
-    item_ids = dict(CreatorListItem.objects.filter(creator_list=creator_list).values_list("creator_id", "pk"))
-    placed = [(item_ids[creator_id], *BOARD[index]) for index, creator_id in enumerate(chosen)]
+    item_ids = dict(list_items(creator_list=creator_list).values_list("creator_id", "pk"))
+    cards = [(item_ids[creator_id], BOARD[index]) for index, creator_id in enumerate(chosen)]
     # Booked creators were contacted first, so both moves go through "contacted" and record the contact.
-    reached = [item_id for item_id, bucket, _pin, _note in placed if bucket in (Bucket.CONTACTED, Bucket.BOOKED)]
+    reached = [item_id for item_id, card in cards if card.bucket in (Bucket.CONTACTED, Bucket.BOOKED)]
     list_items_move(creator_list=creator_list, actor=user, item_ids=reached, bucket=Bucket.CONTACTED)
     for bucket in (Bucket.BOOKED, Bucket.SHORTLIST):
         list_items_move(creator_list=creator_list, actor=user, bucket=bucket,
-                        item_ids=[item_id for item_id, placed_in, _pin, _note in placed if placed_in == bucket])
-    for item_id, _bucket, pinned, notes in placed:
-        if pinned or notes:
-            list_item_update(creator_list=creator_list, actor=user, item_id=item_id, notes=notes or None,
-                             pinned=pinned or None)
+                        item_ids=[item_id for item_id, card in cards if card.bucket == bucket])
+    now = timezone.now()
+    for item_id, card in cards:
+        changes: dict = {}
+        if card.notes:
+            changes["notes"] = card.notes
+        if card.pinned:
+            changes["pinned"] = True
+        if card.contacted_days_ago is not None:
+            changes["last_contacted_at"] = now - timedelta(days=card.contacted_days_ago)
+        if changes:
+            list_item_update(creator_list=creator_list, actor=user, item_id=item_id, **changes)
     creator_list.refresh_from_db()
     return creator_list
