@@ -88,7 +88,8 @@ class Command(BaseCommand):
             return
         # The sandbox provider only, not the job worker: in the embedded default the seeded searches'
         # "search finished" emails then go nowhere (the in-memory broker's messages end with this process).
-        if line := embedded_sandbox_start():
+        # Nobody watches these searches, so the sandbox answers without its simulated network delay.
+        if line := embedded_sandbox_start(latency_ms=0):
             self.stdout.write(line)
         self.stdout.write(f"Demo workspace for {user.email}:")
         try:
