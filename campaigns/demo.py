@@ -144,6 +144,12 @@ def _search_run(*, user: User, campaign: Campaign, search: DemoSearch, earlier: 
         outcome = job_step_run(job_id=job.pk, dispatch=False)
         if outcome.finished:
             break
+        job.refresh_from_db()
+        if job.failed_attempts:
+            # Waiting out the engine's backoff would hold `make run` for about a minute; the demo is
+            # made on the next run instead.
+            raise DemoWorkspaceError(f"The data provider is failing ({job.error_detail or job.status_message}); "
+                                     "run seed_demo again once it answers.")
         time.sleep(outcome.delay)
     job.refresh_from_db()
     if job.status != JobStatus.COMPLETED:

@@ -124,6 +124,17 @@ def test_seed_demo_search_that_fails_leaves_no_half_made_workspace(make_sandbox)
     assert Campaign.objects.filter(user=user).count() == 1
 
 
+def test_seed_demo_gives_up_on_a_failing_provider_without_waiting_out_its_backoff(make_sandbox):  # noqa: F811
+    server = make_sandbox(fail_rate=1.0)
+
+    output = seed()
+
+    # Asked once: the engine would have tried again after each backoff, for about a minute.
+    assert server.stats.requests == 1
+    assert "The data provider is failing" in output
+    assert not demo_workspace_exists(user=demo_user())
+
+
 def test_seed_demo_with_a_provider_key_runs_no_search(settings):
     settings.SCRAPECREATORS_API_KEY = "live-key"
 
