@@ -113,9 +113,9 @@ def demo_workspace_create(*, user: User, on_search: Callable[[ScrapingJob], None
                           ) -> DemoWorkspace:
     """Create the campaign, run its searches to their end, and work a list of their creators.
 
-    ``on_search`` is told about each search as it ends. If a search does not complete, the
-    campaign is deleted again (with its searches) so that running this later starts over rather
-    than finding half a demo; creators already counted this month stay counted, as for anyone.
+    ``on_search`` is told about each search as it ends. If anything fails, the campaign is deleted
+    again (with its searches) so that running this later starts over rather than finding half a
+    demo; creators already counted this month stay counted, as for anyone.
     """
     campaign = campaign_create(user=user, name=CAMPAIGN_NAME, description=CAMPAIGN_DESCRIPTION)
     try:
@@ -124,10 +124,11 @@ def demo_workspace_create(*, user: User, on_search: Callable[[ScrapingJob], None
             job = _search_run(user=user, campaign=campaign, search=search, earlier=searches)
             on_search(job)
             searches.append(job)
+        creator_list = _list_work(user=user, searches=searches)
     except BaseException:
         campaign_delete(campaign=campaign)
         raise
-    return DemoWorkspace(campaign=campaign, searches=searches, creator_list=_list_work(user=user, searches=searches))
+    return DemoWorkspace(campaign=campaign, searches=searches, creator_list=creator_list)
 
 
 def _search_run(*, user: User, campaign: Campaign, search: DemoSearch, earlier: list[ScrapingJob]) -> ScrapingJob:
@@ -153,8 +154,8 @@ def _search_run(*, user: User, campaign: Campaign, search: DemoSearch, earlier: 
         time.sleep(outcome.delay)
     job.refresh_from_db()
     if job.status != JobStatus.COMPLETED:
-        raise DemoWorkspaceError(f"The demo's {job.get_platform_display()} search for {job.query_label} ended "
-                                 f"{job.get_status_display().lower()}: {job.status_message}")
+        raise DemoWorkspaceError(f"The demo's {job.get_platform_display()} search for {job.query_label} did not "
+                                 f"complete ({job.get_status_display().lower()}): {job.status_message}")
     return job
 
 
