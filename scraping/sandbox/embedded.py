@@ -14,14 +14,17 @@ _lock = threading.Lock()
 _server: SandboxServer | None = None
 
 
-def embedded_sandbox_start() -> str | None:
+def embedded_sandbox_start(*, latency_ms: int | None = None) -> str | None:
+    """Serve the sandbox provider on its port from this process; ``latency_ms`` replaces the
+    configured network delay (which lets a person watch a search progress) for this process."""
     global _server
     if not settings.SANDBOX_PROVIDER:
         return None
     with _lock:
         if _server is None:
             config = SandboxConfig(
-                port=settings.SANDBOX_PROVIDER_PORT, latency_ms=settings.SANDBOX_PROVIDER_LATENCY_MS
+                port=settings.SANDBOX_PROVIDER_PORT,
+                latency_ms=settings.SANDBOX_PROVIDER_LATENCY_MS if latency_ms is None else latency_ms,
             )
             try:
                 _server = start_sandbox(config)
