@@ -108,6 +108,10 @@ def campaign_delete(*, campaign: Campaign) -> None:
     usage_release_campaign(user_id=campaign.user_id)
 
 
+def _indefinite(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
 @transaction.atomic
 def campaign_search_start(
     *,
@@ -128,7 +132,8 @@ def campaign_search_start(
                     keywords=keywords, username=username, campaign_id=campaign.pk, dispatch=dispatch)
     campaign.save(update_fields=["updated_at"])
     _log(campaign, actor=user, kind=ActivityKind.SEARCH_STARTED,
-         message=f"Started a {job.get_platform_display()} search for {job.query_label} ({target_results:,} creators)",
+         message=f"Started {_indefinite(job.get_platform_display())} search for {job.query_label} "
+                 f"({target_results:,} creators)",
          job=job)
     return job
 
