@@ -162,12 +162,13 @@ class SearchTotals:
 
 def search_totals(*, user: User) -> SearchTotals:
     jobs = job_list(user=user).aggregate(
-        searches=Count("id"), running=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
-        creators=Sum("found_count"))
-    emails = (JobCreator.objects.filter(job__user=user, creator__has_email=True)
-              .values("creator_id").distinct().count())
-    return SearchTotals(searches=jobs["searches"], running=jobs["running"], creators=jobs["creators"] or 0,
-                        emails=emails)
+        searches=Count("id"), running=Count("id", filter=Q(status__in=ACTIVE_STATUSES)))
+    # Creators, not result rows: one found by two searches is one creator, as it is one on the bill.
+    found = JobCreator.objects.filter(job__user=user).aggregate(
+        creators=Count("creator_id", distinct=True),
+        emails=Count("creator_id", distinct=True, filter=Q(creator__has_email=True)))
+    return SearchTotals(searches=jobs["searches"], running=jobs["running"], creators=found["creators"],
+                        emails=found["emails"])
 
 
 @dataclass(frozen=True)
