@@ -1,3 +1,4 @@
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import transaction
 from django.urls import reverse
@@ -20,6 +21,26 @@ class AccountAdapter(DefaultAccountAdapter):
             # Billing owns lifecycle emails; it is called by actor name, as accounts sits below it.
             transaction.on_commit(lambda: actor_send("welcome_email", user.pk))
         return user
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "accounts.stages.EmailVerificationStage" if path == "allauth.account.stages.EmailVerificationStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
+    def is_email_verification_mandatory(self, user) -> bool:
+        return (
+            app_settings.EMAIL_VERIFICATION == app_settings.EmailVerificationMethod.MANDATORY
+            or user.is_named_operator
+        )
+
+    def confirm_email(self, request, email_address) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            # A confirmed address in ADMIN_EMAILS turns operator access on; the stored flag follows.
+            email_address.user.save(update_fields=["is_staff"])
+        return confirmed
 
     def get_login_redirect_url(self, request) -> str:
         step = onboarding_url_name(user=request.user)

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import BaseUserManager
@@ -42,7 +43,14 @@ class UserManager(BaseUserManager):
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email), **fields)
         user.set_password(password)
-        user.save(using=self._db)
+        with transaction.atomic(using=self._db):
+            user.save(using=self._db)
+            # Accounts made here come from someone with shell or operator access (createsuperuser,
+            # the operator's test users, seed_demo), who vouches for the address; sign-up goes
+            # through allauth instead and confirms it by email.
+            EmailAddress.objects.using(self._db).create(user=user, email=user.email, primary=True, verified=True)
+            if user.is_staff != user.is_platform_admin:
+                user.save(using=self._db, update_fields=["is_staff"])
         return user
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
@@ -91,10 +99,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
     @property
+    def is_named_operator(self) -> bool:
+        """Named an operator (flag, superuser or ADMIN_EMAILS), whether or not access is on yet."""
+        return self.is_admin or self.is_superuser or self.email in settings.ADMIN_EMAILS
+
+    @property
     def is_platform_admin(self) -> bool:
-        return self.is_active and (
-            self.is_admin or self.is_superuser or self.email in settings.ADMIN_EMAILS
-        )
+        if not self.is_active:
+            return False
+        if self.is_admin or self.is_superuser:
+            return True
+        # ADMIN_EMAILS names an address, not a person: anyone can sign up with it or add it to
+        # their account, so it counts only once its owner has confirmed it.
+        return self.email in settings.ADMIN_EMAILS and self._email_confirmed()
+
+    def _email_confirmed(self) -> bool:
+        # The console asks for every permission of every page; one look-up per address and request.
+        if self.pk is None:
+            return False
+        cached = getattr(self, "_email_confirmed_cache", None)
+        if cached is None or cached[0] != self.email:
+            confirmed = self.emailaddress_set.filter(email__iexact=self.email, verified=True).exists()
+            cached = self._email_confirmed_cache = (self.email, confirmed)
+        return cached[1]
 
     @property
     def is_onboarded(self) -> bool:
@@ -113,6 +140,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs) -> None:
         # Stored lower-cased so uniqueness and look-ups are case-insensitive everywhere.
         self.email = self.email.strip().lower()
+        self._email_confirmed_cache = None
         self.is_staff = self.is_platform_admin
         creating = self._state.adding
         # The four account tables are part of what a user *is*: however a user is created (sign-up,

@@ -1,6 +1,12 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import path, reverse
 from django.utils.module_loading import import_string
 
 
@@ -16,6 +22,15 @@ class PlatformAdminSite(admin.AdminSite):
         # Operators are decided by the product (is_admin flag or ADMIN_EMAILS), not by is_staff
         # alone, so a stale is_staff can never open the console.
         return bool(getattr(request.user, "is_platform_admin", False))
+
+    def login(self, request, extra_context=None):
+        # Operators sign in through the site's own sign-in (allauth), so one failed-login limit
+        # and one email verification rule apply to every password form.
+        if request.user.is_authenticated:
+            # Signed in, not an operator: the site's sign-in would send them straight back here.
+            raise PermissionDenied
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
+        return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # Behaviour every admin page shares (the audit log) is mixed in here, named in settings so

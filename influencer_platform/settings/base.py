@@ -118,7 +118,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Everyone listed here is an operator with access to /admin/, whatever their is_admin flag says.
+# Everyone listed here who has confirmed the address is an operator with access to /admin/,
+# whatever their is_admin flag says.
 ADMIN_EMAILS = [email.strip().lower() for email in env.list("ADMIN_EMAILS", default=[])]
 
 SITE_ID = 1
@@ -130,7 +131,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# Mandatory, so that sign-up answers "check your email" for known and unknown addresses alike
+# (allauth's enumeration prevention needs it) and no one uses an address they cannot read.
+# Operators sign in with a confirmed address whatever this says (accounts.stages).
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None

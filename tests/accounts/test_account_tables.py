@@ -1,4 +1,8 @@
+from importlib import import_module
+
 import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -75,3 +79,18 @@ def test_user_email_login_is_case_insensitive(client):
     response = client.post(reverse("account_login"), {"login": "MIXED.case@brand.COM", "password": PASSWORD})
     assert response.status_code == 302
     assert client.session.get("_auth_user_id")
+
+
+def test_accounts_made_before_addresses_were_recorded_still_sign_in(client):
+    # Made outside sign-up before such accounts had address rows: the migration records the address
+    # as vouched for, so mandatory verification does not lock the account out.
+    vouch_for_addresses = import_module(
+        "accounts.migrations.0006_addresses_of_accounts_made_outside_sign_up").vouch_for_addresses
+    user = User.objects.create_user("old-timer@brand.com", PASSWORD)
+    EmailAddress.objects.filter(user=user).delete()
+
+    vouch_for_addresses(apps, None)
+
+    response = client.post(reverse("account_login"), {"login": "old-timer@brand.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id") == str(user.pk)

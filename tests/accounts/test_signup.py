@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
@@ -20,16 +23,39 @@ def test_signup_refuses_disposable_email_domains(client, email):
     assert not User.objects.exists()
 
 
-def test_signup_accepts_work_email_and_starts_onboarding(client):
+def test_signup_accepts_work_email_and_starts_onboarding_once_confirmed(client):
     response = signup(client, "maya@glowbotanics.com")
-    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+
+    message = mail.outbox[-1]
+    assert message.to == ["maya@glowbotanics.com"]
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", message.body).group(1)
+    response = client.post(link)
     assert response.url == reverse("onboarding")
     assert client.get(response.url).url == reverse("onboarding_info")
 
 
-def test_signup_refuses_an_email_already_registered(client):
+def test_signup_answers_a_registered_address_as_it_answers_a_new_one(client):
     User.objects.create_user("maya@glowbotanics.com", PASSWORD)
-    response = signup(client, "Maya@GlowBotanics.com")
-    assert User.objects.count() == 1
-    # allauth answers as if it worked (no account enumeration) but never creates a second user.
-    assert response.status_code in (200, 302)
+
+    known = signup(client, "Maya@GlowBotanics.com")
+    client.logout()
+    unknown = signup(client, "ines@palmaskin.com")
+
+    assert (known.status_code, known.headers.get("Location")) == (unknown.status_code, unknown.headers.get("Location"))
+    assert known.url == reverse("account_email_verification_sent")
+    assert User.objects.count() == 2
+    # The owner is told someone tried; the newcomer gets the confirmation link.
+    to_owner, to_newcomer = mail.outbox
+    assert to_owner.to == ["maya@glowbotanics.com"] and "Account Already Exists" in to_owner.subject
+    assert to_newcomer.to == ["ines@palmaskin.com"] and "/accounts/confirm-email/" in to_newcomer.body
+
+
+def test_signup_check_your_email_page_says_where_a_local_server_puts_the_email(client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    response = client.get(reverse("account_email_verification_sent"))
+    assert "the link is in the terminal that runs it" in response.content.decode()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    response = client.get(reverse("account_email_verification_sent"))
+    assert "terminal" not in response.content.decode()

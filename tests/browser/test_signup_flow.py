@@ -5,10 +5,12 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 
+from .test_first_trial import confirmation_link
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_signup_onboarding_lands_on_dashboard(page, screenshot):
+def test_signup_onboarding_lands_on_dashboard(page, screenshot, live_server):
     page.goto("/")
     screenshot("landing")
     page.get_by_role("link", name="Start your 7-day free trial").click()
@@ -18,6 +20,11 @@ def test_signup_onboarding_lands_on_dashboard(page, screenshot):
     page.fill("input[name=password2]", "Sturdy-passphrase-42")
     screenshot("signup")
     page.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
+
+    expect(page).to_have_url(re.compile("/accounts/confirm-email/$"))
+    expect(page.locator("main")).to_contain_text("We have sent an email to you for verification")
+    page.goto(confirmation_link("maya@glowbotanics.com", live_server))
+    page.locator("main").get_by_role("button", name=re.compile("Confirm", re.I)).click()
 
     expect(page).to_have_url(re.compile("/onboarding/business/$"))
     page.get_by_label("Your full name").fill("Maya Lopez")
