@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from accounts.models import User, UserBilling, UserSubscription
+from accounts.models import User, UserBilling, UserSubscription, UserUsage
 
 from ..models import SubscriptionPlan
 from ..providers import get_provider
@@ -32,6 +32,8 @@ class ChangeQuote:
     card: str  # "Visa ending 4242", or "" when none is on file
     preview: InvoicePreview | None = None  # what is billed; a cancellation bills nothing
     ends_at: datetime | None = None  # a cancellation: access lasts until then
+    over_limits: tuple[str, ...] = ()  # a downgrade: what the account already has beyond the new plan
+
 
     @property
     def cycle_changes(self) -> bool:
@@ -57,6 +59,19 @@ def _card_label(user: User) -> str:
     return f"{(billing.card_brand or 'card').title()} ending {billing.card_last4}"
 
 
+def _over_limits(user: User, plan: SubscriptionPlan) -> tuple[str, ...]:
+    """What a customer moving to ``plan`` already has beyond its limits, in their words."""
+    usage = UserUsage.objects.get(user_id=user.pk)
+    notes = []
+    if not plan.unlimited_campaigns and usage.campaigns_used > plan.campaigns_limit:
+        notes.append(f"You have {usage.campaigns_used:,} campaigns and {plan.name} includes {plan.campaigns_limit:,}: "
+                     "they all stay, but a new one needs you to delete some first.")
+    if not plan.unlimited_creators and usage.creators_used_this_month > plan.creators_limit:
+        notes.append(f"You have used {usage.creators_used_this_month:,} creators this month and {plan.name} includes "
+                     f"{plan.creators_limit:,}: new creators wait for the monthly renewal.")
+    return tuple(notes)
+
+
 def plan_change_quote(*, user: User, plan_key: str, cycle: str) -> ChangeQuote:
     """What switching to ``plan_key`` billed ``cycle`` costs today and on the next invoice."""
     plan, price_id = _purchasable_plan(plan_key, cycle)
@@ -69,6 +84,7 @@ def plan_change_quote(*, user: User, plan_key: str, cycle: str) -> ChangeQuote:
     return ChangeQuote(
         action="plan_change", current_plan=plan_for_user(user=user), current_cycle=subscription.billing_cycle,
         plan=plan, cycle=cycle, trialing=subscription.is_trialing, card=_card_label(user), preview=preview,
+        over_limits=_over_limits(user, plan),
     )
 
 

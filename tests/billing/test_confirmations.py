@@ -123,6 +123,20 @@ def test_plan_change_confirmation_of_a_downgrade_charges_nothing_and_keeps_a_cre
     assert "You are now on Glow Up (monthly). Nothing was charged today." in _text(done)
 
 
+def test_plan_change_confirmation_of_a_downgrade_says_what_is_already_beyond_the_new_plan(client, demo_customer):
+    from accounts.models import UserUsage
+
+    user = demo_customer("viral_surge")
+    _period(user, started_days_ago=15, ends_in_days=15)
+    UserUsage.objects.filter(user=user).update(campaigns_used=5, creators_used_this_month=1240)
+
+    content = _text(client.get(reverse("billing_subscription_change"), {"plan_key": "glow_up", "cycle": "monthly"}))
+
+    assert ("You have 5 campaigns and Glow Up includes 3: they all stay, but a new one needs you to delete some "
+            "first.") in content
+    assert "You have used 1,240 creators this month and Glow Up includes 1,000: new creators wait" in content
+
+
 def test_plan_change_confirmation_to_yearly_bills_the_year_less_the_unused_month(client, demo_customer):
     user = demo_customer("glow_up")
     start, end = _period(user, started_days_ago=20, ends_in_days=10)
