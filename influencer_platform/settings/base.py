@@ -195,7 +195,12 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["billing.permissions.ProductAccess"],
+    "DEFAULT_PERMISSION_CLASSES": ["billing.permissions.ApiAccess"],
+    "DEFAULT_PARSER_CLASSES": [
+        "influencer_platform.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "influencer_platform.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "influencer_platform.api.Pagination",
@@ -214,7 +219,14 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creator Radar API",
     "DESCRIPTION": "Find creators, run searches and read results. Authenticate with "
-    "`Authorization: Bearer <token>` (tokens are created on the account settings page).",
+    "`Authorization: Bearer <token>` (tokens are created on the account settings page).\n\n"
+    "The API is part of plans with API access (Fame Flex), whatever the credentials: a token, or the "
+    "browser session of someone signed in to the site (as this page's *Try it out* uses). On another plan "
+    "every endpoint answers 403 with `code` `feature_unavailable` and the plan to choose in "
+    "`extra.recommended_plan`. The site's own pages call none of these endpoints, so they keep working on "
+    "every plan; this schema and these docs are open to everyone.\n\n"
+    "Errors have one body: `{\"code\", \"message\", \"extra\"}`. Bodies are JSON of at most "
+    "20 levels of nesting, without unpaired surrogates (`\\ud800`); ids and numbers fit in 64 bits.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
