@@ -248,7 +248,7 @@ def test_api_refuses_huge_numbers_in_query_filters(api_customer):
         assert set(response.json()) == {"code", "message", "extra"}
 
 
-def test_list_pages_put_huge_ids_on_the_form_instead_of_failing(client, make_customer):
+def test_list_pages_put_huge_or_foreign_digit_ids_on_the_form_instead_of_failing(client, make_customer):
     customer = make_customer("glow_up")
     client.force_login(customer)
     creators = [make_creator(), make_creator()]
@@ -262,14 +262,19 @@ def test_list_pages_put_huge_ids_on_the_form_instead_of_failing(client, make_cus
                               {"campaign": HUGE, "creator": [creators[1].pk], "target": creator_list.pk}, follow=True)
     into = client.post(reverse("list_add_results"), {"job": job.pk, "creator": [creators[1].pk], "target": HUGE},
                        follow=True)
+    # "²" is a digit to str.isdigit() and not to int().
+    superscript = client.post(reverse("list_add_results"), {"job": job.pk, "creator": ["²"], "target": creator_list.pk},
+                              follow=True)
     bulk = client.post(reverse("list_bulk", args=[creator_list.pk]), {"action": "remove", "item": [item.pk, HUGE]},
                        follow=True)
     moved = client.post(reverse("list_move", args=[creator_list.pk]),
                         {"item": item.pk, "bucket": "shortlist", "before": HUGE}, follow=True)
     paged = client.get(reverse("search_detail", args=[job.pk]), {"page": 10**30, "min_followers": HUGE})
 
-    for response in (added, by_campaign, into, bulk, moved, paged):
+    for response in (added, by_campaign, into, superscript, bulk, moved, paged):
         assert response.status_code == 200
+    for response in (added, superscript, bulk):
+        assert "Choose creators from the table." in response.content.decode()
     assert list(CreatorListItem.objects.filter(creator_list=creator_list).values_list("pk", "bucket")) == \
         [(item.pk, "backlog")]
 
