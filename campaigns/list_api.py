@@ -270,7 +270,7 @@ class ListItemsApi(APIView):
         creator_ids = serializers.ListField(child=IdField(), required=False, max_length=10_000,
                                             help_text="Creators found by your searches (or on lists you read).")
         search_id = IdField(required=False,
-                                             help_text="Add every creator of this search matching the filters.")
+                            help_text="Add every creator of this search matching the filters.")
         campaign_id = IdField(required=False,
                               help_text="Add every creator of this campaign matching the filters.")
         q = serializers.CharField(required=False, allow_blank=True, max_length=100)
