@@ -5,13 +5,37 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from influencer_platform.throttling import client_address
+
 from .models import ApiToken
 
 # Writing last_used_at on every call would turn each API read into a write.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
-# Failed token attempts per client address per window before it is told to wait.
+# Invalid tokens per client, and per token prefix, in a window before further invalid ones are told
+# to wait. A valid token is always answered: the limit slows guessing, it never locks anyone out.
 FAILED_ATTEMPTS_LIMIT = 20
 FAILED_ATTEMPTS_WINDOW = 60
+
+
+def _failure_keys(request, presented: str) -> list[str]:
+    # Per client, so one address cannot guess at volume; per prefix (the part of a token its owner
+    # sees in settings), so many addresses cannot share the guessing of one token between them.
+    prefix = ApiToken.digest(presented[: ApiToken.HINT_LENGTH])
+    return [f"api-token-failures:client:{client_address(request)}", f"api-token-failures:prefix:{prefix}"]
+
+
+def _count_failure(request, presented: str) -> bool:
+    """Count an invalid token; True when its client or its prefix was already over the limit."""
+    keys = _failure_keys(request, presented)
+    over = any(count >= FAILED_ATTEMPTS_LIMIT for count in cache.get_many(keys).values())
+    for key in keys:
+        # add() starts a window only where none is running, so the window is not pushed back.
+        cache.add(key, 0, FAILED_ATTEMPTS_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:  # the window ended between add() and incr()
+            cache.set(key, 1, FAILED_ATTEMPTS_WINDOW)
+    return over
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -25,9 +49,6 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Malformed Authorization header: use 'Bearer <token>'.")
-        failures_key = f"api-token-failures:{request.META.get('REMOTE_ADDR', '')}"
-        if cache.get(failures_key, 0) >= FAILED_ATTEMPTS_LIMIT:
-            raise exceptions.Throttled(wait=FAILED_ATTEMPTS_WINDOW, detail="Too many invalid API tokens.")
         token = (
             ApiToken.objects.active()
             .select_related("user", "user__subscription")
@@ -35,8 +56,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None or not token.user.is_active:
-            cache.add(failures_key, 0, FAILED_ATTEMPTS_WINDOW)
-            cache.incr(failures_key)
+            if _count_failure(request, header[1]):
+                raise exceptions.Throttled(wait=FAILED_ATTEMPTS_WINDOW, detail="Too many invalid API tokens.")
             raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:

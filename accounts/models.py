@@ -296,6 +296,8 @@ class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 is stored; the secret is shown once at creation."""
 
     PREFIX = "cr_"
+    # How much of a token its owner is shown to recognise it by (``key_hint``).
+    HINT_LENGTH = 8
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=60)

@@ -94,7 +94,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         )
     secret = ApiToken.generate_secret()
     token = ApiToken.objects.create(
-        user=user, name=name[:60], key_digest=ApiToken.digest(secret), key_hint=secret[:8]
+        user=user, name=name[:60], key_digest=ApiToken.digest(secret), key_hint=secret[: ApiToken.HINT_LENGTH]
     )
     return token, secret
 

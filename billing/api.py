@@ -5,7 +5,6 @@ from rest_framework.views import APIView
 
 from accounts.selectors import user_profile_get
 
-from .permissions import ApiAccess
 from .selectors import CREATOR_COUNTING_RULE, plan_for_user, result_row_limit, trial_countdown, usage_meters
 
 
@@ -57,8 +56,6 @@ class MeOutput(serializers.Serializer):
 
 class MeApi(APIView):
     """The signed-in user: profile, plan, subscription, usage and limits."""
-
-    permission_classes = [ApiAccess]
 
     @extend_schema(responses={200: MeOutput}, operation_id="me")
     def get(self, request):

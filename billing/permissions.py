@@ -1,27 +1,19 @@
 from rest_framework.permissions import BasePermission
 
-from accounts.models import ApiToken
-
 from .models import Feature
-from .services import access_check, feature_check
+from .services import feature_check
 
 
 class ApiAccess(BasePermission):
-    """Signed in; requests made with an API token also need a plan that includes API access."""
+    """Signed in, on a plan that includes API access (which needs finished onboarding and an active
+    or trialing subscription too), whatever the credentials: a token or the browser session.
+
+    The site's pages are server-rendered and call no /api/v1/ endpoint, so a session is held to the
+    same rule as a token; ``tests/test_api_hardening.py`` fails if a page starts calling one.
+    """
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
-        if isinstance(request.auth, ApiToken):
-            feature_check(user=request.user, feature=Feature.API).raise_if_denied()
-        return True
-
-
-class ProductAccess(ApiAccess):
-    """Product endpoints additionally need finished onboarding and an active or trialing plan."""
-
-    def has_permission(self, request, view) -> bool:
-        if not super().has_permission(request, view):
-            return False
-        access_check(user=request.user).raise_if_denied()
+        feature_check(user=request.user, feature=Feature.API).raise_if_denied()
         return True

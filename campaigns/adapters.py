@@ -7,6 +7,7 @@ higher app extends the lower one's adapter instead (settings ``ACCOUNT_ADAPTER``
 from __future__ import annotations
 
 from accounts.adapters import AccountAdapter as AccountsAdapter
+from influencer_platform.throttling import client_address
 
 from .list_services import list_invitations_accept
 
@@ -25,3 +26,7 @@ class AccountAdapter(AccountsAdapter):
         if confirmed:
             list_invitations_accept(user=email_address.user)
         return confirmed
+
+    def get_client_ip(self, request) -> str:
+        # allauth's sign-in, sign-up and reset limits count per client like every other limiter.
+        return client_address(request)

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.selectors import TRIAL_RESULT_ROWS, result_row_limit
-from influencer_platform.api import Pagination
+from influencer_platform.api import IntegerField, Pagination
 from scraping.images.signing import creator_avatar_proxy_url
 from scraping.models import EndReason, JobCreator, JobPhase, JobStatus, Platform, ScrapingJob, SearchType
 from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters, ResultRows, campaign_results, job_get, job_results
@@ -334,7 +334,7 @@ class CampaignSearchesApi(APIView):
         username = serializers.CharField(
             required=False, allow_blank=True, default="",
             help_text="Similar searches: @creator or a link to their profile.")
-        target_results = serializers.IntegerField(help_text="How many creators to find (1 to 10,000).")
+        target_results = IntegerField(help_text="How many creators to find (1 to 10,000).")
 
     @extend_schema(operation_id="campaigns_searches_list",
                    responses={200: SearchOutput(many=True), **_errors(404)})

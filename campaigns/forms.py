@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from influencer_platform.fields import IntegerField
 from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters
 from scraping.services import MAX_TARGET, SearchInputError, search_keywords_parse, search_username_parse
 
@@ -29,8 +30,8 @@ class ResultFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search")
     has_email = forms.BooleanField(required=False, label="Has email")
     verified = forms.BooleanField(required=False, label="Verified")
-    min_followers = forms.IntegerField(required=False, min_value=0, label="Min followers")
-    max_followers = forms.IntegerField(required=False, min_value=0, label="Max followers")
+    min_followers = IntegerField(required=False, min_value=0, label="Min followers")
+    max_followers = IntegerField(required=False, min_value=0, label="Max followers")
     sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (_o, label) in RESULT_SORTS.items()])
     page_size = forms.TypedChoiceField(required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES],
                                        empty_value=PAGE_SIZES[0])
@@ -85,7 +86,7 @@ class SearchWizardForm(forms.Form):
     username = forms.CharField(required=False, max_length=300, label="Creator",
                                help_text="@username or a link to their profile.")
     target = forms.ChoiceField(choices=TARGET_CHOICES, widget=forms.RadioSelect, label="How many creators")
-    custom_target = forms.IntegerField(required=False, min_value=1, label="Custom number")
+    custom_target = IntegerField(required=False, min_value=1, label="Custom number")
 
     def __init__(self, *args, remaining: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.selectors import result_row_limit
-from influencer_platform.api import Pagination
+from influencer_platform.api import IdField, IntegerField, Pagination
 from scraping.models import Platform
 
 from .api import _CSV_RESPONSES, CreatorOutput, IgnoreClientContentNegotiation, _errors
@@ -267,17 +267,17 @@ class ListItemsApi(APIView):
         q = serializers.CharField(required=False, max_length=100, help_text="Text in the handle, name or notes.")
 
     class ItemsAddInput(serializers.Serializer):
-        creator_ids = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=10_000,
+        creator_ids = serializers.ListField(child=IdField(), required=False, max_length=10_000,
                                             help_text="Creators found by your searches (or on lists you read).")
-        search_id = serializers.IntegerField(required=False,
-                                             help_text="Add every creator of this search matching the filters.")
-        campaign_id = serializers.IntegerField(required=False,
-                                               help_text="Add every creator of this campaign matching the filters.")
+        search_id = IdField(required=False,
+                            help_text="Add every creator of this search matching the filters.")
+        campaign_id = IdField(required=False,
+                              help_text="Add every creator of this campaign matching the filters.")
         q = serializers.CharField(required=False, allow_blank=True, max_length=100)
         has_email = serializers.BooleanField(required=False)
         verified = serializers.BooleanField(required=False)
-        min_followers = serializers.IntegerField(required=False, min_value=0)
-        max_followers = serializers.IntegerField(required=False, min_value=0)
+        min_followers = IntegerField(required=False, min_value=0)
+        max_followers = IntegerField(required=False, min_value=0)
         bucket = serializers.ChoiceField(choices=Bucket.choices, default=Bucket.BACKLOG)
 
         def validate(self, data):
@@ -328,9 +328,9 @@ class ListItemsApi(APIView):
 class ListItemDetailApi(APIView):
     class ItemUpdateInput(serializers.Serializer):
         bucket = serializers.ChoiceField(choices=Bucket.choices, required=False)
-        position = serializers.IntegerField(required=False, min_value=0,
-                                            help_text="0-based place in the bucket; past the end means last.")
-        before_item_id = serializers.IntegerField(required=False, help_text="Place it just before this item.")
+        position = IntegerField(required=False, min_value=0,
+                                help_text="0-based place in the bucket; past the end means last.")
+        before_item_id = IdField(required=False, help_text="Place it just before this item.")
         notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
         pinned = serializers.BooleanField(required=False)
         last_contacted_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -372,7 +372,7 @@ class ListItemDetailApi(APIView):
 class ListItemsBulkApi(APIView):
     class BulkInput(serializers.Serializer):
         action = serializers.ChoiceField(choices=[("move", "Move"), ("remove", "Remove")])
-        item_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=10_000)
+        item_ids = serializers.ListField(child=IdField(), min_length=1, max_length=10_000)
         bucket = serializers.ChoiceField(choices=Bucket.choices, required=False,
                                          help_text="Where to move them (move only); they go last, in board order.")
 

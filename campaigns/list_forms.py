@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.http import QueryDict
 
+from influencer_platform.fields import INT64_MAX, IdField
 from scraping.models import Platform
 
 from .forms import ResultFilterForm
@@ -17,7 +18,8 @@ class IdsField(forms.Field):
 
     def to_python(self, value) -> list[int]:
         values = value if isinstance(value, (list, tuple)) else ([value] if value else [])
-        if not all(str(v).isdigit() for v in values):
+        # isdigit() also takes digits of other scripts ("١٢٣") and superscripts, which int() refuses.
+        if not all(str(v).isascii() and str(v).isdigit() and 0 < int(v) <= INT64_MAX for v in values):
             raise forms.ValidationError("Choose creators from the table.")
         return [int(v) for v in values]
 
@@ -99,12 +101,12 @@ class ItemFilterForm(forms.Form):
 class ListAddForm(forms.Form):
     """Creators ticked in a results table (or every row matching its filters) for a new or existing list."""
 
-    job = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    campaign = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    job = IdField(required=False, widget=forms.HiddenInput)
+    campaign = IdField(required=False, widget=forms.HiddenInput)
     creator = IdsField(required=False)
     all_matching = forms.BooleanField(required=False)
     filter_query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
-    target = forms.IntegerField(required=False, label="Add to")
+    target = IdField(required=False, label="Add to")
     new_list_name = forms.CharField(required=False, max_length=120, label="New list name")
 
     def clean(self):
@@ -133,9 +135,9 @@ class CollaboratorForm(forms.Form):
 
 
 class ItemMoveForm(forms.Form):
-    item = forms.IntegerField()
+    item = IdField()
     bucket = forms.ChoiceField(choices=Bucket.choices)
-    before = forms.IntegerField(required=False)
+    before = IdField(required=False)
 
 
 class BulkForm(forms.Form):

@@ -19,7 +19,7 @@ from influencer_platform.errors import NotFoundError
 from scraping.models import CreatorProfile, JobCreator, Platform
 from scraping.selectors import ResultFilters, campaign_results, job_results, rows_shown
 
-from .models import Bucket, CreatorList, CreatorListItem, ListCollaborator, ListExport, ListRole
+from .models import Bucket, Campaign, CreatorList, CreatorListItem, ListCollaborator, ListExport, ListRole
 
 OWNER = "owner"
 
@@ -183,6 +183,10 @@ def result_creator_ids(*, user: User, job_id: int | None = None, campaign_id: in
     if job_id is not None:
         rows = job_results(user=user, job_id=job_id, filters=filters)
     elif campaign_id is not None:
+        # campaign_results scopes its rows to the user's own searches, so another user's campaign
+        # would read as an empty one; say it is not there, as job_results does for a search.
+        if not Campaign.objects.filter(pk=campaign_id, user=user).exists():
+            raise NotFoundError("No such campaign.")
         rows = campaign_results(user=user, campaign_id=campaign_id, filters=filters)
     else:
         raise NotFoundError("No such search.")

@@ -1,16 +1,24 @@
-"""The API's shared pieces: one error body for every failure, one pagination style."""
+"""The API's shared pieces: one error body for every failure, one JSON parser, the id field, one
+pagination style."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from .errors import ApplicationError
+from .fields import INT64_MAX, INT64_MIN
+
+# Our bodies nest three levels at most; the limit leaves room and stops a body built to exhaust the
+# decoder's recursion (50,000 brackets is a RecursionError inside the json module).
+MAX_JSON_DEPTH = 20
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _CODES_BY_EXCEPTION = [
     (exceptions.NotAuthenticated, "not_authenticated"),
@@ -62,6 +70,56 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         status=getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST),
         headers=headers,
     )
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing what no honest client sends and nothing downstream can hold.
+
+    JSON may spell an unpaired UTF-16 surrogate (``"\\ud800"``); Python decodes it to a string that
+    is not text, which neither PostgreSQL nor the JSON renderer can encode. A real character written
+    as a surrogate pair decodes to that character and passes.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep.")
+        _check_parsed(data)
+        return data
+
+
+def _check_parsed(data: Any) -> None:
+    # Iterative, as the structure may be nearly as deep as the recursion limit.
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                raise exceptions.ParseError("JSON parse error - text holds an unpaired surrogate (\\ud800-\\udfff), "
+                                            "which is not a character.")
+        elif isinstance(value, (list, dict)):
+            if depth > MAX_JSON_DEPTH:
+                raise exceptions.ParseError(f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep.")
+            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+
+
+class IntegerField(serializers.IntegerField):
+    """An integer within 64 bits unless a narrower range is given (see ``influencer_platform.fields``)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_value", INT64_MAX)
+        kwargs.setdefault("min_value", INT64_MIN)
+        super().__init__(**kwargs)
+
+
+class IdField(IntegerField):
+    """The id of a row: from 1 to the largest bigint."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
 
 
 class Pagination(PageNumberPagination):

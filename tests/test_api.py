@@ -65,18 +65,26 @@ def test_anonymous_request_gets_not_authenticated_body(client):
     }
 
 
-def test_session_auth_works_for_me_without_api_feature(client, subscriber):
+def test_session_without_the_api_feature_is_refused_like_a_token(client, subscriber):
     client.force_login(subscriber)
     response = client.get(ME)
+    assert response.status_code == 403
+    assert response.json()["code"] == "feature_unavailable"
+    assert response.json()["extra"]["recommended_plan"]["plan_key"] == "fame_flex"
+
+
+def test_session_auth_works_for_me_on_a_plan_with_the_api(client, make_subscriber):
+    client.force_login(make_subscriber("fame_flex"))
+    response = client.get(ME)
     assert response.status_code == 200
-    assert response.json()["plan"]["plan_key"] == "glow_up"
+    assert response.json()["plan"]["plan_key"] == "fame_flex"
 
 
-def test_api_throttles_a_busy_user(client, subscriber):
+def test_api_throttles_a_busy_user(client, make_subscriber):
     # DRF reads rates once at import; point the throttle at a small rate for this test.
     original = UserRateThrottle.THROTTLE_RATES
     UserRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "user": "3/minute"}
-    client.force_login(subscriber)
+    client.force_login(make_subscriber("fame_flex"))
     try:
         responses = [client.get(ME) for _ in range(4)]
     finally:
@@ -91,9 +99,11 @@ def test_api_stops_answering_a_client_that_guesses_tokens(client, make_subscribe
     _, secret = api_token_create(user=user, name="real")
     codes = [client.get(ME, headers=bearer(f"cr_guess{n}")).status_code for n in range(FAILED_ATTEMPTS_LIMIT)]
     assert set(codes) == {401}
-    response = client.get(ME, headers=bearer(secret))
+    response = client.get(ME, headers=bearer("cr_one-more-guess"))
     assert response.status_code == 429
     assert response.json()["code"] == "throttled"
+    # The limit slows guessing; the real token still works.
+    assert client.get(ME, headers=bearer(secret)).status_code == 200
 
 
 def test_tokens_are_created_and_revoked_on_the_settings_page(client, make_subscriber):

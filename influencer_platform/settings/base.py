@@ -14,6 +14,10 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How many proxies of ours stand in front of the app, each appending to X-Forwarded-For: every
+# limiter then counts the address the outermost one saw (influencer_platform.throttling). 0: the
+# header is ignored, as a client can write anything in it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "influencer_platform.apps.KernelConfig",
@@ -143,6 +147,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "campaigns.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Creator Radar] "
+# allauth's limits read the client address through the adapter (influencer_platform.throttling);
+# its own reading, used where it skips the adapter, gets the same count.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -192,15 +199,22 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["billing.permissions.ProductAccess"],
+    "DEFAULT_PERMISSION_CLASSES": ["billing.permissions.ApiAccess"],
+    "DEFAULT_PARSER_CLASSES": [
+        "influencer_platform.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "influencer_platform.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "influencer_platform.api.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "influencer_platform.throttling.AnonRateThrottle",
+        "influencer_platform.throttling.UserRateThrottle",
     ],
+    # Read only by DRF's own get_ident, which the throttles above replace; kept equal for anything else.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="60/minute"),
         "user": env("API_THROTTLE_USER", default="600/minute"),
@@ -209,7 +223,14 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creator Radar API",
     "DESCRIPTION": "Find creators, run searches and read results. Authenticate with "
-    "`Authorization: Bearer <token>` (tokens are created on the account settings page).",
+    "`Authorization: Bearer <token>` (tokens are created on the account settings page).\n\n"
+    "The API is part of plans with API access (Fame Flex), whatever the credentials: a token, or the "
+    "browser session of someone signed in to the site (as this page's *Try it out* uses). On another plan "
+    "every endpoint answers 403 with `code` `feature_unavailable` and the plan to choose in "
+    "`extra.recommended_plan`. The site's own pages call none of these endpoints, so they keep working on "
+    "every plan; this schema and these docs are open to everyone.\n\n"
+    "Errors have one body: `{\"code\", \"message\", \"extra\"}`. Bodies are JSON of at most "
+    "20 levels of nesting, without unpaired surrogates (`\\ud800`); ids and numbers fit in 64 bits.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

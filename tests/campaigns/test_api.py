@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import UserUsage
 from accounts.services import api_token_create
-from billing.models import SubscriptionPlan
+from billing.models import Feature, SubscriptionPlan
 from campaigns.models import Campaign
 from campaigns.services import campaign_create
 from scraping.models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
@@ -24,9 +24,19 @@ CAMPAIGNS = "/api/v1/campaigns/"
 
 
 def api_for(user) -> APIClient:
+    """An API client signed in as ``user``, whose plan is given API access (as an operator can in
+    the admin) so that its other limits can be tested through the API."""
+    grant_api_access(user)
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def grant_api_access(user) -> None:
+    plan = SubscriptionPlan.objects.get(plan_key=user.subscription.current_plan)
+    if not plan.has_feature(Feature.API):
+        plan.features = [*plan.features, Feature.API]
+        plan.save(update_fields=["features"])
 
 
 def make_active(user):

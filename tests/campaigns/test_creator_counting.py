@@ -11,6 +11,7 @@ from campaigns.models import ActivityKind, CampaignActivity
 from campaigns.services import campaign_create
 from scraping.models import EndReason, JobStatus, ScrapingJob
 
+from .test_api import grant_api_access
 from .test_pages import make_results, started_search
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ def test_wizard_results_usage_meter_and_api_state_one_number(client, paying):
     make_results(job, 37)
     usage_reveal_creators(user_id=paying.pk, creator_ids=list(job.results.values_list("creator_id", flat=True)),
                           shown_before=0, job_id=job.pk)
+    grant_api_access(paying)
     client.force_login(paying)
 
     wizard = text_of(client.get(reverse("search_new", args=[campaign.pk])))

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import SubscriptionPlan
+from billing.models import Feature, SubscriptionPlan
 from billing.services import PlanLimitError
 from campaigns.exports import (
     campaign_export_response,
@@ -22,6 +22,8 @@ from influencer_platform.errors import NotFoundError
 from scraping.export import csv_rows, export_filename
 from scraping.models import CreatorProfile, JobCreator, ScrapingJob
 from scraping.selectors import ResultFilters, job_results
+
+from .test_api import grant_api_access
 
 HEADER = [
     "Platform", "Username", "Display name", "Profile URL", "Followers", "Engagement rate", "Bio", "Emails",
@@ -353,6 +355,7 @@ def test_export_downloads_over_http_from_the_page_and_the_api(client, customer):
     campaign = Campaign.objects.create(user=customer, name="Launch")
     job = SearchFactory(user=customer, campaign=campaign)
     ResultFactory.create_batch(3, job=job)
+    grant_api_access(customer)
     client.force_login(customer)
 
     for url in (reverse("search_export_start", args=[job.pk]), reverse("campaign_export_start", args=[campaign.pk]),
@@ -376,7 +379,7 @@ def test_export_is_recorded_by_its_post_and_a_get_of_its_url_writes_nothing(clie
     for url in (reverse("search_export", args=[job.pk]), reverse("campaign_export", args=[campaign.pk]),
                 reverse("search_export", args=[job.pk]) + "?link=forged"):
         assert client.get(url).status_code == 302
-    assert client.get(reverse("api_search_export", args=[job.pk])).status_code == 405
+    assert client.get(reverse("api_search_export", args=[job.pk])).status_code in (403, 405)  # never a download
     assert not CampaignActivity.objects.exists()
 
     started = client.post(reverse("search_export_start", args=[job.pk]))
@@ -407,15 +410,17 @@ def test_export_over_http_refuses_other_users_and_plans_without_it(client, custo
     other = paying()
     theirs = SearchFactory(user=other)
     mine = SearchFactory(user=customer)
+    grant_api_access(customer)
     client.force_login(customer)
 
     assert client.get(reverse("search_export", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("search_export_start", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("api_search_export", args=[theirs.pk])).json()["code"] == "not_found"
 
-    SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=[])
+    SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=[Feature.API])
     refused = client.post(reverse("api_search_export", args=[mine.pk]))
     assert (refused.status_code, refused.json()["code"]) == (403, "feature_unavailable")
+    assert refused.json()["message"].startswith("CSV export is not included")
     assert client.post(reverse("search_export_start", args=[mine.pk])).status_code == 302
 
 

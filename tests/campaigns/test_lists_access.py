@@ -9,11 +9,11 @@ from typing import Callable
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from campaigns.models import CreatorList, CreatorListItem, ListCollaborator, ListExport
 
 from .lists_support import make_creator, make_list, make_search, share
+from .test_api import api_for
 
 pytestmark = pytest.mark.django_db
 
@@ -156,8 +156,7 @@ API_ACTIONS = [
 @pytest.mark.parametrize("action", API_ACTIONS, ids=lambda action: action.name)
 def test_list_api_allows_each_action_only_to_its_roles(scene, action, role):
     scene.current_search = scene.search_ids[role]
-    api = APIClient()
-    api.force_authenticate(scene.people[role])
+    api = api_for(scene.people[role])
     before = scene.state()
 
     response = getattr(api, action.method)(action.url(scene), action.data(scene), format="json")
@@ -193,11 +192,9 @@ def test_list_restore_is_for_the_owner_only(scene):
 
     list_archive(creator_list=scene.creator_list)
     for role in ("editor", "viewer", "stranger"):
-        api = APIClient()
-        api.force_authenticate(scene.people[role])
+        api = api_for(scene.people[role])
         assert api.post(f"/api/v1/lists/{scene.creator_list.pk}/restore/").status_code == 404
-    owner = APIClient()
-    owner.force_authenticate(scene.people["owner"])
+    owner = api_for(scene.people["owner"])
     assert owner.post(f"/api/v1/lists/{scene.creator_list.pk}/restore/").json()["archived"] is False
 
 
@@ -286,8 +283,8 @@ def test_list_api_answers_bad_input_with_the_error_body(scene):
         ("post", f"{base}collaborators/", {"email": "not-an-email", "role": "viewer"}),
         ("patch", f"{base}collaborators/{HUGE}/", {"role": "editor"}),
     ]
-    api = APIClient(raise_request_exception=False)
-    api.force_authenticate(scene.people["owner"])
+    api = api_for(scene.people["owner"])
+    api.raise_request_exception = False
     wrong = []
     for method, url, data in requests:
         response = getattr(api, method)(url, data, format="json") if method != "get" else api.get(url, data)
