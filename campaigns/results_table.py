@@ -72,11 +72,13 @@ class ResultTableRow:
     followers: str  # 1.2M
     followers_exact: str  # 1,234,567, or "unknown"
     engagement: str  # 4.2%, or a dash
+    engagement_basis: str  # how the figure was computed ("per post", "avg of all posts"), or ""
     bio: str
     bio_summary: str  # the first characters of a long bio; "" when the bio is short enough to show whole
     bio_lines: SafeString  # a long bio with its line breaks, shown when opened
     emails: list[dict]  # {"address", "source"}
     keyword: str
+    similar_topics: str  # similar searches: the topics shared with the target, "skincare, makeup"
     post_url: str
     post_views: str  # 1.2M, or "" when unknown
 
@@ -96,11 +98,13 @@ def result_table_row(row: JobCreator) -> ResultTableRow:
         followers=compact_number(creator.followers),
         followers_exact="unknown" if creator.followers is None else intcomma(creator.followers),
         engagement="–" if creator.engagement_rate is None else f"{floatformat(creator.engagement_rate, 1)}%",
+        engagement_basis=creator.get_engagement_basis_display() if creator.engagement_rate is not None else "",
         bio=bio,
         bio_summary=truncatechars(bio, BIO_SUMMARY_CHARS) if long_bio else "",
         bio_lines=linebreaksbr(bio, autoescape=True) if long_bio else mark_safe(""),
         emails=creator.emails,
         keyword=row.keyword,
+        similar_topics=", ".join(row.similar_topics),
         post_url=row.post_url,
         post_views="" if row.post_views is None else compact_number(row.post_views),
     )

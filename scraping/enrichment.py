@@ -25,10 +25,10 @@ from adminpanel.config import config_get
 from influencer_platform.errors import ProviderTransientError
 from influencer_platform.http import web_url
 
-from .extraction import EmailFound, extract_contacts
+from .extraction import EmailFound, extract_contacts, normalise_link
 from .images.services import creator_avatars_queue
 from .linkpages import is_link_page, link_page_emails
-from .models import CreatorProfile
+from .models import CreatorProfile, EngagementBasis
 from .providers import CreatorHit, CreatorProfileData, PostSnapshot, ProviderNotFoundError, ScrapeCreatorsClient
 from .strategies import SearchStrategy
 
@@ -55,7 +55,30 @@ def engagement_rate(post: PostSnapshot | None, followers: int | None) -> Decimal
     base = post.views or followers
     if not base or not interactions:
         return None
-    return min(MAX_ENGAGEMENT, (Decimal(interactions) * 100 / Decimal(base)).quantize(Decimal("0.01")))
+    return _percent(interactions, base)
+
+
+def lifetime_engagement_rate(total_likes: int | None, total_posts: int | None,
+                             followers: int | None) -> Decimal | None:
+    """Likes per post over the creator's whole history, as a percent of their followers."""
+    if not total_likes or not total_posts or not followers:
+        return None
+    return _percent(Decimal(total_likes) / total_posts, followers)
+
+
+def _percent(part: int | Decimal, whole: int) -> Decimal:
+    return min(MAX_ENGAGEMENT, (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01")))
+
+
+def _engagement(hit: CreatorHit, data: CreatorProfileData | None,
+                followers: int | None) -> tuple[Decimal | None, str]:
+    """The figure and its basis: the post the search saw first, else the lifetime totals."""
+    rate = engagement_rate(hit.post, followers)
+    if rate is not None:
+        return rate, EngagementBasis.POST
+    totals = (data.total_likes, data.total_posts) if data and data.total_posts else (hit.total_likes, hit.total_posts)
+    rate = lifetime_engagement_rate(*totals, followers)
+    return rate, (EngagementBasis.ALL_POSTS if rate is not None else "")
 
 
 def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorHit, *, attempts: int,
@@ -76,8 +99,10 @@ def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorH
     link_emails: list[str] = []
     if read_link_pages:
         for link in data.links:
-            if is_link_page(link):
-                link_emails += link_page_emails(link)
+            # Creators type links without a scheme ("linktr.ee/name"); the page is the same.
+            url = normalise_link(link)
+            if url and is_link_page(url):
+                link_emails += link_page_emails(url)
     return data, link_emails
 
 
@@ -95,19 +120,22 @@ def _emails(data: CreatorProfileData | None, hit: CreatorHit, link_emails: list[
 def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[str], *, now) -> CreatorProfile:
     source: Any = data or hit
     emails = _emails(data, hit, link_emails)
+    followers = source.followers if source.followers is not None else hit.followers
+    engagement, basis = _engagement(hit, data, followers)
     row = CreatorProfile(
         platform=hit.platform,
         external_id=hit.external_id,
         handle=source.handle or hit.handle,
         display_name=(source.display_name or hit.display_name)[:200],
-        followers=source.followers if source.followers is not None else hit.followers,
+        followers=followers,
         verified=source.verified or hit.verified,
         avatar_url=(source.avatar_url or hit.avatar_url)[:1000],
         profile_url=web_url(source.profile_url or hit.profile_url)[:500],
         bio=source.bio or hit.bio,
         emails=emails,
         has_email=bool(emails),
-        engagement_rate=engagement_rate(hit.post, source.followers or hit.followers),
+        engagement_rate=engagement,
+        engagement_basis=basis,
     )
     if data is not None:
         contacts = extract_contacts(bio=data.bio, links=data.links)
@@ -180,18 +208,27 @@ def creators_enrich(*, strategy: SearchStrategy, client: ScrapeCreatorsClient, h
     stored = {p.external_id: p for p in CreatorProfile.objects.filter(platform=platform, external_id__in=ids)}
     creator_avatars_queue(previous_urls={key: p.avatar_url for key, p in known.items()}, profiles=stored.values())
     result.profiles = {key: value for key, value in stored.items() if key not in failed_ids}
-    _engagement_update(hits, result.profiles)
+    _engagement_update(hits, result.profiles, {hit.external_id: data for hit, data, _e in fetched if data})
     return result
 
 
-def _engagement_update(hits: list[CreatorHit], profiles: dict[str, CreatorProfile]) -> None:
-    """Reused profiles get the engagement of the post this search just saw."""
+def _engagement_update(hits: list[CreatorHit], profiles: dict[str, CreatorProfile],
+                       fetched: dict[str, CreatorProfileData]) -> None:
+    """Stored profiles get the engagement of the post this search just saw; one with no figure, or
+    only a lifetime one, gets the lifetime totals this search or profile fetch carried."""
     changed = []
     for hit in hits:
         profile = profiles.get(hit.external_id)
-        rate = engagement_rate(hit.post, profile.followers if profile else hit.followers)
-        if profile is not None and rate is not None and profile.engagement_rate != rate:
-            profile.engagement_rate = rate
+        if profile is None:
+            continue
+        rate, basis = _engagement(hit, fetched.get(hit.external_id), profile.followers or hit.followers)
+        if rate is None:
+            continue
+        if basis != EngagementBasis.POST and profile.engagement_basis == EngagementBasis.POST \
+                and profile.engagement_rate is not None:
+            continue  # a post's figure is more telling than lifetime totals
+        if (profile.engagement_rate, profile.engagement_basis) != (rate, basis):
+            profile.engagement_rate, profile.engagement_basis = rate, basis
             changed.append(profile)
     if changed:
-        CreatorProfile.objects.bulk_update(changed, ["engagement_rate"])
+        CreatorProfile.objects.bulk_update(changed, ["engagement_rate", "engagement_basis"])

@@ -67,6 +67,14 @@ RESUMABLE_REASONS = frozenset({
 })
 
 
+class EngagementBasis(models.TextChoices):
+    """How a creator's engagement figure was computed, said next to it wherever it is shown."""
+
+    POST = "post", "per post"
+    RECENT_POSTS = "recent_posts", "avg of recent posts"
+    ALL_POSTS = "all_posts", "avg of all posts"
+
+
 class ScrapingJobQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -173,7 +181,11 @@ class CreatorProfile(models.Model):
     display_name = models.CharField(max_length=200, blank=True)
     followers = models.BigIntegerField(null=True, blank=True)
     engagement_rate = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True,
-                                          help_text="Percent, from the latest post seen.")
+                                          help_text="Percent; engagement_basis says from what.")
+    engagement_basis = models.CharField(
+        max_length=16, choices=EngagementBasis.choices, blank=True,
+        help_text="per post: interactions per view of the post a search saw; avg of all posts: lifetime "
+                  "likes per post per follower.")
     verified = models.BooleanField(default=False)
     avatar_url = models.URLField(max_length=1000, blank=True)
     avatar_hash = models.CharField(max_length=64, blank=True,
@@ -222,6 +234,8 @@ class JobCreator(models.Model):
     post_comments = models.BigIntegerField(null=True, blank=True)
     post_shares = models.BigIntegerField(null=True, blank=True)
     post_hashtags = models.JSONField(default=list, blank=True)
+    similar_topics = models.JSONField(default=list, blank=True,
+                                      help_text="Similar searches: the topics this creator shares with the target.")
     post_thumbnail_url = models.URLField(max_length=1000, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     found_at = models.DateTimeField(auto_now_add=True)
