@@ -28,7 +28,7 @@ from influencer_platform.http import web_url
 from .extraction import EmailFound, extract_contacts
 from .images.services import creator_avatars_queue
 from .linkpages import is_link_page, link_page_emails
-from .models import CreatorProfile
+from .models import CreatorProfile, EngagementBasis
 from .providers import CreatorHit, CreatorProfileData, PostSnapshot, ProviderNotFoundError, ScrapeCreatorsClient
 from .strategies import SearchStrategy
 
@@ -56,6 +56,30 @@ def engagement_rate(post: PostSnapshot | None, followers: int | None) -> Decimal
     if not base or not interactions:
         return None
     return min(MAX_ENGAGEMENT, (Decimal(interactions) * 100 / Decimal(base)).quantize(Decimal("0.01")))
+
+
+@dataclass(frozen=True)
+class Engagement:
+    rate: Decimal
+    basis: str
+    posts: int | None = None
+
+
+def recent_posts_engagement(posts: tuple[PostSnapshot, ...], followers: int | None) -> Engagement | None:
+    """The mean of each recent post's engagement rate, over the posts whose counts are shown."""
+    rates = [rate for rate in (engagement_rate(post, followers) for post in posts) if rate is not None]
+    if not rates:
+        return None
+    mean = (sum(rates) / len(rates)).quantize(Decimal("0.01"))
+    return Engagement(rate=min(MAX_ENGAGEMENT, mean), basis=EngagementBasis.RECENT_POSTS, posts=len(rates))
+
+
+def creator_engagement(hit: CreatorHit, data: CreatorProfileData | None, followers: int | None) -> Engagement | None:
+    """The post the search found when it shows its counts, else the profile's recent posts."""
+    rate = engagement_rate(hit.post, followers)
+    if rate is not None:
+        return Engagement(rate=rate, basis=EngagementBasis.POST)
+    return recent_posts_engagement(data.recent_posts, followers) if data is not None else None
 
 
 def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorHit, *, attempts: int,
@@ -95,6 +119,8 @@ def _emails(data: CreatorProfileData | None, hit: CreatorHit, link_emails: list[
 def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[str], *, now) -> CreatorProfile:
     source: Any = data or hit
     emails = _emails(data, hit, link_emails)
+    followers = source.followers if source.followers is not None else hit.followers
+    engagement = creator_engagement(hit, data, followers)
     row = CreatorProfile(
         platform=hit.platform,
         external_id=hit.external_id,
@@ -107,7 +133,9 @@ def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[str
         bio=source.bio or hit.bio,
         emails=emails,
         has_email=bool(emails),
-        engagement_rate=engagement_rate(hit.post, source.followers or hit.followers),
+        engagement_rate=engagement.rate if engagement else None,
+        engagement_basis=engagement.basis if engagement else "",
+        engagement_posts=engagement.posts if engagement else None,
     )
     if data is not None:
         contacts = extract_contacts(bio=data.bio, links=data.links)
@@ -180,18 +208,25 @@ def creators_enrich(*, strategy: SearchStrategy, client: ScrapeCreatorsClient, h
     stored = {p.external_id: p for p in CreatorProfile.objects.filter(platform=platform, external_id__in=ids)}
     creator_avatars_queue(previous_urls={key: p.avatar_url for key, p in known.items()}, profiles=stored.values())
     result.profiles = {key: value for key, value in stored.items() if key not in failed_ids}
-    _engagement_update(hits, result.profiles)
+    _engagement_update(hits, result.profiles, {hit.external_id: data for hit, data, _e in fetched})
     return result
 
 
-def _engagement_update(hits: list[CreatorHit], profiles: dict[str, CreatorProfile]) -> None:
-    """Reused profiles get the engagement of the post this search just saw."""
+def _engagement_update(hits: list[CreatorHit], profiles: dict[str, CreatorProfile],
+                       fetched: dict[str, CreatorProfileData | None]) -> None:
+    """Every profile gets the engagement of the post this search just saw, or of the recent posts
+    its profile just showed; a profile showing neither keeps the figure it had."""
     changed = []
     for hit in hits:
         profile = profiles.get(hit.external_id)
-        rate = engagement_rate(hit.post, profile.followers if profile else hit.followers)
-        if profile is not None and rate is not None and profile.engagement_rate != rate:
-            profile.engagement_rate = rate
+        if profile is None:
+            continue
+        engagement = creator_engagement(hit, fetched.get(hit.external_id), profile.followers)
+        if engagement is None:
+            continue
+        figures = (engagement.rate, engagement.basis, engagement.posts)
+        if (profile.engagement_rate, profile.engagement_basis, profile.engagement_posts) != figures:
+            profile.engagement_rate, profile.engagement_basis, profile.engagement_posts = figures
             changed.append(profile)
     if changed:
-        CreatorProfile.objects.bulk_update(changed, ["engagement_rate"])
+        CreatorProfile.objects.bulk_update(changed, ["engagement_rate", "engagement_basis", "engagement_posts"])

@@ -67,6 +67,13 @@ RESUMABLE_REASONS = frozenset({
 })
 
 
+class EngagementBasis(models.TextChoices):
+    """How a creator's engagement rate was computed, as the results say beside the figure."""
+
+    POST = "post", "From the post this search found"
+    RECENT_POSTS = "recent_posts", "Average of the creator's recent posts"
+
+
 class ScrapingJobQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -173,7 +180,11 @@ class CreatorProfile(models.Model):
     display_name = models.CharField(max_length=200, blank=True)
     followers = models.BigIntegerField(null=True, blank=True)
     engagement_rate = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True,
-                                          help_text="Percent, from the latest post seen.")
+                                          help_text="Percent: interactions per view (or per follower).")
+    engagement_basis = models.CharField(max_length=16, choices=EngagementBasis.choices, blank=True,
+                                        help_text="What the engagement rate was computed from.")
+    engagement_posts = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                        help_text="Recent posts averaged, when it is an average.")
     verified = models.BooleanField(default=False)
     avatar_url = models.URLField(max_length=1000, blank=True)
     avatar_hash = models.CharField(max_length=64, blank=True,

@@ -21,7 +21,8 @@ def embedded_sandbox_start() -> str | None:
     with _lock:
         if _server is None:
             config = SandboxConfig(
-                port=settings.SANDBOX_PROVIDER_PORT, latency_ms=settings.SANDBOX_PROVIDER_LATENCY_MS
+                port=settings.SANDBOX_PROVIDER_PORT, latency_ms=settings.SANDBOX_PROVIDER_LATENCY_MS,
+                latency_profile=settings.SANDBOX_PROVIDER_LATENCY_PROFILE,
             )
             try:
                 _server = start_sandbox(config)
