@@ -573,9 +573,13 @@ def instagram_basic_profile(cat: Catalog, user_id: str) -> dict[str, Any]:
     c = _by_id("instagram", cat.seed, user_id)
     links = _instagram_links(cat, c)
     return _instagram_node(cat, c) | {
-        "biography": c.bio, "bio_links": links, "external_url": links[0]["url"] if links else None,
+        "pk": c.id, "biography": c.bio, "biography_with_entities": {"entities": []}, "bio_links": links,
+        # An account without a website answers "", not null.
+        "external_url": links[0]["url"] if links else "",
         "follower_count": c.followers, "following_count": c.following, "media_count": c.posts,
-        "is_business_account": c.email_in_field, "business_email": c.email if c.email_in_field else None}
+        "is_business": c.email_in_field, "is_business_account": c.email_in_field, "category": None,
+        "hd_profile_pic_url_info": {"url": _avatar_urls(cat, c)[-1]},
+        "business_email": c.email if c.email_in_field else None}
 
 
 def _instagram_reel(cat: Catalog, c: Creator, v: Video, rng: random.Random) -> dict[str, Any]:

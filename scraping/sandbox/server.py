@@ -208,6 +208,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class SandboxServer:
     def __init__(self, config: SandboxConfig) -> None:
+        if config.latency_profile not in latency.PROFILES:
+            raise ValueError(f"Unknown latency profile {config.latency_profile!r}; "
+                             f"choose one of {', '.join(latency.PROFILES)}.")
         self.config = config
         self.stats = SandboxStats()
         server_class = _HTTPServerV6 if ":" in config.host else _HTTPServer
@@ -221,9 +224,6 @@ class SandboxServer:
         self.catalog = data.Catalog(seed=config.seed, base_url=self.base_url, now=int(time.time()) // 3600 * 3600)
         self._credits = config.credits
         self._bucket = TokenBucket(config.rate_limit) if config.rate_limit > 0 else None
-        if config.latency_profile not in latency.PROFILES:
-            raise ValueError(f"Unknown latency profile {config.latency_profile!r}; "
-                             f"choose one of {', '.join(latency.PROFILES)}.")
         self._failures = random.Random(config.seed)
         self._latencies = random.Random(config.seed + 1)
         self._lock = threading.Lock()
