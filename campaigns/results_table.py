@@ -72,7 +72,7 @@ class ResultTableRow:
     followers: str  # 1.2M
     followers_exact: str  # 1,234,567, or "unknown"
     engagement: str  # 4.2%, or a dash
-    engagement_basis: str  # how the figure was computed: "per post", "avg of 12 posts", or ""
+    engagement_basis: str  # how the figure was computed: "per post", "avg of 12 recent posts", or ""
     bio: str
     bio_summary: str  # the first characters of a long bio; "" when the bio is short enough to show whole
     bio_lines: SafeString  # a long bio with its line breaks, shown when opened
@@ -83,15 +83,13 @@ class ResultTableRow:
 
 
 def engagement_basis_label(creator: CreatorProfile) -> str:
-    """What an engagement figure is: one post's, or the average of the creator's recent posts."""
-    if creator.engagement_rate is None:
+    """What an engagement figure is: one post's, or an average over recent or all posts."""
+    if creator.engagement_rate is None or not creator.engagement_basis:
         return ""
-    if creator.engagement_basis == EngagementBasis.RECENT_POSTS:
-        count = creator.engagement_posts
-        return f"avg of {count} recent post{pluralize(count)}" if count else "avg of recent posts"
-    if creator.engagement_basis == EngagementBasis.POST:
-        return "per post"
-    return ""
+    count = creator.engagement_posts
+    if creator.engagement_basis == EngagementBasis.RECENT_POSTS and count:
+        return f"avg of {count} recent post{pluralize(count)}"
+    return creator.get_engagement_basis_display()
 
 
 def result_table_row(row: JobCreator) -> ResultTableRow:

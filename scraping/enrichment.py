@@ -25,7 +25,7 @@ from adminpanel.config import config_get
 from influencer_platform.errors import ProviderTransientError
 from influencer_platform.http import web_url
 
-from .extraction import EmailFound, extract_contacts
+from .extraction import EmailFound, extract_contacts, normalise_link
 from .images.services import creator_avatars_queue
 from .linkpages import is_link_page, link_page_emails
 from .models import CreatorProfile, EngagementBasis
@@ -55,14 +55,26 @@ def engagement_rate(post: PostSnapshot | None, followers: int | None) -> Decimal
     base = post.views or followers
     if not base or not interactions:
         return None
-    return min(MAX_ENGAGEMENT, (Decimal(interactions) * 100 / Decimal(base)).quantize(Decimal("0.01")))
+    return _percent(interactions, base)
+
+
+def lifetime_engagement_rate(total_likes: int | None, total_posts: int | None,
+                             followers: int | None) -> Decimal | None:
+    """Likes per post over the creator's whole history, as a percent of their followers."""
+    if not total_likes or not total_posts or not followers:
+        return None
+    return _percent(Decimal(total_likes) / total_posts, followers)
+
+
+def _percent(part: int | Decimal, whole: int) -> Decimal:
+    return min(MAX_ENGAGEMENT, (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01")))
 
 
 @dataclass(frozen=True)
 class Engagement:
     rate: Decimal
     basis: str
-    posts: int | None = None
+    posts: int | None = None  # recent posts averaged (RECENT_POSTS)
 
 
 def recent_posts_engagement(posts: tuple[PostSnapshot, ...], followers: int | None) -> Engagement | None:
@@ -74,12 +86,17 @@ def recent_posts_engagement(posts: tuple[PostSnapshot, ...], followers: int | No
     return Engagement(rate=min(MAX_ENGAGEMENT, mean), basis=EngagementBasis.RECENT_POSTS, posts=len(rates))
 
 
-def creator_engagement(hit: CreatorHit, data: CreatorProfileData | None, followers: int | None) -> Engagement | None:
-    """The post the search found when it shows its counts, else the profile's recent posts."""
+def _engagement(hit: CreatorHit, data: CreatorProfileData | None, followers: int | None) -> Engagement | None:
+    """The figure and its basis: the post the search saw first, else the recent posts the profile
+    showed (Instagram, YouTube), else the lifetime totals (TikTok)."""
     rate = engagement_rate(hit.post, followers)
     if rate is not None:
         return Engagement(rate=rate, basis=EngagementBasis.POST)
-    return recent_posts_engagement(data.recent_posts, followers) if data is not None else None
+    if data is not None and (recent := recent_posts_engagement(data.recent_posts, followers)):
+        return recent
+    totals = (data.total_likes, data.total_posts) if data and data.total_posts else (hit.total_likes, hit.total_posts)
+    rate = lifetime_engagement_rate(*totals, followers)
+    return Engagement(rate=rate, basis=EngagementBasis.ALL_POSTS) if rate is not None else None
 
 
 def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorHit, *, attempts: int,
@@ -100,8 +117,10 @@ def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorH
     link_emails: list[str] = []
     if read_link_pages:
         for link in data.links:
-            if is_link_page(link):
-                link_emails += link_page_emails(link)
+            # Creators type links without a scheme ("linktr.ee/name"); the page is the same.
+            url = normalise_link(link)
+            if url and is_link_page(url):
+                link_emails += link_page_emails(url)
     return data, link_emails
 
 
@@ -120,13 +139,13 @@ def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[str
     source: Any = data or hit
     emails = _emails(data, hit, link_emails)
     followers = source.followers if source.followers is not None else hit.followers
-    engagement = creator_engagement(hit, data, followers)
+    engagement = _engagement(hit, data, followers)
     row = CreatorProfile(
         platform=hit.platform,
         external_id=hit.external_id,
         handle=source.handle or hit.handle,
         display_name=(source.display_name or hit.display_name)[:200],
-        followers=source.followers if source.followers is not None else hit.followers,
+        followers=followers,
         verified=source.verified or hit.verified,
         avatar_url=(source.avatar_url or hit.avatar_url)[:1000],
         profile_url=web_url(source.profile_url or hit.profile_url)[:500],
@@ -208,22 +227,26 @@ def creators_enrich(*, strategy: SearchStrategy, client: ScrapeCreatorsClient, h
     stored = {p.external_id: p for p in CreatorProfile.objects.filter(platform=platform, external_id__in=ids)}
     creator_avatars_queue(previous_urls={key: p.avatar_url for key, p in known.items()}, profiles=stored.values())
     result.profiles = {key: value for key, value in stored.items() if key not in failed_ids}
-    _engagement_update(hits, result.profiles, {hit.external_id: data for hit, data, _e in fetched})
+    _engagement_update(hits, result.profiles, {hit.external_id: data for hit, data, _e in fetched if data})
     return result
 
 
 def _engagement_update(hits: list[CreatorHit], profiles: dict[str, CreatorProfile],
-                       fetched: dict[str, CreatorProfileData | None]) -> None:
-    """Every profile gets the engagement of the post this search just saw, or of the recent posts
-    its profile just showed; a profile showing neither keeps the figure it had."""
+                       fetched: dict[str, CreatorProfileData]) -> None:
+    """Stored profiles get the engagement of the post this search just saw, or of the recent posts
+    its profile just showed; one with no figure, or only a lifetime one, gets the lifetime totals
+    this search or profile fetch carried. A profile showing none of these keeps the figure it had."""
     changed = []
     for hit in hits:
         profile = profiles.get(hit.external_id)
         if profile is None:
             continue
-        engagement = creator_engagement(hit, fetched.get(hit.external_id), profile.followers)
+        engagement = _engagement(hit, fetched.get(hit.external_id), profile.followers or hit.followers)
         if engagement is None:
             continue
+        if engagement.basis == EngagementBasis.ALL_POSTS and profile.engagement_rate is not None \
+                and profile.engagement_basis in (EngagementBasis.POST, EngagementBasis.RECENT_POSTS):
+            continue  # what posts showed is more telling than lifetime totals
         figures = (engagement.rate, engagement.basis, engagement.posts)
         if (profile.engagement_rate, profile.engagement_basis, profile.engagement_posts) != figures:
             profile.engagement_rate, profile.engagement_basis, profile.engagement_posts = figures

@@ -1,6 +1,6 @@
 """Contact emails published on link-in-bio pages (Linktree and the like).
 
-Only hosts on ``LINK_IN_BIO_HOSTS`` are read: they are pages built to list a creator's contacts,
+Only hosts on ``LINK_IN_BIO_HOSTS`` (and their sub-domains) are read: they are pages built to list a creator's contacts,
 and an allow-list keeps creator-supplied URLs from steering our servers anywhere else. Every hop
 (redirects included) is resolved, private targets are refused and the connection goes to the
 address that was checked, so a link page whose DNS answer changes cannot reach inside our network.
@@ -42,8 +42,11 @@ def _session() -> OutboundSession:
 
 
 def _host_listed(netloc: str) -> bool:
-    host = netloc.lower()
-    return host in settings.LINK_IN_BIO_HOSTS or host.removeprefix("www.") in settings.LINK_IN_BIO_HOSTS
+    """A listed host or a sub-domain of one: Komi, Carrd and others give each creator
+    ``name.komi.io`` rather than a path on their own host."""
+    host = netloc.lower().rstrip(".")
+    listed = settings.LINK_IN_BIO_HOSTS
+    return host in listed or any(host.endswith(f".{service}") for service in listed)
 
 
 def _private_allowed(netloc: str) -> bool:

@@ -68,10 +68,11 @@ RESUMABLE_REASONS = frozenset({
 
 
 class EngagementBasis(models.TextChoices):
-    """How a creator's engagement rate was computed, as the results say beside the figure."""
+    """How a creator's engagement figure was computed, said next to it wherever it is shown."""
 
-    POST = "post", "From the post this search found"
-    RECENT_POSTS = "recent_posts", "Average of the creator's recent posts"
+    POST = "post", "per post"
+    RECENT_POSTS = "recent_posts", "avg of recent posts"
+    ALL_POSTS = "all_posts", "avg of all posts"
 
 
 class ScrapingJobQuerySet(models.QuerySet):
@@ -180,11 +181,14 @@ class CreatorProfile(models.Model):
     display_name = models.CharField(max_length=200, blank=True)
     followers = models.BigIntegerField(null=True, blank=True)
     engagement_rate = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True,
-                                          help_text="Percent: interactions per view (or per follower).")
-    engagement_basis = models.CharField(max_length=16, choices=EngagementBasis.choices, blank=True,
-                                        help_text="What the engagement rate was computed from.")
+                                          help_text="Percent; engagement_basis says from what.")
+    engagement_basis = models.CharField(
+        max_length=16, choices=EngagementBasis.choices, blank=True,
+        help_text="per post: interactions per view of the post a search saw; avg of recent posts: the mean "
+                  "of that over the creator's latest posts; avg of all posts: lifetime likes per post per "
+                  "follower.")
     engagement_posts = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                        help_text="Recent posts averaged, when it is an average.")
+                                                        help_text="avg of recent posts: how many posts.")
     verified = models.BooleanField(default=False)
     avatar_url = models.URLField(max_length=1000, blank=True)
     avatar_hash = models.CharField(max_length=64, blank=True,
@@ -233,6 +237,8 @@ class JobCreator(models.Model):
     post_comments = models.BigIntegerField(null=True, blank=True)
     post_shares = models.BigIntegerField(null=True, blank=True)
     post_hashtags = models.JSONField(default=list, blank=True)
+    similar_topics = models.JSONField(default=list, blank=True,
+                                      help_text="Similar searches: the topics this creator shares with the target.")
     post_thumbnail_url = models.URLField(max_length=1000, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     found_at = models.DateTimeField(auto_now_add=True)

@@ -216,11 +216,10 @@ def job_step_run(*, job_id: int, step: int | None = None, dispatch: bool = True)
             raise enriched.failures[0]
         related = RelatedCreators({key: profile.related for key, profile in enriched.profiles.items()})
         checkpoint = strategy.absorb(checkpoint=page.checkpoint, related=related)
-    except TargetNotFoundError:
+    except TargetNotFoundError as exc:
         return _job_end_after_failure(
             job.pk, started_from, session, client, EndReason.TARGET_NOT_FOUND,
-            f"We could not find @{job.target_username} on {job.get_platform_display()}. "
-            "Check the spelling, or paste a link to their profile.",
+            _target_unreadable_message(job, exc.reason),
         )
     except ProviderTransientError as exc:
         return _step_failed(job.pk, started_from, session, client, exc, dispatch=dispatch)
@@ -235,6 +234,17 @@ def job_step_run(*, job_id: int, step: int | None = None, dispatch: bool = True)
         calls=session.calls, credits=client.credits_spent, credits_remaining=client.credits_remaining,
         reused=enriched.reused, dispatch=dispatch,
     )
+
+
+def _target_unreadable_message(job: ScrapingJob, reason: str) -> str:
+    """Why a similar search could not start: nothing was found, so nothing is charged."""
+    who, platform = f"@{job.target_username}", job.get_platform_display()
+    if reason == "private":
+        return (f"{who} is a private {platform} account, so there is nothing to match. "
+                "Try a public creator like them.")
+    if reason == "deleted":
+        return f"{who} does not exist on {platform} or was deleted. Check the spelling, or try another creator."
+    return f"We could not find {who} on {platform}. Check the spelling, or paste a link to their profile."
 
 
 def _phase_set(job: ScrapingJob, phase: str, message: str) -> None:
@@ -374,6 +384,7 @@ def _job_creator(job: ScrapingJob, profile: CreatorProfile, candidate: Candidate
         post_comments=post.comments if post else None,
         post_shares=post.shares if post else None,
         post_hashtags=list(post.hashtags) if post else [],
+        similar_topics=list(candidate.topics),
         post_thumbnail_url=(post.thumbnail_url if post else "")[:1000],
         posted_at=post.posted_at if post else None,
     )

@@ -254,7 +254,8 @@ SCRAPECREATORS_BASE_URL = env(
 
 SCRAPECREATORS_READ_TIMEOUT = env.float("SCRAPECREATORS_READ_TIMEOUT", default=20.0)
 
-# Link-in-bio services whose pages are read for contact emails (see scraping.linkpages).
+# Link-in-bio services whose pages are read for contact emails, sub-domains included (name.komi.io;
+# see scraping.linkpages).
 LINK_IN_BIO_HOSTS = set(env.list("LINK_IN_BIO_HOSTS", default=[
     "linktr.ee", "beacons.ai", "stan.store", "lnk.bio", "linkin.bio", "bio.link", "komi.io",
     "allmylinks.com", "campsite.bio", "hoo.be", "solo.to", "tap.bio", "carrd.co", "msha.ke",

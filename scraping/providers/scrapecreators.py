@@ -42,6 +42,7 @@ TIKTOK_AUDIENCE_PATH = "/v1/tiktok/user/audience"
 INSTAGRAM_REELS_SEARCH_PATH = "/v2/instagram/reels/search"
 INSTAGRAM_REELS_SEARCH_V1_PATH = "/v1/instagram/reels/search"
 YOUTUBE_CHANNEL_VIDEOS_PATH = "/v1/youtube/channel-videos"
+TIKTOK_PROFILE_VIDEOS_PATH = "/v3/tiktok/profile/videos"
 # Credits each endpoint costs per call; every endpoint not listed costs 1.
 ENDPOINT_COSTS = {TIKTOK_AUDIENCE_PATH: 26}
 # Endpoints priced by what they return: (list key, items per credit). The provider's documentation
@@ -77,7 +78,14 @@ _INSTAGRAM_USER_KEYS = (
 
 
 class ProviderNotFoundError(ProviderPermanentError):
-    """The provider has no such creator (deleted, renamed or never existed)."""
+    """The provider has no such creator, or none it may show.
+
+    ``reason`` says which: "missing" (renamed or never existed), "deleted" or "private".
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, reason: str = "missing") -> None:
+        super().__init__(message, status=status)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,10 @@ class CreatorHit:
     profile_url: str
     bio: str
     post: PostSnapshot | None
+    # Lifetime likes and posts where the reply carries them (TikTok user search), for an
+    # engagement figure when no post came with the hit.
+    total_likes: int | None = None
+    total_posts: int | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +157,8 @@ class CreatorProfileData:
     recent_posts: tuple[PostSnapshot, ...] = ()
     # Private accounts answer 200 with a profile but show neither posts nor related accounts.
     is_private: bool = False
+    total_likes: int | None = None
+    total_posts: int | None = None
 
 
 @dataclass(frozen=True)
@@ -190,23 +204,24 @@ class ScrapeCreatorsClient:
     ) -> SearchPage:
         path = "/v1/tiktok/search/keyword"
         reply = self._get(path, {"query": query, "cursor": cursor, "region": region})
-        return _tiktok_video_page(reply, path=path)
+        return _tiktok_video_page(reply, path=path, sent_cursor=cursor)
 
     def tiktok_hashtag_search(self, hashtag: str, cursor: str | int | None = None) -> SearchPage:
         path = "/v1/tiktok/search/hashtag"
         reply = self._get(path, {"hashtag": hashtag.strip().lstrip("#"), "cursor": cursor})
-        return _tiktok_video_page(reply, path=path)
+        return _tiktok_video_page(reply, path=path, sent_cursor=cursor)
 
     def tiktok_user_search(self, query: str, cursor: str | int | None = None) -> SearchPage:
         path = "/v1/tiktok/search/users"
         reply = self._get(path, {"query": query, "cursor": cursor})
         items = _first_list(reply.body, "users", "user_list", "data")
         hits = _parse_items(items, _tiktok_user_hit, path=path)
-        return _search_page(reply, hits, cursor=_tiktok_cursor(reply.body))
+        return _search_page(reply, hits, cursor=_tiktok_cursor(reply.body, sent=cursor))
 
     def tiktok_profile(self, handle: str) -> CreatorProfileData:
         handle = normalise_handle(handle)
         reply = self._get("/v1/tiktok/profile", {"handle": handle})
+        _raise_for_tiktok_account_state(reply.body, handle)
         # The provider mirrors TikTok's web JSON, which sometimes nests all of it in "userInfo".
         user_info = _dict(reply.body.get("userInfo"))
         user = _dict(reply.body.get("user")) or _dict(user_info.get("user"))
@@ -218,29 +233,48 @@ class ScrapeCreatorsClient:
                 f"ScrapeCreators returned no TikTok profile for @{handle}.", status=200
             )
         profile_handle = _handle(_first(user, "uniqueId", "unique_id")) or handle
+        # "stats" rounds for display (4500000); "statsV2" carries the exact figures as text.
+        total_posts = _positive(_count(stats_text.get("videoCount"), stats.get("videoCount")))
         return CreatorProfileData(
             platform=TIKTOK,
             external_id=external_id,
             handle=profile_handle,
             display_name=_text(user.get("nickname")) or profile_handle,
             followers=_count(
-                stats.get("followerCount"),
                 stats_text.get("followerCount"),
+                stats.get("followerCount"),
                 user.get("follower_count"),
             ),
-            verified=parse_flag(user.get("verified")),
+            verified=_tiktok_verified(user),
             avatar_url=first_url(
                 [user.get("avatarLarger"), user.get("avatarMedium"), user.get("avatarThumb")]
             ),
             profile_url=_profile_url(TIKTOK, profile_handle),
             bio=_text(user.get("signature")),
-            links=_links([_dict(user.get("bioLink")).get("link")]),
+            links=_links([_web_address(_dict(user.get("bioLink")).get("link"))]),
             profile_email="",
             tags=(),
             related=(),
             credits_remaining=reply.credits_remaining,
             cost=reply.cost,
+            total_likes=_count(
+                stats_text.get("heartCount"), stats.get("heartCount"), stats.get("heart")
+            ) if total_posts else None,
+            total_posts=total_posts,
         )
+
+    def tiktok_profile_videos(self, handle: str) -> tuple[PostSnapshot, ...]:
+        """The creator's latest videos (one page, newest first), or () if the reply has none."""
+        handle = normalise_handle(handle)
+        reply = self._get(TIKTOK_PROFILE_VIDEOS_PATH, {"handle": handle, "sort_by": "latest"})
+        _raise_for_tiktok_account_state(reply.body, handle)
+        posts = []
+        for item in _first_list(reply.body, "aweme_list", "videos", "items"):
+            aweme = _dict(item)
+            post = _tiktok_post(aweme, handle=handle) if aweme else None
+            if post is not None:
+                posts.append(post)
+        return tuple(posts)
 
     # Instagram
 
@@ -469,16 +503,44 @@ def _search_page(reply: _Reply, hits: tuple[CreatorHit, ...], *, cursor: str | N
     )
 
 
-def _tiktok_video_page(reply: _Reply, *, path: str) -> SearchPage:
+def _tiktok_video_page(reply: _Reply, *, path: str, sent_cursor: str | int | None) -> SearchPage:
     items = _first_list(reply.body, "search_item_list", "aweme_list", "items", "data")
     hits = _parse_items(items, _tiktok_video_hit, path=path)
-    return _search_page(reply, hits, cursor=_tiktok_cursor(reply.body))
+    return _search_page(reply, hits, cursor=_tiktok_cursor(reply.body, sent=sent_cursor))
 
 
-def _tiktok_cursor(body: Json) -> str | None:
-    if not parse_flag(_first(body, "has_more", "hasMore")):
+def _tiktok_cursor(body: Json, *, sent: str | int | None) -> str | None:
+    """The cursor of the next page, or None when the reply names none or the same one again.
+
+    ``has_more`` is not read: user search never sends it, and keyword search says
+    ``has_more: 0`` while the cursor it gives still returns videos. Callers stop on an empty page.
+    """
+    cursor = _text(body.get("cursor"))
+    if not cursor or cursor == _text(sent):
         return None
-    return _text(body.get("cursor")) or None
+    if cursor.isdigit() and _text(sent).isdigit() and int(cursor) < int(sent):
+        return None
+    return cursor
+
+
+def _raise_for_tiktok_account_state(body: Json, handle: str) -> None:
+    # Private and deleted accounts are answered with 200 and a short body instead of a profile.
+    if parse_flag(body.get("account_deactivated")):
+        raise ProviderNotFoundError(
+            f"@{handle} no longer exists on TikTok.", status=200, reason="deleted"
+        )
+    if parse_flag(body.get("account_private")):
+        raise ProviderNotFoundError(
+            f"@{handle} is a private TikTok account.", status=200, reason="private"
+        )
+
+
+def _tiktok_verified(user: Json) -> bool:
+    # Search replies carry no "verified": TikTok's badge text sits in custom_verify ("Verified
+    # account", "Popular creator", translated for the viewer) or enterprise_verify_reason.
+    return parse_flag(user.get("verified")) or bool(
+        _text(user.get("custom_verify")) or _text(user.get("enterprise_verify_reason"))
+    )
 
 
 def _tiktok_video_hit(item: Json) -> CreatorHit | None:
@@ -500,19 +562,24 @@ def _tiktok_creator_hit(user: Json) -> CreatorHit | None:
     handle = _handle(_first(user, "unique_id", "uniqueId"))
     if not external_id or not handle:
         return None
+    # Video search authors carry 0 for both totals (hidden there); user search carries them.
+    total_posts = _positive(_count(user.get("aweme_count"), user.get("videoCount")))
     return CreatorHit(
         platform=TIKTOK,
         external_id=external_id,
         handle=handle,
         display_name=_text(user.get("nickname")) or handle,
         followers=_count(user.get("follower_count"), user.get("followerCount")),
-        verified=parse_flag(user.get("verified")),
+        verified=_tiktok_verified(user),
         avatar_url=first_url(
             [user.get("avatar_medium"), user.get("avatar_larger"), user.get("avatar_thumb")]
         ),
         profile_url=_profile_url(TIKTOK, handle),
         bio=_text(user.get("signature")),
         post=None,
+        total_likes=_count(user.get("total_favorited"), user.get("heartCount"))
+        if total_posts else None,
+        total_posts=total_posts,
     )
 
 
@@ -863,6 +930,18 @@ def _links(values: Iterable[Any]) -> tuple[str, ...]:
         if url:
             links.setdefault(url)
     return tuple(links)
+
+
+def _positive(count: int | None) -> int | None:
+    return count if count else None
+
+
+def _web_address(value: Any) -> str:
+    """A link as creators type it ("linktr.ee/name", "Shop.Example.com") with https:// added."""
+    text = _text(value)
+    if text and "://" not in text and not text.lower().startswith(("mailto:", "tel:")):
+        return "https://" + text.lstrip("/")
+    return text
 
 
 def _count(*values: Any) -> int | None:

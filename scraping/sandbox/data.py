@@ -179,7 +179,7 @@ def _universe(platform: str, seed: int) -> Universe:
         niche = rng.randrange(len(NICHES))
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         handle = _handle_for(rng, NICHES[niche], first, last)
-        while handle in index_by_handle or handle.startswith("missing"):
+        while handle in index_by_handle or handle.startswith(("missing", "private")):
             handle = f"{handle}{rng.randint(2, 99)}"
         index_by_handle[handle] = index
         handles.append(handle)
@@ -408,30 +408,56 @@ def _followers_in_search(rng: random.Random, c: Creator) -> int | str:
     return _compact(c.followers) if rng.random() < 0.05 else c.followers
 
 
-def _search_signature(rng: random.Random, c: Creator) -> str:
-    return c.bio if rng.random() < 0.12 else ""
+def _tiktok_badge(c: Creator) -> dict[str, Any]:
+    # Search replies carry no "verified": the badge is a text, in one of two fields.
+    kind = _digest("badge", c.id) % 6 if c.verified else -1
+    return {"custom_verify": ("Verified account" if kind in (0, 1, 2) else "Popular creator" if kind == 3 else ""),
+            "enterprise_verify_reason": "verified account" if kind in (4, 5) else "",
+            "verification_type": 1 if kind >= 0 else 0}
+
+
+def _tiktok_user_fields(cat: Catalog, c: Creator) -> dict[str, Any]:
+    avatar = {"uri": f"avt/{c.id}", "url_list": _avatar_urls(cat, c), "url_prefix": None, "width": 720,
+              "height": 720}
+    return {"uid": c.id, "unique_id": c.handle, "nickname": c.name, "sec_uid": _b64_id(40, "sec", c.id),
+            "follower_count": c.followers, "following_count": c.following, "avatar_medium": avatar,
+            "avatar_thumb": avatar, "avatar_larger": avatar, "ins_id": "", "account_labels": None,
+            "user_tags": None, **_tiktok_badge(c)}
 
 
 def _tiktok_author(cat: Catalog, c: Creator, rng: random.Random) -> dict[str, Any]:
-    return {"uid": c.id, "unique_id": c.handle, "nickname": c.name, "signature": _search_signature(rng, c),
-            "follower_count": _followers_in_search(rng, c), "verified": c.verified,
-            "avatar_medium": {"url_list": _avatar_urls(cat, c)}, "avatar_thumb": {"url_list": _avatar_urls(cat, c)}}
+    # Video search hides the author's totals (0) and, nearly always, the bio.
+    author = _tiktok_user_fields(cat, c) | {"total_favorited": 0, "aweme_count": 0, "secret": 0}
+    if rng.random() < 0.02:
+        author["signature"] = c.bio
+    return author
 
 
 def _tiktok_aweme(cat: Catalog, c: Creator, video: Video, rng: random.Random, region: str) -> dict[str, Any]:
-    return {
-        "aweme_id": video.id, "desc": video.caption, "region": region,
-        "share_url": f"https://www.tiktok.com/@{c.handle}/video/{video.id}", "create_time": cat.now - video.age,
-        "statistics": {"play_count": video.plays, "digg_count": video.likes,
-                       "comment_count": video.comments, "share_count": video.shares},
-        "text_extra": [{"type": 1, "hashtag_name": tag} for tag in video.hashtags],
-        "video": {"cover": {"url_list": [_thumb(cat, video)]}, "duration": video.duration},
+    mentions = [{"type": 0, "hashtag_name": None, "user_id": _creator_id("tiktok", cat.seed, video.id)}
+                ] if rng.random() < 0.05 else []
+    aweme = {
+        "aweme_id": video.id, "desc": video.caption, "region": region, "aweme_type": 0, "is_ad": False,
+        "share_url": f"https://www.tiktok.com/@{c.handle}/video/{video.id}?_r=1&u_code=0",
+        "create_time": cat.now - video.age,
+        "statistics": {"aweme_id": video.id, "play_count": video.plays, "digg_count": video.likes,
+                       "comment_count": video.comments, "share_count": video.shares,
+                       "collect_count": video.shares // 2, "download_count": 0, "forward_count": 0},
+        "text_extra": [{"type": 1, "hashtag_name": tag, "hashtag_id": str(_digest("tag", tag) % 10**9)}
+                       for tag in video.hashtags] + mentions,
+        "video": {"cover": {"url_list": [_thumb(cat, video)]}, "duration": video.duration * 1000},
         "author": _tiktok_author(cat, c, rng),
     }
+    if rng.random() < 0.01:
+        # One item in a hundred comes without its link and date.
+        del aweme["share_url"], aweme["create_time"]
+    return aweme
 
 
 def _tiktok_video_page(cat: Catalog, endpoint: str, topic: str, cursor: int, region: str
                        ) -> tuple[list[dict[str, Any]], int, bool]:
+    """A page's videos, the next cursor, and what the provider says of more: like the real search it
+    says "no more" (0) on the last two pages that still hold videos."""
     pool = _pool("tiktok", cat.seed, topic)
     rng = _rng(endpoint, cat.seed, topic, cursor)
     entries, next_cursor = _page(pool, cursor, rng, (16, 22), (2, 4), (2, 5))
@@ -439,21 +465,30 @@ def _tiktok_video_page(cat: Catalog, endpoint: str, topic: str, cursor: int, reg
     for index, slot in entries:
         c = _creator("tiktok", cat.seed, index)
         awemes.append(_tiktok_aweme(cat, c, _video(c, topic, f"{cursor}:{slot}"), rng, region))
-    return awemes, next_cursor, next_cursor < len(pool)
+    return awemes, next_cursor if entries else cursor, next_cursor + 40 < len(pool)
 
 
 def tiktok_keyword_search(cat: Catalog, query: str, cursor: int, region: str) -> dict[str, Any]:
     awemes, next_cursor, has_more = _tiktok_video_page(cat, "tt-keyword", _topic(query), cursor, region)
-    return {"search_item_list": [{"type": 1, "aweme_info": a} for a in awemes],
-            "cursor": next_cursor, "has_more": has_more}
+    if not awemes:
+        return {"aweme_list": None, "cursor": next_cursor, "has_more": 0, "status_code": 0,
+                "search_nil_info": {"search_nil_type": "no_result", "is_load_more": "is_load_more"}}
+    return {"aweme_list": [], "search_item_list": [{"aweme_info": a} for a in awemes],
+            "cursor": next_cursor, "has_more": int(has_more), "status_code": 0}
 
 
 def tiktok_hashtag_search(cat: Catalog, hashtag: str, cursor: int) -> dict[str, Any]:
-    awemes, next_cursor, has_more = _tiktok_video_page(cat, "tt-hashtag", _topic(hashtag), cursor, "US")
-    return {"aweme_list": awemes, "cursor": next_cursor, "has_more": has_more}
+    topic = _topic(hashtag)
+    awemes, next_cursor, has_more = _tiktok_video_page(cat, "tt-hashtag", topic, cursor, "US")
+    page = {"aweme_list": awemes, "cursor": next_cursor}
+    # The documented replies show has_more on some pages and not at all on others.
+    if _digest("tt-hashtag-more", topic) % 2:
+        page["has_more"] = int(has_more)
+    return page
 
 
 def tiktok_user_search(cat: Catalog, query: str, cursor: int) -> dict[str, Any]:
+    """Users for a query, paged on ``cursor`` alone: the real reply has no has_more."""
     topic = _topic(query)
     pool = _pool("tiktok", cat.seed, topic)
     rng = _rng("tt-users", cat.seed, topic, cursor)
@@ -461,22 +496,70 @@ def tiktok_user_search(cat: Catalog, query: str, cursor: int) -> dict[str, Any]:
     users = []
     for index, _slot in entries:
         c = _creator("tiktok", cat.seed, index)
-        author = _tiktok_author(cat, c, rng)
-        users.append({"user_info": {key: author[key] for key in ("uid", "unique_id", "nickname", "signature",
-                                                                  "follower_count", "avatar_thumb")}
-                      | {"search_user_desc": f"{c.handle} · {_compact(c.followers)} followers"}})
-    return {"users": users, "cursor": next_cursor, "has_more": next_cursor < len(pool)}
+        hidden = c.private
+        users.append({
+            "user_info": _tiktok_user_fields(cat, c) | {
+                "search_user_desc": c.name if rng.random() < 0.6 else topic, "search_user_name": c.handle,
+                "total_favorited": 0 if hidden else c.likes, "aweme_count": 0 if hidden else c.posts,
+                "secret": int(hidden), "is_private_account": int(hidden)},
+            "items": None, "challenges": None, "effects": None, "mix_list": None, "musics": None,
+            "position": None, "uniqid_position": None})
+    return {"cursor": next_cursor if entries else cursor, "users": users}
+
+
+def _tiktok_account_state(handle: str) -> dict[str, Any] | None:
+    """The short 200 bodies TikTok answers for deleted and private accounts, or None."""
+    handle = handle.strip().lstrip("@").lower()
+    if handle.startswith("missing"):
+        return {"account_deactivated": True, "handle": handle, "message": "Account doesn't exist"}
+    if handle.startswith("private"):
+        return {"account_private": True, "handle": handle}
+    return None
+
+
+def _tiktok_link(cat: Catalog, url: str) -> str:
+    # Creators often type their link without a scheme; the sandbox's own pages stay on http.
+    url = _url(cat, url)
+    if url.startswith("https://") and _digest("scheme", url) % 3 == 0:
+        return url.removeprefix("https://")
+    return url
 
 
 def tiktok_profile(cat: Catalog, handle: str) -> dict[str, Any]:
+    if state := _tiktok_account_state(handle):
+        return state
     c = _by_handle("tiktok", cat.seed, handle)
-    user = {"id": c.id, "uniqueId": c.handle, "nickname": c.name, "signature": c.bio, "verified": c.verified,
-            "privateAccount": c.private, "avatarLarger": _avatar_urls(cat, c)[0],
-            "avatarMedium": _avatar_urls(cat, c)[-1]}
+    if c.private and _digest("private-body", c.id) % 2:
+        return {"account_private": True, "handle": c.handle}
+    user = {"id": c.id, "shortId": "", "uniqueId": c.handle, "nickname": c.name, "signature": c.bio,
+            "verified": c.verified, "privateAccount": c.private, "secret": c.private,
+            "avatarLarger": _avatar_urls(cat, c)[0], "avatarMedium": _avatar_urls(cat, c)[-1],
+            "avatarThumb": _avatar_urls(cat, c)[-1], "createTime": cat.now - 400 * 86_400,
+            "secUid": _b64_id(40, "sec", c.id), "commerceUserInfo": {"commerceUser": False}, "isOrganization": 0,
+            "language": "en"}
     if c.links:
-        user["bioLink"] = {"link": _url(cat, c.links[0][1])}
-    return {"user": user, "stats": {"followerCount": c.followers, "followingCount": c.following,
-                                    "heartCount": c.likes, "videoCount": c.posts}}
+        user["bioLink"] = {"link": _tiktok_link(cat, c.links[0][1]), "risk": 0}
+    videos = 0 if c.private else c.posts
+    # "stats" rounds for display; "statsV2" has the exact figures, as text.
+    exact = {"followerCount": c.followers, "followingCount": c.following, "heart": c.likes, "heartCount": c.likes,
+             "videoCount": videos, "diggCount": 0, "friendCount": c.following // 4}
+    rounded = {key: int(float(f"{value:.2g}")) if value >= 1000 else value for key, value in exact.items()}
+    body = {"user": user, "stats": rounded, "itemList": []}
+    if _digest("statsv2", c.id) % 50:
+        body["statsV2"] = {key: str(value) for key, value in exact.items()}
+    return body
+
+
+def tiktok_profile_videos(cat: Catalog, handle: str) -> dict[str, Any]:
+    if state := _tiktok_account_state(handle):
+        return state
+    c = _by_handle("tiktok", cat.seed, handle)
+    if c.private:
+        return {"account_private": True, "handle": c.handle}
+    rng = _rng("tt-profile-videos", cat.seed, c.id)
+    videos = sorted((_video(c, "", f"post:{n}") for n in range(min(c.posts, 10))), key=lambda v: v.age)
+    return {"aweme_list": [_tiktok_aweme(cat, c, v, rng, "US") for v in videos],
+            "max_cursor": (cat.now - videos[-1].age) * 1000 if videos else 0, "has_more": int(c.posts > 10)}
 
 
 def tiktok_audience(cat: Catalog, handle: str) -> dict[str, Any]:
@@ -485,9 +568,10 @@ def tiktok_audience(cat: Catalog, handle: str) -> dict[str, Any]:
     countries = rng.sample(COUNTRIES, rng.randint(4, 7))
     weights = sorted((rng.paretovariate(1.2) for _ in countries), reverse=True)
     total = sum(weights)
+    # The documented reply gives the share as text ("15.96%").
     return {"audienceLocations": [
         {"country": name, "countryCode": code, "count": int(c.followers * w / total),
-         "percentage": round(100 * w / total, 2)} for (name, code), w in zip(countries, weights)]}
+         "percentage": f"{100 * w / total:.2f}%"} for (name, code), w in zip(countries, weights)]}
 
 
 def _instagram_links(cat: Catalog, c: Creator) -> list[dict[str, str]]:

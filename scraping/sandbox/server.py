@@ -26,8 +26,8 @@ from . import data, images, latency
 
 logger = logging.getLogger(__name__)
 
-API_PREFIXES = ("/v1/", "/v2/")
 MEDIA_PATH = re.compile(r"^/media/(?P<kind>[a-z]+)/(?P<media_id>[A-Za-z0-9_-]{1,64})\.(?P<ext>[a-z]+)$")
+API_PATH = re.compile(r"^/v\d+/")
 LINKS_PATH = re.compile(r"^/links/(?P<platform>tiktok|instagram|youtube)/(?P<handle>[^/]+)$")
 
 
@@ -63,7 +63,7 @@ class SandboxStats:
 
     def record(self, path: str, status: int) -> None:
         with self._lock:
-            self.requests += path.startswith(API_PREFIXES)
+            self.requests += bool(API_PATH.match(path))
             self.by_path[path] += 1
             self.by_status[status] += 1
 
@@ -138,6 +138,7 @@ ROUTES: dict[str, tuple[Route, Cost]] = {
     "/v1/tiktok/search/hashtag": (lambda cat, p: data.tiktok_hashtag_search(
         cat, p.required("hashtag"), p.count("cursor", 0)), 1),
     "/v1/tiktok/profile": (lambda cat, p: data.tiktok_profile(cat, p.required("handle")), 1),
+    "/v3/tiktok/profile/videos": (lambda cat, p: data.tiktok_profile_videos(cat, p.required("handle")), 1),
     "/v1/tiktok/user/audience": (lambda cat, p: data.tiktok_audience(cat, p.required("handle")), 26),
     "/v1/instagram/profile": (lambda cat, p: data.instagram_profile(cat, p.required("handle")), 1),
     "/v1/instagram/reels/search": (lambda cat, p: data.instagram_reels_search(
@@ -235,7 +236,7 @@ class SandboxServer:
         return self._credits
 
     def answer(self, path: str, query: str, api_key: str | None) -> Reply:
-        if path.startswith(API_PREFIXES):
+        if API_PATH.match(path):
             reply = self._answer_api(path, query, api_key)
         else:
             reply = self._answer_public(path)

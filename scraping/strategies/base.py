@@ -32,6 +32,8 @@ class JobSpec:
 class Candidate:
     hit: CreatorHit
     keyword: str
+    # Similar searches: the topics the creator shares with the target ("why similar").
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,13 @@ class RelatedCreators:
 
 
 class TargetNotFoundError(Exception):
-    """The creator a similar search starts from does not exist on the platform."""
+    """The creator a similar search starts from cannot be read: ``reason`` is "missing" (no such
+    account), "deleted" or "private"."""
+
+    def __init__(self, handle: str, *, reason: str = "missing") -> None:
+        super().__init__(handle)
+        self.handle = handle
+        self.reason = reason
 
 
 class SearchStrategy:

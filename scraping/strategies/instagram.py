@@ -82,10 +82,10 @@ class InstagramSimilar(SearchStrategy):
             try:
                 target = client.instagram_profile(spec.target_username)
             except ProviderNotFoundError as exc:
-                raise TargetNotFoundError(spec.target_username) from exc
+                raise TargetNotFoundError(spec.target_username, reason=exc.reason) from exc
             if target.is_private:
                 # A private account shows neither posts nor related accounts: nothing to start from.
-                raise TargetNotFoundError(spec.target_username)
+                raise TargetNotFoundError(spec.target_username, reason="private")
             checkpoint = {"target_id": target.external_id, "frontier": [], "queued": [target.external_id],
                           "topics": target_topics(target), "topic": 0, "topic_page": 1}
             checkpoint = self._queue(checkpoint, [related_node(hit) for hit in target.related])
@@ -94,7 +94,8 @@ class InstagramSimilar(SearchStrategy):
             checkpoint, keyword = self._search_topic(client, checkpoint)
         frontier = list(checkpoint["frontier"])
         batch, rest = frontier[:SIMILAR_BATCH], frontier[SIMILAR_BATCH:]
-        candidates = tuple(Candidate(hit=_hit_from_node(node), keyword=node.get("via") or keyword) for node in batch)
+        candidates = tuple(Candidate(hit=_hit_from_node(node), keyword=node.get("via") or keyword,
+                                     topics=(node["via"],) if node.get("via") else ()) for node in batch)
         return StrategyPage(candidates, {**checkpoint, "frontier": rest})
 
     def enrich(self, *, client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:

@@ -105,7 +105,8 @@ class YouTubeSimilar(SearchStrategy):
         ranked = checkpoint["ranked"]
         start = checkpoint["emitted"]
         batch = ranked[start:start + EMIT_BATCH]
-        candidates = tuple(Candidate(hit=hit_from_json(entry["hit"]), keyword=entry["query"]) for entry in batch)
+        candidates = tuple(Candidate(hit=hit_from_json(entry["hit"]), keyword=entry["query"],
+                                     topics=tuple(entry.get("shared", ()))) for entry in batch)
         return StrategyPage(candidates, {**checkpoint, "emitted": start + len(batch)})
 
     def enrich(self, *, client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:
@@ -118,7 +119,7 @@ class YouTubeSimilar(SearchStrategy):
         try:
             target = client.youtube_channel(handle=spec.target_username)
         except ProviderNotFoundError as exc:
-            raise TargetNotFoundError(spec.target_username) from exc
+            raise TargetNotFoundError(spec.target_username, reason=exc.reason) from exc
         queries, topics = similar_queries(target)
         return {"target_id": target.external_id, "phase": "collect", "queries": queries, "topics": topics,
                 "query": 0, "cursor": None, "pages": 0, "scores": {}, "ranked": [], "emitted": 0}

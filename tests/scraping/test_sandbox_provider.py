@@ -14,6 +14,8 @@ from pillow_heif import register_heif_opener
 
 from scraping.sandbox import SandboxConfig, SandboxServer, start_sandbox
 
+from .provider_shapes import tiktok_fixtures as tt
+
 register_heif_opener()
 
 API_KEY = "sandbox-test-key"
@@ -43,19 +45,20 @@ def _without_credits(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _keyword_pages(server: SandboxServer, query: str) -> list[dict[str, Any]]:
+    """Every page with videos; like the real search, has_more says 0 before the videos end."""
     pages, cursor = [], 0
     for _ in range(200):
         page = _ok(server, "/v1/tiktok/search/keyword", query=query, cursor=cursor)
-        pages.append(page)
-        if not page["has_more"]:
+        if not page.get("search_item_list"):
             return pages
+        pages.append(page)
         assert page["cursor"] > cursor
         cursor = page["cursor"]
     raise AssertionError(f"search for {query!r} never ended")
 
 
 def _authors(page: dict[str, Any]) -> list[str]:
-    return [item["aweme_info"]["author"]["unique_id"] for item in page["search_item_list"]]
+    return [item["aweme_info"]["author"]["unique_id"] for item in page.get("search_item_list") or []]
 
 
 def _emails_in(text: str) -> list[str]:
@@ -93,9 +96,9 @@ def test_sandbox_tiny_and_empty_queries_have_small_pools(sandbox: SandboxServer)
     tiny = _keyword_pages(sandbox, "tiny pottery")
     assert len({author for page in tiny for author in _authors(page)}) == 15
     past_the_end = _ok(sandbox, "/v1/tiktok/search/keyword", query="tiny pottery", cursor=tiny[-1]["cursor"] + 5)
-    assert past_the_end["search_item_list"] == [] and past_the_end["has_more"] is False
+    assert "search_item_list" not in past_the_end and past_the_end["has_more"] == 0
     empty = _ok(sandbox, "/v1/tiktok/search/keyword", query="empty results")
-    assert empty["search_item_list"] == [] and empty["has_more"] is False
+    assert "search_item_list" not in empty and empty["has_more"] == 0
     assert _ok(sandbox, "/v1/instagram/reels/search", query="empty results")["reels"] == []
 
 
@@ -194,16 +197,18 @@ def test_sandbox_full_bios_carry_emails_about_a_third_of_the_time(sandbox: Sandb
     for query in ("recipes", "fashion haul", "dog training"):
         for page in _keyword_pages(sandbox, query):
             handles += [h for h in _authors(page) if h not in handles]
-    users = [_ok(sandbox, "/v1/tiktok/profile", handle=h)["user"] for h in handles[:200]]
+    users = [body["user"] for body in (_ok(sandbox, "/v1/tiktok/profile", handle=h) for h in handles[:210])
+             if "user" in body][:200]
     signatures = [user["signature"] for user in users]
     assert len(signatures) == 200
     bio_links = [user["bioLink"]["link"] for user in users if "bioLink" in user]
+    assert any("://" not in link for link in bio_links)  # typed without a scheme, as creators do
     link_pages = [link for link in bio_links if link.startswith(f"{sandbox.base_url}/links/")]
     assert link_pages and "mailto:" in requests.get(link_pages[0], timeout=5).text
     share = sum(bool(_emails_in(bio)) for bio in signatures) / len(signatures)
     assert 0.25 <= share <= 0.45
     assert any("[at]" in bio or "(at)" in bio for bio in signatures)
-    searched = [item["aweme_info"]["author"]["signature"]
+    searched = [item["aweme_info"]["author"].get("signature")
                 for item in _ok(sandbox, "/v1/tiktok/search/keyword", query="recipes")["search_item_list"]]
     assert sum(1 for s in searched if not s) > len(searched) / 2
 
@@ -223,23 +228,38 @@ def test_sandbox_instagram_profiles_list_related_accounts(sandbox: SandboxServer
     assert basic["username"] == user["username"] and basic["biography"] == user["biography"]
 
 
-def test_sandbox_json_shapes_follow_scrapecreators(sandbox: SandboxServer) -> None:
-    aweme = _ok(sandbox, "/v1/tiktok/search/keyword", query="gaming")["search_item_list"][0]["aweme_info"]
-    assert set(aweme) >= {"aweme_id", "desc", "share_url", "create_time", "statistics", "text_extra", "video", "author"}
-    assert set(aweme["statistics"]) == {"play_count", "digg_count", "comment_count", "share_count"}
-    assert set(aweme["author"]) >= {"uid", "unique_id", "nickname", "signature", "follower_count", "verified",
-                                    "avatar_medium"}
-    users = _ok(sandbox, "/v1/tiktok/search/users", query="gaming")
-    assert {"users", "cursor", "has_more"} <= set(users)
-    assert set(users["users"][0]["user_info"]) >= {"uid", "unique_id", "nickname", "signature", "search_user_desc",
-                                                  "follower_count", "avatar_thumb"}
-    assert {"aweme_list", "cursor", "has_more"} <= set(_ok(sandbox, "/v1/tiktok/search/hashtag", hashtag="#gaming"))
-    profile = _ok(sandbox, "/v1/tiktok/profile", handle=aweme["author"]["unique_id"])
-    assert set(profile["user"]) >= {"id", "uniqueId", "nickname", "signature", "verified", "avatarLarger"}
-    assert set(profile["stats"]) == {"followerCount", "followingCount", "heartCount", "videoCount"}
-    audience = _ok(sandbox, "/v1/tiktok/user/audience", handle=aweme["author"]["unique_id"])
-    assert set(audience["audienceLocations"][0]) == {"country", "countryCode", "count", "percentage"}
+def test_sandbox_tiktok_replies_pass_the_recorded_shape_checks(sandbox: SandboxServer) -> None:
+    pages = _keyword_pages(sandbox, "gaming")
+    past_the_end = _ok(sandbox, "/v1/tiktok/search/keyword", query="gaming", cursor=pages[-1]["cursor"])
+    for page in [*pages, past_the_end]:
+        tt.check_keyword_page(_without_credits(page))
+    # The provider's has_more says 0 while the next cursor still returns videos.
+    assert any(page["has_more"] == 0 for page in pages)
+    authors = [item["aweme_info"]["author"] for page in pages for item in page["search_item_list"]]
+    assert any(author["custom_verify"] or author["enterprise_verify_reason"] for author in authors)
+    for hashtag in ("#gaming", "#cooking"):
+        tt.check_hashtag_page(_without_credits(_ok(sandbox, "/v1/tiktok/search/hashtag", hashtag=hashtag)))
+    cursor, users = 0, []
+    for _ in range(3):
+        page = _ok(sandbox, "/v1/tiktok/search/users", query="gaming", cursor=cursor)
+        tt.check_users_page(_without_credits(page))
+        users += page["users"]
+        cursor = page["cursor"]
+    assert len({user["user_info"]["uid"] for user in users}) > 30  # pages advance on the cursor alone
+    handles = [author["unique_id"] for author in authors[:60]] + ["missing_kim", "private_kai"]
+    bodies = [_without_credits(_ok(sandbox, "/v1/tiktok/profile", handle=handle)) for handle in handles]
+    for body in bodies:
+        tt.check_profile({key: value for key, value in body.items() if key != "success"})
+    assert {"account_private", "account_deactivated"} <= {key for body in bodies for key in body}
+    for handle in (handles[0], "private_kai"):
+        tt.check_profile_videos(_without_credits(_ok(sandbox, "/v3/tiktok/profile/videos", handle=handle)))
+    profile = _ok(sandbox, "/v1/tiktok/profile", handle=handles[0])
+    audience = _ok(sandbox, "/v1/tiktok/user/audience", handle=handles[0])
+    tt.check_audience(audience)
     assert profile["credits_remaining"] - audience["credits_remaining"] == 26
+
+
+def test_sandbox_json_shapes_follow_scrapecreators(sandbox: SandboxServer) -> None:
     user = _ok(sandbox, "/v1/instagram/profile", handle="glowwithmia")["data"]["user"]
     assert set(user) >= {"id", "username", "full_name", "biography", "bio_links", "external_url", "business_email",
                          "is_private", "is_verified", "is_business_account", "profile_pic_url", "edge_followed_by",

@@ -184,7 +184,7 @@ def test_tiktok_keyword_search_tolerates_messy_items(
         {"search_item_list": [no_author, messy, "garbage", None], "cursor": 60, "has_more": False},
     )
 
-    page = client.tiktok_keyword_search("gym")
+    page = client.tiktok_keyword_search("gym", cursor=60)
 
     [hit] = page.hits
     assert (hit.handle, hit.followers, hit.verified, hit.bio) == (
@@ -286,7 +286,7 @@ def test_tiktok_profile_returns_bio_link_and_followers(
     assert provider.seen[0].params == {"handle": "mia.glow"}
     assert (profile.platform, profile.external_id, profile.handle) == ("tiktok", "6801", "mia.glow")
     assert profile.bio == "Skincare 🧴 biz: mia [at] glow [dot] co"
-    assert profile.links == ("linktr.ee/mia",)
+    assert profile.links == ("https://linktr.ee/mia",)
     assert (profile.followers, profile.verified) == (48200, True)
     assert profile.avatar_url == "https://p16.example.com/large.jpeg"
     assert profile.profile_url == "https://www.tiktok.com/@mia.glow"

@@ -12,10 +12,10 @@ def test_instagram_basic_profile_fixture_has_the_captured_shape() -> None:
     assert_shape(ig.basic_profile(), INSTAGRAM_BASIC_PROFILE)
 
 
-def test_instagram_basic_profile_reads_the_flat_reply(client, replay) -> None:
+def test_instagram_basic_profile_reads_the_flat_reply(replay_client, replay) -> None:
     replay.routes[PATH] = ig.basic_profile(external_url="")
 
-    profile = client.instagram_basic_profile("51000000001")
+    profile = replay_client.instagram_basic_profile("51000000001")
 
     assert (profile.handle, profile.followers, profile.links) == ("oat.and.ember", 20_500, ())
     assert profile.avatar_url == "https://scontent.example.com/51000000001-hd.jpg"

@@ -34,10 +34,10 @@ def test_youtube_search_fixtures_have_the_captured_shape() -> None:
     assert problems(yt.search_page(videos=[{**yt.video(), "hashtags": ["#bread"]}]), YOUTUBE_SEARCH)
 
 
-def test_youtube_search_keeps_the_channels_of_every_section(client, replay) -> None:
+def test_youtube_search_keeps_the_channels_of_every_section(replay_client, replay) -> None:
     replay.routes[PATH] = _page_of_every_section()
 
-    page = client.youtube_search("sourdough")
+    page = replay_client.youtube_search("sourdough")
 
     by_id = {hit.external_id: hit for hit in page.hits}
     assert set(by_id) == {"UCkettle0000000000000001", "UCtidyspoon00000000000002", "UCovenlive000000000000003",
@@ -45,10 +45,10 @@ def test_youtube_search_keeps_the_channels_of_every_section(client, replay) -> N
     assert replay.asked_for(PATH) == [{"query": "sourdough", "includeExtras": "true"}]
 
 
-def test_youtube_search_merges_a_channel_card_into_the_channels_video(client, replay) -> None:
+def test_youtube_search_merges_a_channel_card_into_the_channels_video(replay_client, replay) -> None:
     replay.routes[PATH] = _page_of_every_section()
 
-    kettle = {hit.external_id: hit for hit in client.youtube_search("sourdough").hits}["UCkettle0000000000000001"]
+    kettle = {hit.external_id: hit for hit in replay_client.youtube_search("sourdough").hits}["UCkettle0000000000000001"]
 
     # The video gives the post, the card the subscribers and the Verified badge.
     assert (kettle.followers, kettle.verified, kettle.handle) == (412_000, True, "kettleandcrumb")
@@ -58,10 +58,10 @@ def test_youtube_search_merges_a_channel_card_into_the_channels_video(client, re
     assert kettle.post.posted_at.isoformat() == "2026-11-13T09:30:12.004000+00:00"
 
 
-def test_youtube_search_channel_card_alone_is_a_creator_without_a_post(client, replay) -> None:
+def test_youtube_search_channel_card_alone_is_a_creator_without_a_post(replay_client, replay) -> None:
     replay.routes[PATH] = _page_of_every_section()
 
-    card = {hit.external_id: hit for hit in client.youtube_search("sourdough").hits}["UCcrumbcard00000000000004"]
+    card = {hit.external_id: hit for hit in replay_client.youtube_search("sourdough").hits}["UCcrumbcard00000000000004"]
 
     assert (card.display_name, card.followers, card.verified, card.post) == ("Crumb Card", 412_000, True, None)
     assert card.bio == "Bread, pastry and the science of both."
@@ -73,28 +73,28 @@ def test_youtube_search_channel_card_alone_is_a_creator_without_a_post(client, r
     ("tidyspoon", "tidyspoon", "https://www.youtube.com/@tidyspoon"),
     ("channel/UCtidyspoon00000000000002", "", "https://www.youtube.com/channel/UCtidyspoon00000000000002"),
 ])
-def test_youtube_search_reads_every_form_of_the_channel_handle(client, replay, handle, expected_handle,
+def test_youtube_search_reads_every_form_of_the_channel_handle(replay_client, replay, handle, expected_handle,
                                                                profile_url) -> None:
     replay.routes[PATH] = yt.search_page(videos=[yt.video(channel=yt.channel_ref(
         "UCtidyspoon00000000000002", handle=handle))])
 
-    [hit] = client.youtube_search("spoons").hits
+    [hit] = replay_client.youtube_search("spoons").hits
 
     assert (hit.handle, hit.profile_url) == (expected_handle, profile_url)
 
 
-def test_youtube_search_without_extras_has_views_but_no_likes(client, replay) -> None:
+def test_youtube_search_without_extras_has_views_but_no_likes(replay_client, replay) -> None:
     replay.routes[PATH] = yt.search_page(videos=[yt.video(viewCountInt=yt.MISSING, viewCountText="1,234 views")])
 
-    [hit] = client.youtube_search("bread", include_extras=False).hits
+    [hit] = replay_client.youtube_search("bread", include_extras=False).hits
 
     assert (hit.post.views, hit.post.likes, hit.post.comments) == (1_234, None, None)
     assert replay.asked_for(PATH) == [{"query": "bread"}]
 
 
-def test_youtube_search_shorts_shelf_without_channels_adds_no_creator(client, replay) -> None:
+def test_youtube_search_shorts_shelf_without_channels_adds_no_creator(replay_client, replay) -> None:
     replay.routes[PATH] = yt.search_page(shelves=[yt.shelf("Shorts", [yt.shelf_short()])], token=None)
 
-    page = client.youtube_search("bread")
+    page = replay_client.youtube_search("bread")
 
     assert page.hits == () and (page.has_more, page.next_cursor) == (False, None)
