@@ -114,6 +114,8 @@ def test_replay_instagram_similar_of_a_private_account_ends_at_once(provider, su
     job = _search(subscriber, "instagram", "similar", 20, username="@oat.and.ember")
 
     assert (job.status, job.end_reason, job.found_count) == (JobStatus.ERROR, EndReason.TARGET_NOT_FOUND, 0)
-    assert "@oat.and.ember" in job.status_message
+    assert job.status_message.startswith("@oat.and.ember is a private Instagram account")
+    # The target's profile was the only call.
+    assert [asked.path for asked in provider.asked] == ["/v1/instagram/profile"]
     subscriber.usage.refresh_from_db()
     assert subscriber.usage.creators_used_this_month == 0
