@@ -333,7 +333,8 @@ class ScrapeCreatorsClient:
         """Every channel on one results page, from all of its sections.
 
         ``include_extras`` asks for each video's likes, comments and description (the provider's
-        ``includeExtras``; slower, same price), which is what a video's engagement is computed from.
+        ``includeExtras``: slower, and its documentation names no extra cost), which is what a
+        video's engagement is computed from.
         """
         path = "/v1/youtube/search"
         params = {"query": query, "continuationToken": continuation_token,

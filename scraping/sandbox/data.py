@@ -633,8 +633,9 @@ def instagram_profile(cat: Catalog, handle: str) -> dict[str, Any]:
         "profile_pic_url_hd": _avatar_urls(cat, c)[-1],
         "edge_followed_by": {"count": c.followers}, "edge_follow": {"count": c.following},
     }
-    if c.private:
+    if c.private or c.handle.startswith("private"):
         # A private account answers 200 with its profile, but neither posts nor related accounts.
+        user["is_private"] = True
         user |= {"edge_owner_to_timeline_media": {"count": c.posts, "edges": [],
                                                   "page_info": {"has_next_page": False, "end_cursor": None}},
                  "edge_related_profiles": {"edges": []}}

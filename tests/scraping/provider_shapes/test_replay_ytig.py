@@ -108,6 +108,24 @@ def test_replay_instagram_similar_offers_related_accounts_with_engagement(provid
     assert {row.creator.engagement_posts for row in rows} == {3}
 
 
+def test_replay_instagram_similar_without_related_accounts_searches_the_targets_topics(provider, subscriber) -> None:
+    # Some big accounts list no related accounts at all: what they post about is searched instead.
+    posts = [ig.timeline_post(f"Dq1Oat{n:05d}", caption="Granola bake #granola #breakfast") for n in range(4)]
+    provider.routes["/v1/instagram/profile"] = lambda params: ig.profile(
+        username=params["handle"], id=f"id-{params['handle']}", posts=posts, related=[])
+    provider.routes["/v2/instagram/reels/search"] = lambda params: ig.reels_search(
+        [ig.reel(f"G{params['query'][:3]}{params['page']}x{n}", owner=_owner(100 * int(params["page"]) + n))
+         for n in range(5)] if params["page"] == "1" else [])
+
+    job = _search(subscriber, "instagram", "similar", 5, username="@oat.and.ember")
+
+    assert (job.status, job.found_count) == (JobStatus.COMPLETED, 5)
+    assert provider.asked_for("/v2/instagram/reels/search")[0]["query"] == "granola"
+    rows = JobCreator.objects.filter(job=job)
+    assert {row.keyword for row in rows} == {"granola"} and {tuple(row.similar_topics) for row in rows} == {
+        ("granola",)}
+
+
 def test_replay_instagram_similar_of_a_private_account_ends_at_once(provider, subscriber) -> None:
     provider.routes["/v1/instagram/profile"] = ig.profile(private=True)
 
@@ -117,5 +135,20 @@ def test_replay_instagram_similar_of_a_private_account_ends_at_once(provider, su
     assert job.status_message.startswith("@oat.and.ember is a private Instagram account")
     # The target's profile was the only call.
     assert [asked.path for asked in provider.asked] == ["/v1/instagram/profile"]
+    subscriber.usage.refresh_from_db()
+    assert subscriber.usage.creators_used_this_month == 0
+
+
+@pytest.mark.parametrize(("platform", "username", "sentence"), [
+    ("instagram", "@private.oats", "@private.oats is a private Instagram account"),
+    ("instagram", "@missing.oats", "We could not find @missing.oats on Instagram"),
+    ("youtube", "@missingbakes", "We could not find @missingbakes on YouTube"),
+])
+def test_similar_search_for_an_unreadable_target_ends_with_that_sentence(sandbox, subscriber, platform, username,
+                                                                        sentence) -> None:
+    job = _search(subscriber, platform, "similar", 50, username=username)
+
+    assert (job.status, job.end_reason, job.found_count) == (JobStatus.ERROR, EndReason.TARGET_NOT_FOUND, 0)
+    assert job.status_message.startswith(sentence)
     subscriber.usage.refresh_from_db()
     assert subscriber.usage.creators_used_this_month == 0
