@@ -12,6 +12,7 @@ on a throwaway SQLite database, then prints per platform and target:
 and the same engagement share for a YouTube and an Instagram keyword search.
 
     .venv/bin/python bench/similar_quality_ytig.py [--target 100] [--targets-per-platform 4] [--seed 11]
+        [--latency-profile none|realistic]
 """
 
 from __future__ import annotations
@@ -143,13 +144,15 @@ def main() -> None:
     parser.add_argument("--target", type=int, default=100, help="results per search, and N of precision at N")
     parser.add_argument("--targets-per-platform", type=int, default=4, help=f"at most {len(TARGET_NICHES)}")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--latency-profile", default="none",
+                        help="the sandbox's per-endpoint delays: none, or realistic (the provider's seconds)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-similar-") as workdir, \
-            start_sandbox(SandboxConfig(seed=args.seed)) as provider:
+            start_sandbox(SandboxConfig(seed=args.seed, latency_profile=args.latency_profile)) as provider:
         django_setup(provider, Path(workdir) / "bench.sqlite3")
         user = bench_user()
-        print(f"sandbox seed {args.seed}, no latency | similar searches to {args.target} results")
+        print(f"sandbox seed {args.seed}, latency profile {args.latency_profile} | searches to {args.target} results")
         totals: dict[str, list[Measured]] = {}
         for platform in ("youtube", "instagram"):
             for handle, niche in targets(platform, args.targets_per_platform, args.seed):

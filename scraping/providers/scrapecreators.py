@@ -968,10 +968,6 @@ def _text(value: Any) -> str:
     return ""
 
 
-def _texts(values: Iterable[Any]) -> tuple[str, ...]:
-    return tuple(text for text in (_text(value) for value in values) if text)
-
-
 def _first(mapping: Json, *keys: str) -> Any:
     """The first of ``keys`` with a non-empty value: tolerates renamed and blank fields."""
     for key in keys:

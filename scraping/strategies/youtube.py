@@ -3,7 +3,8 @@
 There is no related-channels endpoint, so a similar search derives queries from the target channel
 (its tags first, then the topics of its description), reads a few result pages per query, ranks
 the channels by how many queries surfaced them and how many of the target's topics their videos
-share, drops those sharing none, and hands out the best first.
+share (a channel matching one query's words and nothing else goes last), and hands out the best
+first, each with the topics it shares.
 """
 
 from __future__ import annotations
