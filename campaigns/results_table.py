@@ -78,6 +78,7 @@ class ResultTableRow:
     bio_lines: SafeString  # a long bio with its line breaks, shown when opened
     emails: list[dict]  # {"address", "source"}
     keyword: str
+    similar_topics: str  # similar searches: the topics shared with the target, "skincare, makeup"
     post_url: str
     post_views: str  # 1.2M, or "" when unknown
 
@@ -113,6 +114,7 @@ def result_table_row(row: JobCreator) -> ResultTableRow:
         bio_lines=linebreaksbr(bio, autoescape=True) if long_bio else mark_safe(""),
         emails=creator.emails,
         keyword=row.keyword,
+        similar_topics=", ".join(row.similar_topics),
         post_url=row.post_url,
         post_views="" if row.post_views is None else compact_number(row.post_views),
     )

@@ -464,3 +464,18 @@ def test_dashboard_shows_totals_recent_searches_and_chart(client, paying):
     assert "Spring launch" in page and "skincare" in page
     assert page.count('<g class="slot">') == 30
     assert response.context["chart"].slots[-1].title.endswith(", 12 creators")
+
+
+def test_search_results_say_how_engagement_was_computed_and_why_a_creator_is_similar(client, paying):
+    job = started_search(paying, campaign_create(user=paying, name="Spring launch"))
+    make_results(job, 2)
+    CreatorProfile.objects.filter(handle="creator001").update(engagement_rate="4.20", engagement_basis="all_posts")
+    CreatorProfile.objects.filter(handle="creator002").update(engagement_rate="7.50", engagement_basis="post")
+    JobCreator.objects.filter(job=job, creator__handle="creator001").update(similar_topics=["skincare", "spf"])
+    client.force_login(paying)
+
+    page = client.get(reverse("search_detail", args=[job.pk])).content.decode()
+
+    assert re.search(r"4\.2%<div[^>]*>avg of all posts</div>", page)
+    assert re.search(r"7\.5%<div[^>]*>per post</div>", page)
+    assert "Why similar: skincare, spf" in page

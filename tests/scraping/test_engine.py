@@ -494,3 +494,24 @@ def test_job_concurrent_searches_on_two_workers_count_shared_creators_once(sandb
     assert [job.found_count for job in jobs] == [60, 60]
     assert found.values("creator").distinct().count() == 60 < found.count()
     assert creators_used(user) == 60
+
+
+def test_job_tiktok_similar_results_share_the_targets_topics_and_carry_engagement(sandbox, subscriber):
+    job = run_job(start(subscriber, "tiktok", "similar", target=40, username="theomarskin"))
+
+    rows = list(JobCreator.objects.filter(job=job).select_related("creator"))
+    assert job.status == JobStatus.COMPLETED and len(rows) == 40
+    assert all(row.similar_topics for row in rows)
+    assert sum(row.creator.engagement_rate is not None for row in rows) >= 36
+    assert {row.creator.engagement_basis for row in rows} - {""} == {"all_posts"}
+
+
+@pytest.mark.parametrize(("username", "sentence"), [
+    ("missing_kim", "@missing_kim does not exist on TikTok or was deleted"),
+    ("private_kai", "@private_kai is a private TikTok account"),
+])
+def test_job_tiktok_similar_to_a_deleted_or_private_account_says_so(sandbox, subscriber, username, sentence):
+    job = run_job(start(subscriber, "tiktok", "similar", username=username))
+
+    assert job.status == JobStatus.ERROR and sentence in job.status_message
+    assert job.found_count == 0

@@ -4,7 +4,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from scraping.linkpages import link_page_emails
+from scraping.linkpages import is_link_page, link_page_emails
 
 
 class _LinkPageHandler(BaseHTTPRequestHandler):
@@ -75,3 +75,12 @@ def test_link_page_emails_does_not_follow_redirects_off_the_list(listed, path):
 
 def test_link_page_emails_reads_only_web_pages(listed):
     assert link_page_emails(f"http://{listed}/json") == []
+
+
+@pytest.mark.parametrize(("url", "listed"), [
+    ("https://dara.komi.io", True), ("https://DaveB.Komi.io/", True), ("https://www.linktr.ee/dara", True),
+    ("https://linktr.ee/dara", True), ("https://komi.io.example.com/dara", False),
+    ("https://notkomi.io/dara", False), ("https://example.com/komi.io", False),
+])
+def test_is_link_page_recognises_pages_on_a_services_sub_domains(url, listed):
+    assert is_link_page(url) is listed

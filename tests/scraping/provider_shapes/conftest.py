@@ -22,6 +22,10 @@ class RecordedProvider:
         self.seen: list[tuple[str, dict[str, str]]] = []
         self.url = ""
 
+    @property
+    def base_url(self) -> str:
+        return self.url
+
     def reply(self, path: str, body: Any, *, cursor: str = "", handle: str = "", query: str = "") -> None:
         """``body`` for ``path``; ``cursor``, ``handle`` or ``query`` narrow it to requests carrying it."""
         self.bodies[(path, cursor or handle or query)] = body
