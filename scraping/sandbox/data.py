@@ -817,8 +817,10 @@ def youtube_channel(cat: Catalog, handle: str, channel_id: str) -> dict[str, Any
     # Channel keywords are one comma-separated string, and some channels set none.
     tags = None if rng.random() < 0.12 else ", ".join([*rng.sample(niche.words, 4), c.name.lower()])
     subscribers: int | float = c.followers
-    if rng.random() < 0.1:
-        subscribers = c.followers * 1.1 / 1.1  # the float noise of the provider's "16.4M" arithmetic
+    shown = _compact(c.followers)
+    if rng.random() < 0.1 and shown[-1] in "KMB":
+        # Some counts are worked back from the text ("16.4M" * 1e6 = 16399999.999999998).
+        subscribers = float(shown[:-1]) * {"K": 1e3, "M": 1e6, "B": 1e9}[shown[-1]]
     body: dict[str, Any] = {
         "channelId": c.id, "channel": f"http://www.youtube.com/@{c.handle}", "name": c.name,
         "avatar": {"image": {"sources": [{"url": url, "width": size, "height": size}

@@ -154,3 +154,10 @@ def test_sandbox_realistic_latency_takes_seconds_for_instagram_and_youtube() -> 
     assert answer_delay("none", "/v1/youtube/search", extras=True, rng=rng) == 0
     with pytest.raises(ValueError):
         SandboxServer(SandboxConfig(latency_profile="glacial"))
+
+
+def test_sandbox_provider_command_refuses_an_unknown_latency_profile() -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="latency-profile"):
+        call_command("sandbox_provider", "--latency-profile", "glacial")
