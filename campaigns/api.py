@@ -108,7 +108,12 @@ class CreatorOutput(serializers.Serializer):
     handle = serializers.CharField()
     display_name = serializers.CharField()
     followers = serializers.IntegerField(allow_null=True)
-    engagement_rate = serializers.FloatField(allow_null=True, help_text="Percent, from the latest post seen.")
+    engagement_rate = serializers.FloatField(allow_null=True, help_text="Percent: interactions per view, or per "
+                                             "follower where views are unknown.")
+    engagement_basis = serializers.CharField(
+        help_text="How engagement_rate was computed: post (the post the search found), recent_posts (the mean "
+                  "over the creator's recent posts), or empty when there is no figure.")
+    engagement_posts = serializers.IntegerField(allow_null=True, help_text="Recent posts averaged (recent_posts).")
     verified = serializers.BooleanField()
     avatar_url = serializers.CharField(help_text="The platform's own URL: it expires and may refuse other sites.")
     avatar_proxy_url = serializers.SerializerMethodField(

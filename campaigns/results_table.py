@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import floatformat, linebreaksbr, truncatechars
+from django.template.defaultfilters import floatformat, linebreaksbr, pluralize, truncatechars
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from scraping.images.placeholder import creator_placeholder
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url
-from scraping.models import CreatorProfile, JobCreator
+from scraping.models import CreatorProfile, EngagementBasis, JobCreator
 
 # Longer bios show this many characters and open on a click.
 BIO_SUMMARY_CHARS = 90
@@ -72,7 +72,7 @@ class ResultTableRow:
     followers: str  # 1.2M
     followers_exact: str  # 1,234,567, or "unknown"
     engagement: str  # 4.2%, or a dash
-    engagement_basis: str  # how the figure was computed ("per post", "avg of all posts"), or ""
+    engagement_basis: str  # how the figure was computed: "per post", "avg of 12 recent posts", or ""
     bio: str
     bio_summary: str  # the first characters of a long bio; "" when the bio is short enough to show whole
     bio_lines: SafeString  # a long bio with its line breaks, shown when opened
@@ -81,6 +81,16 @@ class ResultTableRow:
     similar_topics: str  # similar searches: the topics shared with the target, "skincare, makeup"
     post_url: str
     post_views: str  # 1.2M, or "" when unknown
+
+
+def engagement_basis_label(creator: CreatorProfile) -> str:
+    """What an engagement figure is: one post's, or an average over recent or all posts."""
+    if creator.engagement_rate is None or not creator.engagement_basis:
+        return ""
+    count = creator.engagement_posts
+    if creator.engagement_basis == EngagementBasis.RECENT_POSTS and count:
+        return f"avg of {count} recent post{pluralize(count)}"
+    return creator.get_engagement_basis_display()
 
 
 def result_table_row(row: JobCreator) -> ResultTableRow:
@@ -98,7 +108,7 @@ def result_table_row(row: JobCreator) -> ResultTableRow:
         followers=compact_number(creator.followers),
         followers_exact="unknown" if creator.followers is None else intcomma(creator.followers),
         engagement="–" if creator.engagement_rate is None else f"{floatformat(creator.engagement_rate, 1)}%",
-        engagement_basis=creator.get_engagement_basis_display() if creator.engagement_rate is not None else "",
+        engagement_basis=engagement_basis_label(creator),
         bio=bio,
         bio_summary=truncatechars(bio, BIO_SUMMARY_CHARS) if long_bio else "",
         bio_lines=linebreaksbr(bio, autoescape=True) if long_bio else mark_safe(""),

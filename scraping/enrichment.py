@@ -70,15 +70,33 @@ def _percent(part: int | Decimal, whole: int) -> Decimal:
     return min(MAX_ENGAGEMENT, (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01")))
 
 
-def _engagement(hit: CreatorHit, data: CreatorProfileData | None,
-                followers: int | None) -> tuple[Decimal | None, str]:
-    """The figure and its basis: the post the search saw first, else the lifetime totals."""
+@dataclass(frozen=True)
+class Engagement:
+    rate: Decimal
+    basis: str
+    posts: int | None = None  # recent posts averaged (RECENT_POSTS)
+
+
+def recent_posts_engagement(posts: tuple[PostSnapshot, ...], followers: int | None) -> Engagement | None:
+    """The mean of each recent post's engagement rate, over the posts whose counts are shown."""
+    rates = [rate for rate in (engagement_rate(post, followers) for post in posts) if rate is not None]
+    if not rates:
+        return None
+    mean = (sum(rates) / len(rates)).quantize(Decimal("0.01"))
+    return Engagement(rate=min(MAX_ENGAGEMENT, mean), basis=EngagementBasis.RECENT_POSTS, posts=len(rates))
+
+
+def _engagement(hit: CreatorHit, data: CreatorProfileData | None, followers: int | None) -> Engagement | None:
+    """The figure and its basis: the post the search saw first, else the recent posts the profile
+    showed (Instagram, YouTube), else the lifetime totals (TikTok)."""
     rate = engagement_rate(hit.post, followers)
     if rate is not None:
-        return rate, EngagementBasis.POST
+        return Engagement(rate=rate, basis=EngagementBasis.POST)
+    if data is not None and (recent := recent_posts_engagement(data.recent_posts, followers)):
+        return recent
     totals = (data.total_likes, data.total_posts) if data and data.total_posts else (hit.total_likes, hit.total_posts)
     rate = lifetime_engagement_rate(*totals, followers)
-    return rate, (EngagementBasis.ALL_POSTS if rate is not None else "")
+    return Engagement(rate=rate, basis=EngagementBasis.ALL_POSTS) if rate is not None else None
 
 
 def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorHit, *, attempts: int,
@@ -121,7 +139,7 @@ def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[str
     source: Any = data or hit
     emails = _emails(data, hit, link_emails)
     followers = source.followers if source.followers is not None else hit.followers
-    engagement, basis = _engagement(hit, data, followers)
+    engagement = _engagement(hit, data, followers)
     row = CreatorProfile(
         platform=hit.platform,
         external_id=hit.external_id,
@@ -134,8 +152,9 @@ def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[str
         bio=source.bio or hit.bio,
         emails=emails,
         has_email=bool(emails),
-        engagement_rate=engagement,
-        engagement_basis=basis,
+        engagement_rate=engagement.rate if engagement else None,
+        engagement_basis=engagement.basis if engagement else "",
+        engagement_posts=engagement.posts if engagement else None,
     )
     if data is not None:
         contacts = extract_contacts(bio=data.bio, links=data.links)
@@ -214,21 +233,23 @@ def creators_enrich(*, strategy: SearchStrategy, client: ScrapeCreatorsClient, h
 
 def _engagement_update(hits: list[CreatorHit], profiles: dict[str, CreatorProfile],
                        fetched: dict[str, CreatorProfileData]) -> None:
-    """Stored profiles get the engagement of the post this search just saw; one with no figure, or
-    only a lifetime one, gets the lifetime totals this search or profile fetch carried."""
+    """Stored profiles get the engagement of the post this search just saw, or of the recent posts
+    its profile just showed; one with no figure, or only a lifetime one, gets the lifetime totals
+    this search or profile fetch carried. A profile showing none of these keeps the figure it had."""
     changed = []
     for hit in hits:
         profile = profiles.get(hit.external_id)
         if profile is None:
             continue
-        rate, basis = _engagement(hit, fetched.get(hit.external_id), profile.followers or hit.followers)
-        if rate is None:
+        engagement = _engagement(hit, fetched.get(hit.external_id), profile.followers or hit.followers)
+        if engagement is None:
             continue
-        if basis != EngagementBasis.POST and profile.engagement_basis == EngagementBasis.POST \
-                and profile.engagement_rate is not None:
-            continue  # a post's figure is more telling than lifetime totals
-        if (profile.engagement_rate, profile.engagement_basis) != (rate, basis):
-            profile.engagement_rate, profile.engagement_basis = rate, basis
+        if engagement.basis == EngagementBasis.ALL_POSTS and profile.engagement_rate is not None \
+                and profile.engagement_basis in (EngagementBasis.POST, EngagementBasis.RECENT_POSTS):
+            continue  # what posts showed is more telling than lifetime totals
+        figures = (engagement.rate, engagement.basis, engagement.posts)
+        if (profile.engagement_rate, profile.engagement_basis, profile.engagement_posts) != figures:
+            profile.engagement_rate, profile.engagement_basis, profile.engagement_posts = figures
             changed.append(profile)
     if changed:
-        CreatorProfile.objects.bulk_update(changed, ["engagement_rate", "engagement_basis"])
+        CreatorProfile.objects.bulk_update(changed, ["engagement_rate", "engagement_basis", "engagement_posts"])

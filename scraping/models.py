@@ -184,8 +184,11 @@ class CreatorProfile(models.Model):
                                           help_text="Percent; engagement_basis says from what.")
     engagement_basis = models.CharField(
         max_length=16, choices=EngagementBasis.choices, blank=True,
-        help_text="per post: interactions per view of the post a search saw; avg of all posts: lifetime "
-                  "likes per post per follower.")
+        help_text="per post: interactions per view of the post a search saw; avg of recent posts: the mean "
+                  "of that over the creator's latest posts; avg of all posts: lifetime likes per post per "
+                  "follower.")
+    engagement_posts = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                        help_text="avg of recent posts: how many posts.")
     verified = models.BooleanField(default=False)
     avatar_url = models.URLField(max_length=1000, blank=True)
     avatar_hash = models.CharField(max_length=64, blank=True,

@@ -270,6 +270,8 @@ SCRAPECREATORS_API_KEY = env("SCRAPECREATORS_API_KEY", default="")
 SANDBOX_PROVIDER = not SCRAPECREATORS_API_KEY
 SANDBOX_PROVIDER_PORT = env.int("SANDBOX_PROVIDER_PORT", default=8765)
 SANDBOX_PROVIDER_LATENCY_MS = env.int("SANDBOX_PROVIDER_LATENCY_MS", default=120)
+# "realistic": each endpoint answers after seconds drawn from its own distribution, as the provider does.
+SANDBOX_PROVIDER_LATENCY_PROFILE = env("SANDBOX_PROVIDER_LATENCY_PROFILE", default="none")
 SCRAPECREATORS_BASE_URL = env(
     "SCRAPECREATORS_BASE_URL",
     default=f"http://127.0.0.1:{SANDBOX_PROVIDER_PORT}" if SANDBOX_PROVIDER else "https://api.scrapecreators.com",

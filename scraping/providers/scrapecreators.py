@@ -4,14 +4,15 @@ Each method makes exactly one request and returns frozen dataclasses. Retrying i
 engine's decision, so failures are only translated: ``ProviderTransientError`` (connection,
 timeout, 429, 5xx, unreadable body) is worth retrying, ``ProviderPermanentError`` is not.
 
-Every parser tolerates missing and renamed fields, nulls and numbers sent as text ("1.2M"), as
-the provider's recorded replies show them; an item that names no creator is skipped and the rest
-of the page is kept.
+Every parser tolerates missing and renamed fields, nulls, and numbers sent as text ("1.2M") or as
+floats (16399999.999999998), as the provider's real replies do; an item that names no creator is
+skipped and the rest of the page is kept.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -38,9 +39,25 @@ INSTAGRAM = "instagram"
 YOUTUBE = "youtube"
 
 TIKTOK_AUDIENCE_PATH = "/v1/tiktok/user/audience"
+INSTAGRAM_REELS_SEARCH_PATH = "/v2/instagram/reels/search"
+INSTAGRAM_REELS_SEARCH_V1_PATH = "/v1/instagram/reels/search"
+YOUTUBE_CHANNEL_VIDEOS_PATH = "/v1/youtube/channel-videos"
 TIKTOK_PROFILE_VIDEOS_PATH = "/v3/tiktok/profile/videos"
 # Credits each endpoint costs per call; every endpoint not listed costs 1.
 ENDPOINT_COSTS = {TIKTOK_AUDIENCE_PATH: 26}
+# Endpoints priced by what they return: (list key, items per credit). The provider's documentation
+# prices reels search at 1 credit per 10 reels; a reply with none still costs 1.
+ENDPOINT_ITEM_COSTS = {
+    INSTAGRAM_REELS_SEARCH_PATH: ("reels", 10),
+    INSTAGRAM_REELS_SEARCH_V1_PATH: ("reels", 10),
+}
+# The v1 reels search answers at most this many reels, in one reply.
+INSTAGRAM_REELS_V1_AMOUNT = 60
+# Statuses with which the provider refuses an endpoint it no longer (or not yet) serves to an
+# account; key and credit refusals (401, 402, 403) would refuse the older endpoint just the same.
+_ENDPOINT_REFUSED_STATUSES = frozenset({400, 404, 405, 410, 422})
+# Recent posts averaged for a creator's engagement when no single post is known.
+RECENT_POSTS_LIMIT = 12
 
 Json = dict[str, Any]
 
@@ -135,6 +152,11 @@ class CreatorProfileData:
     related: tuple[CreatorHit, ...]
     credits_remaining: int | None
     cost: int
+    # The creator's latest posts where the reply carries them (Instagram profiles, YouTube
+    # channel videos): what engagement is averaged over when no single post is known.
+    recent_posts: tuple[PostSnapshot, ...] = ()
+    # Private accounts answer 200 with a profile but show neither posts nor related accounts.
+    is_private: bool = False
     total_likes: int | None = None
     total_posts: int | None = None
 
@@ -170,6 +192,7 @@ class ScrapeCreatorsClient:
         self._credits_lock = threading.Lock()
         self.credits_remaining: int | None = None
         self.credits_spent = 0
+        self._reels_v2_refused = False
 
     def __repr__(self) -> str:
         return f"ScrapeCreatorsClient(base_url={self._base_url!r})"
@@ -275,21 +298,49 @@ class ScrapeCreatorsClient:
             )
         return _instagram_profile({"id": user_id, **user}, reply)
 
-    def instagram_reels_search(self, query: str, amount: int = 60) -> SearchPage:
-        path = "/v1/instagram/reels/search"
-        reply = self._get(path, {"query": query, "amount": amount})
-        items = _first_list(reply.body, "reels", "items", "data")
-        hits = _parse_items(items, _instagram_reel_hit, path=path)
-        # The endpoint returns everything it has in one reply: there is no next page to ask for.
-        return _search_page(reply, hits, cursor=None)
+    def instagram_reels_search(self, query: str, page: int = 1) -> SearchPage:
+        """One page of reels (about 10) from the current endpoint; ``next_cursor`` is the next page.
+
+        Where the provider refuses ``/v2`` for this account, the first page comes from the older
+        ``/v1`` endpoint instead (up to 60 reels in one reply, no further pages), and this client
+        asks ``/v1`` from then on.
+        """
+        if not self._reels_v2_refused:
+            try:
+                reply = self._get(INSTAGRAM_REELS_SEARCH_PATH, {"query": query, "page": page})
+            except ProviderPermanentError as exc:
+                if exc.status not in _ENDPOINT_REFUSED_STATUSES:
+                    raise
+                logger.warning("ScrapeCreators refused %s (status %s); using %s",
+                               INSTAGRAM_REELS_SEARCH_PATH, exc.status, INSTAGRAM_REELS_SEARCH_V1_PATH)
+                self._reels_v2_refused = True
+            else:
+                hits = _instagram_reel_hits(reply.body, path=INSTAGRAM_REELS_SEARCH_PATH)
+                # Pages are numbered and carry no "more" flag: an empty page is the end.
+                return _search_page(reply, hits, cursor=str(page + 1) if hits else None)
+        if page > 1:
+            # v1 answered everything it has with the first page.
+            return SearchPage(hits=(), next_cursor=None, has_more=False, credits_remaining=None, cost=0)
+        reply = self._get(INSTAGRAM_REELS_SEARCH_V1_PATH, {"query": query, "amount": INSTAGRAM_REELS_V1_AMOUNT})
+        return _search_page(reply, _instagram_reel_hits(reply.body, path=INSTAGRAM_REELS_SEARCH_V1_PATH),
+                            cursor=None)
 
     # YouTube
 
-    def youtube_search(self, query: str, continuation_token: str | None = None) -> SearchPage:
+    def youtube_search(
+        self, query: str, continuation_token: str | None = None, *, include_extras: bool = True
+    ) -> SearchPage:
+        """Every channel on one results page, from all of its sections.
+
+        ``include_extras`` asks for each video's likes, comments and description (the provider's
+        ``includeExtras``: slower, and its documentation names no extra cost), which is what a
+        video's engagement is computed from.
+        """
         path = "/v1/youtube/search"
-        reply = self._get(path, {"query": query, "continuationToken": continuation_token})
-        items = _first_list(reply.body, "videos", "items")
-        hits = _parse_items(items, _youtube_video_hit, path=path)
+        params = {"query": query, "continuationToken": continuation_token,
+                  "includeExtras": "true" if include_extras else None}
+        reply = self._get(path, params)
+        hits = _youtube_page_hits(reply.body, path=path)
         token = _text(_first(reply.body, "continuationToken", "continuation_token"))
         return _search_page(reply, hits, cursor=token or None)
 
@@ -305,10 +356,13 @@ class ScrapeCreatorsClient:
         else:
             reply = self._get("/v1/youtube/channel", {"channelId": channel_id})
         body = reply.body
-        external_id = _text(_first(body, "channelId", "channel_id", "id")) or (channel_id or "")
+        external_id = _text(_first(body, "channelId", "channel_id", "id"))
+        if not external_id and channel_id and _first(body, "name", "title"):
+            external_id = channel_id
         if not external_id:
             raise ProviderNotFoundError("ScrapeCreators returned no YouTube channel.", status=200)
-        channel_handle = _handle(body.get("handle")) or (handle or "")
+        # Some replies carry no "handle"; the channel URL ("http://www.youtube.com/@Name") has it.
+        channel_handle = _handle(body.get("handle")) or _handle(body.get("channel")) or (handle or "")
         return CreatorProfileData(
             platform=YOUTUBE,
             external_id=external_id,
@@ -316,16 +370,24 @@ class ScrapeCreatorsClient:
             display_name=_text(_first(body, "name", "title")) or channel_handle,
             followers=_count(body.get("subscriberCount"), body.get("subscriberCountText")),
             verified=parse_flag(_first(body, "verified", "isVerified")),
-            avatar_url=first_url(body.get("avatar")),
+            avatar_url=_largest_image(body.get("avatar")),
             profile_url=_youtube_url(channel_handle, external_id),
             bio=_text(body.get("description")),
-            links=_links(_as_list(body.get("links"))),
+            links=_links([*_as_list(body.get("links")), *_youtube_named_links(body)]),
             profile_email=_text(body.get("email")),
-            tags=_texts(_as_list(body.get("tags"))),
+            tags=_youtube_tags(body.get("tags")),
             related=(),
             credits_remaining=reply.credits_remaining,
             cost=reply.cost,
         )
+
+    def youtube_channel_videos(self, channel_id: str, *, include_extras: bool = True) -> tuple[PostSnapshot, ...]:
+        """The channel's latest videos, with likes and comments when ``include_extras``."""
+        reply = self._get(YOUTUBE_CHANNEL_VIDEOS_PATH, {
+            "channelId": channel_id, "sort": "latest", "includeExtras": "true" if include_extras else None})
+        videos = _first_list(reply.body, "videos", "items")
+        posts = (_youtube_post(video) for video in videos if isinstance(video, dict))
+        return tuple(post for post in posts if post is not None)[:RECENT_POSTS_LIMIT]
 
     # Transport
 
@@ -412,12 +474,19 @@ class ScrapeCreatorsClient:
 
     def _record_credits(self, body: Json, path: str) -> _Reply:
         remaining = parse_count(_first(body, "credits_remaining", "creditsRemaining"))
-        cost = ENDPOINT_COSTS.get(path, 1)
+        cost = _call_cost(path, body)
         with self._credits_lock:
             self.credits_spent += cost
             if remaining is not None:
                 self.credits_remaining = remaining
         return _Reply(body=body, credits_remaining=remaining, cost=cost)
+
+
+def _call_cost(path: str, body: Json) -> int:
+    if path in ENDPOINT_ITEM_COSTS:
+        key, per_credit = ENDPOINT_ITEM_COSTS[path]
+        return max(1, math.ceil(len(_as_list(body.get(key))) / per_credit))
+    return ENDPOINT_COSTS.get(path, 1)
 
 
 # Page and item parsers. An item parser returns None for an item that names no creator.
@@ -550,9 +619,13 @@ def _instagram_profile(user: Json, reply: _Reply) -> CreatorProfileData:
     handle = _handle(user.get("username"))
     related_edges = _as_list(_dict(user.get("edge_related_profiles")).get("edges"))
     related = [_dict(edge).get("node") or edge for edge in related_edges]
+    # A private related account shows a brand nothing; it is not offered as similar.
+    related = [node for node in related if not parse_flag(_dict(node).get("is_private"))]
+    timeline = _as_list(_dict(user.get("edge_owner_to_timeline_media")).get("edges"))
+    posts = (_instagram_timeline_post(_dict(_dict(edge).get("node"))) for edge in timeline)
     return CreatorProfileData(
         platform=INSTAGRAM,
-        external_id=_text(user.get("id")),
+        external_id=_text(_first(user, "id", "pk")),
         handle=handle,
         display_name=_text(user.get("full_name")) or handle,
         followers=_count(
@@ -561,16 +634,54 @@ def _instagram_profile(user: Json, reply: _Reply) -> CreatorProfileData:
             user.get("followers"),
         ),
         verified=parse_flag(user.get("is_verified")),
-        avatar_url=first_url([user.get("profile_pic_url_hd"), user.get("profile_pic_url")]),
+        avatar_url=first_url([user.get("profile_pic_url_hd"), _dict(user.get("hd_profile_pic_url_info")),
+                              user.get("profile_pic_url")]),
         profile_url=_profile_url(INSTAGRAM, handle) if handle else "",
         bio=_text(_first(user, "biography", "bio")),
         links=_links([*_as_list(user.get("bio_links")), user.get("external_url")]),
         profile_email=_text(_first(user, "business_email", "public_email", "email")),
-        tags=_texts(user.get(key) for key in ("category_name", "business_category_name")),
+        tags=_instagram_categories(user),
         related=_parse_items(related, _instagram_owner_hit, path="/v1/instagram/profile"),
         credits_remaining=reply.credits_remaining,
         cost=reply.cost,
+        recent_posts=tuple(post for post in posts if post is not None)[:RECENT_POSTS_LIMIT],
+        is_private=parse_flag(user.get("is_private")),
     )
+
+
+def _instagram_categories(user: Json) -> tuple[str, ...]:
+    # Instagram sends the text "None" for an account without a business category.
+    names = (_text(user.get(key)) for key in ("category_name", "business_category_name"))
+    return tuple(dict.fromkeys(name for name in names if name and name.lower() not in ("none", "null")))
+
+
+def _instagram_timeline_post(node: Json) -> PostSnapshot | None:
+    shortcode = _text(node.get("shortcode"))
+    if not shortcode:
+        return None
+    kind = "reel" if node.get("product_type") == "clips" else "p"
+    captions = _as_list(_dict(node.get("edge_media_to_caption")).get("edges"))
+    caption = _text(_dict(_dict(captions[0]).get("node")).get("text")) if captions else ""
+    hidden = parse_flag(node.get("like_and_view_counts_disabled"))
+    # Instagram answers 0 views for reels whose views it no longer shows publicly: that is
+    # "unknown", not "nobody watched".
+    views = _count(node.get("video_view_count"))
+    return PostSnapshot(
+        url=f"https://www.instagram.com/{kind}/{shortcode}/",
+        caption=caption,
+        views=views or None,
+        likes=None if hidden else _count(_dict(node.get("edge_liked_by")).get("count"),
+                                         _dict(node.get("edge_media_preview_like")).get("count")),
+        comments=_count(_dict(node.get("edge_media_to_comment")).get("count")),
+        shares=None,
+        hashtags=hashtags_from(caption),
+        posted_at=parse_timestamp(_first(node, "taken_at_timestamp", "taken_at")),
+        thumbnail_url=first_url([node.get("thumbnail_src"), node.get("display_url")]),
+    )
+
+
+def _instagram_reel_hits(body: Json, *, path: str) -> tuple[CreatorHit, ...]:
+    return _parse_items(_first_list(body, "reels", "items", "data"), _instagram_reel_hit, path=path)
 
 
 def _instagram_reel_hit(reel: Json) -> CreatorHit | None:
@@ -628,6 +739,50 @@ def _instagram_reel_post(reel: Json) -> PostSnapshot | None:
     )
 
 
+# The sections of a YouTube results page that list videos; shelves hold more of them.
+_YOUTUBE_VIDEO_SECTIONS = ("videos", "shorts", "lives")
+
+
+def _youtube_page_hits(body: Json, *, path: str) -> tuple[CreatorHit, ...]:
+    """One hit per channel on the page, in the order the page shows them.
+
+    A channel may appear with a video in one section and as a channel card (subscribers, the
+    "Verified" badge, its description) in another: the two are merged, the first video kept.
+    """
+    items: list[Any] = [item for key in _YOUTUBE_VIDEO_SECTIONS for item in _as_list(body.get(key))]
+    items += [item for shelf in _as_list(body.get("shelves")) for item in _as_list(_dict(shelf).get("items"))]
+    videos = [item for item in items if isinstance(item, dict) and item.get("type") != "channel"]
+    cards = [item for item in _as_list(body.get("channels")) if isinstance(item, dict)]
+    cards += [item for item in items if isinstance(item, dict) and item.get("type") == "channel"]
+    by_channel: dict[str, CreatorHit] = {}
+    skipped = 0
+    for video in videos:
+        hit = _youtube_video_hit(video)
+        if hit is None:
+            # Shorts shelves list videos without their channel; nothing there names a creator.
+            skipped += bool(_dict(video.get("channel")))
+            continue
+        by_channel.setdefault(hit.external_id, hit)
+    for card in cards:
+        hit = _youtube_channel_card(card)
+        if hit is None:
+            skipped += 1
+            continue
+        seen = by_channel.get(hit.external_id)
+        by_channel[hit.external_id] = hit if seen is None else replace(
+            seen,
+            handle=seen.handle or hit.handle,
+            followers=hit.followers if hit.followers is not None else seen.followers,
+            verified=seen.verified or hit.verified,
+            avatar_url=hit.avatar_url or seen.avatar_url,
+            profile_url=_youtube_url(seen.handle or hit.handle, hit.external_id),
+            bio=seen.bio or hit.bio,
+        )
+    if skipped:
+        logger.warning("Skipped %d malformed items in the ScrapeCreators reply to %s", skipped, path)
+    return tuple(by_channel.values())
+
+
 def _youtube_video_hit(video: Json) -> CreatorHit | None:
     channel = _dict(video.get("channel"))
     external_id = _text(_first(channel, "id", "channelId"))
@@ -639,13 +794,39 @@ def _youtube_video_hit(video: Json) -> CreatorHit | None:
         external_id=external_id,
         handle=handle,
         display_name=_text(_first(channel, "title", "name")) or handle,
-        followers=_count(channel.get("subscriberCount"), channel.get("subscriberCountText")),
-        verified=parse_flag(_first(channel, "verified", "isVerified")),
+        followers=_count(channel.get("subscriberCountInt"), channel.get("subscriberCount"),
+                         channel.get("subscriberCountText")),
+        verified=parse_flag(_first(channel, "verified", "isVerified")) or _badged_verified(channel),
         avatar_url=first_url(channel.get("thumbnail")),
         profile_url=_youtube_url(handle, external_id),
         bio="",
         post=_youtube_post(video),
     )
+
+
+def _youtube_channel_card(card: Json) -> CreatorHit | None:
+    external_id = _text(_first(card, "id", "channelId"))
+    if not external_id:
+        return None
+    handle = _handle(card.get("handle"))
+    return CreatorHit(
+        platform=YOUTUBE,
+        external_id=external_id,
+        handle=handle,
+        display_name=_text(_first(card, "channelName", "title", "name")) or handle,
+        followers=_count(card.get("subscriberCountInt"), card.get("subscriberCount"),
+                         card.get("subscriberCountText")),
+        verified=parse_flag(_first(card, "verified", "isVerified")) or _badged_verified(card),
+        avatar_url=first_url(card.get("thumbnail")),
+        profile_url=_youtube_url(handle, external_id),
+        bio=_text(card.get("description")),
+        post=None,
+    )
+
+
+def _badged_verified(item: Json) -> bool:
+    return any(isinstance(badge, str) and badge.strip().lower() in ("verified", "official artist channel")
+               for badge in _as_list(item.get("badges")))
 
 
 def _youtube_post(video: Json) -> PostSnapshot | None:
@@ -656,20 +837,51 @@ def _youtube_post(video: Json) -> PostSnapshot | None:
     if not url:
         return None
     title = _text(video.get("title"))
+    description = _text(video.get("description"))
     return PostSnapshot(
         url=url,
         caption=title,
-        views=_count(video.get("viewCountInt"), video.get("viewCount")),
-        likes=_count(video.get("likeCount")),
-        comments=_count(video.get("commentCount")),
+        views=_count(video.get("viewCountInt"), video.get("viewCount"), video.get("viewCountText")),
+        # Only with includeExtras; otherwise the page says nothing about likes and comments.
+        likes=_count(video.get("likeCountInt"), video.get("likeCount"), video.get("likeCountText")),
+        comments=_count(video.get("commentCountInt"), video.get("commentCount"), video.get("commentCountText")),
         shares=None,
-        hashtags=hashtags_from(
-            _as_list(video.get("hashtags")), title, _text(video.get("description"))
-        ),
-        # publishedTime is relative ("2 weeks ago"), so it is the last resort.
-        posted_at=parse_timestamp(_first(video, "publishedAt", "publishDate", "publishedTime")),
+        hashtags=hashtags_from(_as_list(video.get("hashtags")), title, description),
+        # publishedTime is a date the provider computed from the relative "2 weeks ago".
+        posted_at=parse_timestamp(
+            _first(video, "publishedAt", "publishDate", "publishedTime", "publishedTimeText")),
         thumbnail_url=first_url(video.get("thumbnail")),
     )
+
+
+def _youtube_tags(value: Any) -> tuple[str, ...]:
+    """The channel's keywords: a comma-separated string, or null (a list is accepted too)."""
+    parts = value.split(",") if isinstance(value, str) else _as_list(value)
+    tags: dict[str, None] = {}
+    for part in parts:
+        tag = " ".join(_text(part).split()).strip("\"'#")
+        if tag:
+            tags.setdefault(tag)
+    return tuple(tags)
+
+
+# Top-level keys of a channel reply that are not links the creator lists.
+_YOUTUBE_NON_LINK_KEYS = frozenset({"channel", "avatar", "banner", "thumbnail", "links", "email"})
+
+
+def _youtube_named_links(body: Json) -> list[str]:
+    """Links the reply names by their label ("twitter", "store", "ax_on_instagram", ...)."""
+    return [value for key, value in body.items()
+            if key not in _YOUTUBE_NON_LINK_KEYS and isinstance(value, str) and first_url(value)]
+
+
+def _largest_image(value: Any) -> str:
+    sources = [_dict(source) for source in _as_list(_dict(_dict(value).get("image")).get("sources"))]
+    sized = [source for source in sources if first_url(source.get("url"))]
+    if sized:
+        best = max(sized, key=lambda source: parse_count(source.get("width")) or 0)
+        return first_url(best.get("url"))
+    return first_url(value)
 
 
 # Small tolerant helpers.
@@ -754,10 +966,6 @@ def _text(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return ""
-
-
-def _texts(values: Iterable[Any]) -> tuple[str, ...]:
-    return tuple(text for text in (_text(value) for value in values) if text)
 
 
 def _first(mapping: Json, *keys: str) -> Any:

@@ -12,6 +12,7 @@ import math
 import random
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -586,56 +587,137 @@ def _index_of(cat: Catalog, c: Creator) -> int:
     return _universe(c.platform, cat.seed).index_by_id.get(c.id, -1)
 
 
+# Instagram's business categories, as its replies spell them; "None" is the text it sends for none.
+_IG_BUSINESS_CATEGORIES = ("None", "Creators & Celebrities", "Personal Goods & General Merchandise Stores",
+                           "Food & Personal Goods", "Publishers")
+_IG_CATEGORIES = ("Digital creator", "Reel creator", "Personal blog", "Video creator", "Public figure")
+
+
+def _instagram_timeline_node(cat: Catalog, c: Creator, post: Video, rng: random.Random) -> dict[str, Any]:
+    shortcode = _b64_id(11, "sc", post.id)
+    is_video = rng.random() < 0.7
+    node: dict[str, Any] = {
+        "__typename": "GraphVideo" if is_video else rng.choice(("GraphImage", "GraphSidecar")),
+        "id": post.id, "shortcode": shortcode, "display_url": _thumb(cat, post), "thumbnail_src": _thumb(cat, post),
+        "is_video": is_video, "taken_at_timestamp": cat.now - post.age, "comments_disabled": False,
+        "like_and_view_counts_disabled": False, "accessibility_caption": None, "location": None,
+        "edge_media_to_caption": {"edges": [{"node": {"text": post.caption}}] if rng.random() < 0.9 else []},
+        "edge_liked_by": {"count": post.likes}, "edge_media_preview_like": {"count": post.likes},
+        "edge_media_to_comment": {"count": post.comments},
+        "owner": {"id": c.id, "username": c.handle},
+    }
+    if is_video:
+        # Instagram no longer shows most reels' views publicly and answers 0 for them.
+        node |= {"product_type": "clips", "video_view_count": post.plays if rng.random() < 0.3 else 0,
+                 "video_url": f"{cat.base_url}/media/thumbs/{post.id}.jpg", "video_duration": post.duration + 0.5}
+    return node
+
+
 def instagram_profile(cat: Catalog, handle: str) -> dict[str, Any]:
     c = _by_handle("instagram", cat.seed, handle)
     rng = _rng("related", cat.seed, c.id)
-    members = [i for i in _universe("instagram", cat.seed).members[c.niche] if i != _index_of(cat, c)]
-    related = [_creator("instagram", cat.seed, i) for i in rng.sample(members, rng.randint(10, 30))]
-    posts = [_video(c, "", f"post:{n}") for n in range(12)]
     links = _instagram_links(cat, c)
     user = _instagram_node(cat, c) | {
-        "biography": c.bio, "bio_links": links, "external_url": links[0]["url"] if links else None,
+        "biography": c.bio, "biography_with_entities": {"raw_text": c.bio, "entities": []},
+        "bio_links": [link | {"lynx_url": f"https://l.instagram.com/?u={link['url']}", "link_type": "external"}
+                      for link in links],
+        "external_url": links[0]["url"] if links else None,
         "business_email": c.email if c.email_in_field else None, "is_business_account": c.email_in_field,
+        "is_professional_account": c.email_in_field or rng.random() < 0.5,
+        "business_category_name": rng.choice((None, *_IG_BUSINESS_CATEGORIES)),
+        "category_name": rng.choice((None, *_IG_CATEGORIES)),
+        # Sometimes an object, sometimes the same object as JSON text.
+        "business_address_json": rng.choice(({}, '{"city_name": null, "street_address": null}',
+                                             {"city_name": None, "street_address": None})),
+        "fbid": str(17_841_400_000_000_000 + _digest("fbid", c.id) % 10**12),
         "profile_pic_url_hd": _avatar_urls(cat, c)[-1],
         "edge_followed_by": {"count": c.followers}, "edge_follow": {"count": c.following},
-        "edge_owner_to_timeline_media": {"count": c.posts, "edges": [{"node": {
-            "id": p.id, "shortcode": _b64_id(11, "sc", p.id), "display_url": _thumb(cat, p),
-            "taken_at_timestamp": cat.now - p.age, "is_video": True, "video_view_count": p.plays,
-            "edge_liked_by": {"count": p.likes}, "edge_media_to_comment": {"count": p.comments}}} for p in posts]},
+    }
+    if c.private or c.handle.startswith("private"):
+        # A private account answers 200 with its profile, but neither posts nor related accounts.
+        user["is_private"] = True
+        user |= {"edge_owner_to_timeline_media": {"count": c.posts, "edges": [],
+                                                  "page_info": {"has_next_page": False, "end_cursor": None}},
+                 "edge_related_profiles": {"edges": []}}
+        return {"success": True, "status": "ok", "data": {"user": user}}
+    members = [i for i in _universe("instagram", cat.seed).members[c.niche] if i != _index_of(cat, c)]
+    # A few big accounts list no related accounts at all.
+    related_count = 0 if rng.random() < 0.03 else rng.randint(10, 30)
+    related = [_creator("instagram", cat.seed, i) for i in rng.sample(members, related_count)]
+    posts = [_video(c, "", f"post:{n}") for n in range(12)]
+    user |= {
+        "edge_owner_to_timeline_media": {
+            "count": c.posts, "page_info": {"has_next_page": True, "end_cursor": _b64_id(16, "cursor", c.id)},
+            "edges": [{"node": _instagram_timeline_node(cat, c, p, rng)} for p in posts]},
         "edge_related_profiles": {"edges": [{"node": _instagram_node(cat, r)} for r in related]},
     }
-    return {"data": {"user": user}}
+    return {"success": True, "status": "ok", "data": {"user": user}}
 
 
 def instagram_basic_profile(cat: Catalog, user_id: str) -> dict[str, Any]:
     c = _by_id("instagram", cat.seed, user_id)
     links = _instagram_links(cat, c)
     return _instagram_node(cat, c) | {
-        "biography": c.bio, "bio_links": links, "external_url": links[0]["url"] if links else None,
+        "pk": c.id, "biography": c.bio, "biography_with_entities": {"entities": []}, "bio_links": links,
+        # An account without a website answers "", not null.
+        "external_url": links[0]["url"] if links else "",
         "follower_count": c.followers, "following_count": c.following, "media_count": c.posts,
-        "is_business_account": c.email_in_field, "business_email": c.email if c.email_in_field else None}
+        "is_business": c.email_in_field, "is_business_account": c.email_in_field, "category": None,
+        "hd_profile_pic_url_info": {"url": _avatar_urls(cat, c)[-1]},
+        "business_email": c.email if c.email_in_field else None}
+
+
+def _instagram_reel(cat: Catalog, c: Creator, v: Video, rng: random.Random) -> dict[str, Any]:
+    shortcode = _b64_id(11, "sc", v.id)
+    return {
+        "id": v.id, "__typename": "XDTGraphVideo", "shortcode": shortcode,
+        "url": f"https://www.instagram.com/reel/{shortcode}/", "caption": v.caption,
+        "thumbnail_src": _thumb(cat, v), "display_url": _thumb(cat, v),
+        "video_url": f"{cat.base_url}/media/thumbs/{v.id}.jpg", "has_audio": True, "accessibility_caption": None,
+        "video_view_count": v.plays, "video_play_count": int(v.plays * 1.6), "product_type": "clips",
+        "video_duration": v.duration + 0.4, "is_video": True, "is_ad": False, "is_affiliate": False,
+        "taken_at": _iso(cat.now - v.age), "like_count": v.likes, "comment_count": v.comments,
+        "is_paid_partnership": rng.random() < 0.06,
+        "location": None if rng.random() < 0.8 else {"id": str(_digest("loc", v.id) % 10**15), "name": "Somewhere"},
+        "comments": [],
+        "owner": _instagram_node(cat, c) | {"is_unpublished": False, "follower_count": c.followers,
+                                            "post_count": c.posts},
+    }
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def instagram_reels_search(cat: Catalog, query: str, amount: int) -> dict[str, Any]:
+    """The older endpoint: up to 60 reels in one reply, no paging."""
     topic = _topic(query)
     amount = min(60, max(1, amount))
     pool = _pool("instagram", cat.seed, topic)
     rng = _rng("ig-reels", cat.seed, topic, amount)
     owners = list(pool[: math.ceil(amount * 0.8)])
     owners += rng.sample(owners, min(len(owners), amount - len(owners)))
-    reels = []
-    for slot, index in enumerate(owners):
-        c = _creator("instagram", cat.seed, index)
-        v = _video(c, topic, f"reel:{slot}")
-        shortcode = _b64_id(11, "sc", v.id)
-        reels.append({
-            "id": v.id, "shortcode": shortcode, "url": f"https://www.instagram.com/reel/{shortcode}/",
-            "caption": v.caption, "thumbnail_src": _thumb(cat, v), "display_url": _thumb(cat, v),
-            "video_view_count": v.plays, "video_play_count": int(v.plays * 1.6), "like_count": v.likes,
-            "comment_count": v.comments, "taken_at": cat.now - v.age, "video_duration": v.duration + 0.4,
-            "is_paid_partnership": rng.random() < 0.06,
-            "owner": _instagram_node(cat, c) | {"follower_count": _followers_in_search(rng, c), "post_count": c.posts},
-        })
+    reels = [_instagram_reel(cat, c, _video(c, topic, f"reel:{slot}"), rng)
+             for slot, c in enumerate(_creator("instagram", cat.seed, index) for index in owners)]
+    return {"reels": reels}
+
+
+REELS_PER_PAGE = 10
+
+
+def instagram_reels_search_v2(cat: Catalog, query: str, page: int) -> dict[str, Any]:
+    """The current endpoint: about 10 reels a page, numbered from 1; past the end a page is empty."""
+    topic = _topic(query)
+    if page < 1:
+        raise BadRequest("page must be 1 or more")
+    pool = _pool("instagram", cat.seed, topic)
+    rng = _rng("ig-reels-v2", cat.seed, topic, page)
+    start = (page - 1) * REELS_PER_PAGE
+    owners = list(pool[start: start + REELS_PER_PAGE])
+    # Like the real search, a page shows some creators twice.
+    owners += rng.sample(owners, min(len(owners), rng.randint(0, 2)))
+    reels = [_instagram_reel(cat, c, _video(c, topic, f"reel:{page}:{slot}"), rng)
+             for slot, c in enumerate(_creator("instagram", cat.seed, index) for index in owners)]
     return {"reels": reels}
 
 
@@ -653,34 +735,126 @@ def _token_offset(token: str) -> int:
         raise BadRequest("continuationToken is not valid") from exc
 
 
-def youtube_search(cat: Catalog, query: str, continuation_token: str) -> dict[str, Any]:
+def _youtube_handle(rng: random.Random, c: Creator) -> str:
+    # Search items name a channel's handle with or without "@", or by its channel path.
+    return rng.choices((f"@{c.handle}", c.handle, f"channel/{c.id}"), weights=(6, 3, 1))[0]
+
+
+def _youtube_video(cat: Catalog, c: Creator, v: Video, rng: random.Random, kind: str,
+                   include_extras: bool) -> dict[str, Any]:
+    title = v.caption if kind == "short" else v.caption.split(" #")[0]
+    video: dict[str, Any] = {
+        "type": kind, "id": v.id, "url": f"https://www.youtube.com/watch?v={v.id}", "title": title,
+        "thumbnail": _thumb(cat, v),
+        "channel": {"id": c.id, "title": c.name, "handle": _youtube_handle(rng, c),
+                    "thumbnail": _avatar_urls(cat, c)[0]},
+        "viewCountText": f"{v.plays:,} views", "viewCountInt": v.plays,
+        "publishedTimeText": ("Streamed " if kind == "live" else "") + _ago(v.age),
+        "publishedTime": _iso(cat.now - v.age),
+        "lengthText": f"{v.duration // 60}:{v.duration % 60:02d}", "lengthSeconds": v.duration,
+        "badges": rng.sample(("4K", "CC", "New"), rng.randint(0, 2)),
+    }
+    if include_extras:
+        video |= {"description": f"{v.caption}\n\n{c.bio.splitlines()[0][:80]}",
+                  "likeCountInt": v.likes, "likeCountText": f"{v.likes:,}",
+                  "commentCountInt": v.comments, "commentCountText": f"{v.comments:,}"}
+    return video
+
+
+def _youtube_channel_card(cat: Catalog, c: Creator) -> dict[str, Any]:
+    return {"type": "channel", "id": c.id, "channelName": c.name, "handle": c.handle,
+            "description": c.bio.splitlines()[0], "thumbnail": _avatar_urls(cat, c)[0].replace("https:", "http:"),
+            "subscriberCountText": _compact(c.followers), "subscriberCountInt": c.followers,
+            "badges": ["Verified"] if c.verified else []}
+
+
+def youtube_search(cat: Catalog, query: str, continuation_token: str, include_extras: bool = False
+                   ) -> dict[str, Any]:
+    """A results page as YouTube lays it out: videos, shorts, lives, channel cards and shelves."""
     topic = _topic(query)
     offset = _token_offset(continuation_token) if continuation_token else 0
     pool = _pool("youtube", cat.seed, topic)
     rng = _rng("yt-search", cat.seed, topic, offset)
     entries, next_offset = _page(pool, offset, rng, (15, 18), (1, 3), (1, 2))
-    videos = []
+    sections: dict[str, list[dict[str, Any]]] = {"videos": [], "channels": [], "playlists": [], "shorts": [],
+                                                 "lives": []}
+    also_watched: list[dict[str, Any]] = []
     for index, slot in entries:
         c = _creator("youtube", cat.seed, index)
         v = _video(c, topic, f"{offset}:{slot}")
-        videos.append({
-            "id": v.id, "url": f"https://www.youtube.com/watch?v={v.id}", "title": v.caption.split(" #")[0],
-            "description": f"{v.caption}\n\n{c.bio.splitlines()[0][:80]}", "viewCountInt": v.plays,
-            "viewCount": f"{v.plays:,} views", "publishedTime": _ago(v.age), "lengthSeconds": v.duration,
-            "thumbnail": _thumb(cat, v), "hashtags": [f"#{t}" for t in v.hashtags],
-            "channel": {"id": c.id, "handle": f"@{c.handle}", "title": c.name, "thumbnail": _avatar_urls(cat, c)[0]},
-        })
-    return {"videos": videos, "continuationToken": _token(next_offset) if next_offset < len(pool) else None}
+        draw = rng.random()
+        if draw < 0.06 and slot == 0:
+            sections["channels"].append(_youtube_channel_card(cat, c))
+        elif draw < 0.2:
+            sections["shorts"].append(_youtube_video(cat, c, v, rng, "short", include_extras))
+        elif draw < 0.24:
+            sections["lives"].append(_youtube_video(cat, c, v, rng, "live", include_extras))
+        elif draw < 0.36:
+            also_watched.append(_youtube_video(cat, c, v, rng, "video", include_extras))
+        else:
+            sections["videos"].append(_youtube_video(cat, c, v, rng, "video", include_extras))
+    shelves = []
+    if also_watched:
+        shelves.append({"type": "shelf", "title": "People also watched", "items": also_watched})
+    if entries and offset == 0:
+        # The Shorts shelf lists short videos without saying whose they are.
+        shorts = [_video(_creator("youtube", cat.seed, index), topic, f"shelf:{index}") for index, _slot in entries[:6]]
+        shelves.append({"type": "shelf", "title": "Shorts", "items": [
+            {"type": "short", "id": v.id, "url": f"https://www.youtube.com/watch?v={v.id}", "title": v.caption,
+             "thumbnail": _thumb(cat, v), "viewCountText": _compact(v.plays), "viewCountInt": v.plays}
+            for v in shorts]})
+    return {**sections, "shelves": shelves,
+            "continuationToken": _token(next_offset) if next_offset < len(pool) else None}
 
 
 def youtube_channel(cat: Catalog, handle: str, channel_id: str) -> dict[str, Any]:
     c = _by_handle("youtube", cat.seed, handle) if handle else _by_id("youtube", cat.seed, channel_id)
+    rng = _rng("yt-channel", cat.seed, c.id)
     niche = NICHES[c.niche]
     links = [_url(cat, url) for _title, url in c.links] + [f"https://instagram.com/{c.handle}"]
-    return {"channelId": c.id, "name": c.name, "handle": f"@{c.handle}", "description": c.bio,
-            "email": c.email if c.email_in_field else "", "subscriberCount": c.followers,
-            "subscriberCountText": f"{_compact(c.followers)} subscribers", "avatar": _avatar_urls(cat, c)[0],
-            "links": links, "tags": list(niche.words[:4]), "videoCount": c.posts}
+    named = {("instagram" if "instagram.com" in url else title.lower().replace(" ", "_")): url
+             for title, url in [*((t, _url(cat, u)) for t, u in c.links), ("Instagram", links[-1])]}
+    # Channel keywords are one comma-separated string, and some channels set none.
+    tags = None if rng.random() < 0.12 else ", ".join([*rng.sample(niche.words, 4), c.name.lower()])
+    subscribers: int | float = c.followers
+    shown = _compact(c.followers)
+    if rng.random() < 0.1 and shown[-1] in "KMB":
+        # Some counts are worked back from the text ("16.4M" * 1e6 = 16399999.999999998).
+        subscribers = float(shown[:-1]) * {"K": 1e3, "M": 1e6, "B": 1e9}[shown[-1]]
+    body: dict[str, Any] = {
+        "channelId": c.id, "channel": f"http://www.youtube.com/@{c.handle}", "name": c.name,
+        "avatar": {"image": {"sources": [{"url": url, "width": size, "height": size}
+                                         for url, size in zip(_avatar_urls(cat, c)[::-1], (72, 120, 160))]}},
+        "description": c.bio, "subscriberCount": subscribers,
+        "subscriberCountText": f"{_compact(c.followers)} subscribers",
+        "videoCountText": f"{c.posts:,} videos", "videoCount": c.posts,
+        "viewCountText": f"{c.likes * 10:,} views", "viewCount": c.likes * 10,
+        "joinedDateText": "Joined Mar 8, 2017", "tags": tags,
+        "email": c.email if c.email_in_field else None, **named, "links": links,
+    }
+    if rng.random() < 0.85:
+        body["handle"] = f"@{c.handle}"
+    if rng.random() < 0.85:
+        body["country"] = rng.choice(COUNTRIES)[0]
+    return body
+
+
+def youtube_channel_videos(cat: Catalog, handle: str, channel_id: str, include_extras: bool) -> dict[str, Any]:
+    c = _by_handle("youtube", cat.seed, handle) if handle else _by_id("youtube", cat.seed, channel_id)
+    rng = _rng("yt-channel-videos", cat.seed, c.id)
+    videos = []
+    for n in range(min(30, c.posts)):
+        video = _youtube_video(cat, c, _video(c, "", f"upload:{n}"), rng, "video", include_extras)
+        # This endpoint does not repeat the channel on each video.
+        video["channel"] = {"title": "", "thumbnail": None}
+        videos.append(video)
+    return {"videos": videos, "continuationToken": _token(30) if c.posts > 30 else None}
+
+
+def creator_niche(platform: str, seed: int, external_id: str) -> int | None:
+    """The topic a generated creator posts about (an index into ``NICHES``), if the id is one of ours."""
+    index = _universe(platform, seed).index_by_id.get(external_id)
+    return None if index is None else _universe(platform, seed).niches[index]
 
 
 def link_page(cat: Catalog, platform: str, handle: str) -> str:

@@ -25,6 +25,8 @@ def embedded_sandbox_start(*, latency_ms: int | None = None) -> str | None:
             config = SandboxConfig(
                 port=settings.SANDBOX_PROVIDER_PORT,
                 latency_ms=settings.SANDBOX_PROVIDER_LATENCY_MS if latency_ms is None else latency_ms,
+                # A caller naming its own latency (the demo seed) wants exactly that, not a profile's.
+                latency_profile=settings.SANDBOX_PROVIDER_LATENCY_PROFILE if latency_ms is None else "none",
             )
             try:
                 _server = start_sandbox(config)

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import data, images
+from . import data, images, latency
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +34,16 @@ LINKS_PATH = re.compile(r"^/links/(?P<platform>tiktok|instagram|youtube)/(?P<han
 @dataclass(frozen=True)
 class SandboxConfig:
     """``rate_limit`` is requests per second over all API calls (0: unlimited); ``api_key`` None
-    accepts any non-empty key; ``port`` 0 picks a free port."""
+    accepts any non-empty key; ``port`` 0 picks a free port.
+
+    ``latency_profile`` adds a per-endpoint delay drawn from a distribution ("realistic": the
+    provider's seconds, see ``latency.py``) on top of the fixed ``latency_ms``; ``refused_paths``
+    answer 404 as the provider does for an endpoint an account cannot use.
+    """
 
     latency_ms: int = 0
+    latency_profile: str = "none"
+    refused_paths: frozenset[str] = frozenset()
     rate_limit: float = 0.0
     fail_rate: float = 0.0
     seed: int = 1
@@ -90,6 +97,9 @@ class Params:
             raise data.BadRequest(f"Missing required parameter: {name}")
         return value
 
+    def flag(self, name: str) -> bool:
+        return self.optional(name).lower() in ("true", "1", "yes")
+
     def count(self, name: str, default: int) -> int:
         raw = self.optional(name)
         if not raw:
@@ -102,12 +112,25 @@ class Params:
 def _youtube_channel(catalog: data.Catalog, params: Params) -> dict[str, Any]:
     handle, channel_id = params.optional("handle"), params.optional("channelId")
     if not handle and not channel_id:
-        raise data.BadRequest("Missing required parameter: handle or channelId")
+        raise data.BadRequest("You must provide a handle or a channelId")
     return data.youtube_channel(catalog, handle, channel_id)
 
 
+def _youtube_channel_videos(catalog: data.Catalog, params: Params) -> dict[str, Any]:
+    handle, channel_id = params.optional("handle"), params.optional("channelId")
+    if not handle and not channel_id:
+        raise data.BadRequest("You must provide a handle or a channelId")
+    return data.youtube_channel_videos(catalog, handle, channel_id, params.flag("includeExtras"))
+
+
+def _reels_cost(payload: dict[str, Any]) -> int:
+    # The provider charges reels search per 10 reels returned, at least 1 credit a call.
+    return max(1, math.ceil(len(payload.get("reels", ())) / 10))
+
+
 Route = Callable[[data.Catalog, Params], dict[str, Any]]
-ROUTES: dict[str, tuple[Route, int]] = {
+Cost = int | Callable[[dict[str, Any]], int]
+ROUTES: dict[str, tuple[Route, Cost]] = {
     "/v1/tiktok/search/keyword": (lambda cat, p: data.tiktok_keyword_search(
         cat, p.required("query"), p.count("cursor", 0), p.optional("region", "US")), 1),
     "/v1/tiktok/search/users": (lambda cat, p: data.tiktok_user_search(
@@ -119,11 +142,14 @@ ROUTES: dict[str, tuple[Route, int]] = {
     "/v1/tiktok/user/audience": (lambda cat, p: data.tiktok_audience(cat, p.required("handle")), 26),
     "/v1/instagram/profile": (lambda cat, p: data.instagram_profile(cat, p.required("handle")), 1),
     "/v1/instagram/reels/search": (lambda cat, p: data.instagram_reels_search(
-        cat, p.required("query"), p.count("amount", 60)), 1),
+        cat, p.required("query"), p.count("amount", 60)), _reels_cost),
+    "/v2/instagram/reels/search": (lambda cat, p: data.instagram_reels_search_v2(
+        cat, p.required("query"), p.count("page", 1)), _reels_cost),
     "/v1/instagram/basic-profile": (lambda cat, p: data.instagram_basic_profile(cat, p.required("userId")), 1),
     "/v1/youtube/search": (lambda cat, p: data.youtube_search(
-        cat, p.required("query"), p.optional("continuationToken")), 1),
+        cat, p.required("query"), p.optional("continuationToken"), p.flag("includeExtras")), 1),
     "/v1/youtube/channel": (_youtube_channel, 1),
+    "/v1/youtube/channel-videos": (_youtube_channel_videos, 1),
 }
 
 
@@ -183,6 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class SandboxServer:
     def __init__(self, config: SandboxConfig) -> None:
+        if config.latency_profile not in latency.PROFILES:
+            raise ValueError(f"Unknown latency profile {config.latency_profile!r}; "
+                             f"choose one of {', '.join(latency.PROFILES)}.")
         self.config = config
         self.stats = SandboxStats()
         server_class = _HTTPServerV6 if ":" in config.host else _HTTPServer
@@ -197,6 +226,7 @@ class SandboxServer:
         self._credits = config.credits
         self._bucket = TokenBucket(config.rate_limit) if config.rate_limit > 0 else None
         self._failures = random.Random(config.seed)
+        self._latencies = random.Random(config.seed + 1)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -236,12 +266,17 @@ class SandboxServer:
     def _answer_api(self, path: str, query: str, api_key: str | None) -> Reply:
         if not api_key or (self.config.api_key is not None and api_key != self.config.api_key):
             return _error(401, "Invalid or missing API key")
-        if path not in ROUTES:
+        if path not in ROUTES or path in self.config.refused_paths:
             return _error(404, f"Unknown endpoint {path}")
         if self._bucket and (wait := self._bucket.take()):
             return _error(429, "Rate limit exceeded", {"Retry-After": str(max(1, math.ceil(wait)))})
-        if self.config.latency_ms:
-            self._stopping.wait(self.config.latency_ms / 1000)
+        delay = self.config.latency_ms / 1000
+        if self.config.latency_profile != "none":
+            with self._lock:
+                delay += latency.answer_delay(self.config.latency_profile, path, rng=self._latencies,
+                                              extras=Params(query).flag("includeExtras"))
+        if delay:
+            self._stopping.wait(delay)
         if failure := self._draw_failure():
             return failure
         route, cost = ROUTES[path]
@@ -251,6 +286,7 @@ class SandboxServer:
             return _error(400, str(exc))
         except data.NotFound as exc:
             return _error(404, str(exc))
+        cost = cost(payload) if callable(cost) else cost
         with self._lock:
             if self._credits < cost:
                 return _error(402, "Out of credits")

@@ -16,11 +16,15 @@ from .base import (
     SearchStrategy,
     StrategyPage,
     TargetNotFoundError,
+    topic_terms,
 )
 
 # Related accounts handed to enrichment per step, and the most kept waiting in the checkpoint.
 SIMILAR_BATCH = 24
 FRONTIER_LIMIT = 3000
+# When related accounts run out: reels searches on the target's topics, pages per topic.
+TOPIC_SEARCHES = 3
+TOPIC_PAGES = 3
 
 
 def _enrich(client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:
@@ -33,8 +37,7 @@ class InstagramKeyword(PagedKeywordStrategy):
     max_pages_key = "provider.max_pages_per_keyword.instagram"
 
     def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None) -> SearchPage:
-        # The reels search has no paging: one reply of up to 60 reels per keyword or hashtag.
-        return client.instagram_reels_search(term.lstrip("#"), amount=60)
+        return client.instagram_reels_search(term.lstrip("#"), page=int(cursor) if cursor else 1)
 
     def enrich(self, *, client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:
         return _enrich(client, hit)
@@ -55,11 +58,20 @@ def _hit_from_node(node: dict[str, Any]) -> CreatorHit:
     )
 
 
+def target_topics(target: CreatorProfileData) -> list[str]:
+    """What the target posts about: its hashtags and caption words, its category, its bio."""
+    captions = [" ".join([post.caption, *(f"#{tag}" for tag in post.hashtags)]) for post in target.recent_posts]
+    exclude = {target.handle, *target.handle.replace("_", ".").split(".")}
+    return topic_terms(*captions, target.bio, *target.tags, exclude=exclude, limit=TOPIC_SEARCHES)
+
+
 class InstagramSimilar(SearchStrategy):
     """Breadth-first over Instagram's related accounts, starting at the target.
 
     The checkpoint keeps the frontier (accounts still to hand out) and every id already queued, so
-    an account is offered once however many profiles list it.
+    an account is offered once however many profiles list it. The related accounts come first:
+    only when they run out do reels searches on the target's own topics add accounts (whose
+    related accounts then join the frontier in turn).
     """
 
     platform = Platform.INSTAGRAM
@@ -70,12 +82,20 @@ class InstagramSimilar(SearchStrategy):
             try:
                 target = client.instagram_profile(spec.target_username)
             except ProviderNotFoundError as exc:
-                raise TargetNotFoundError(spec.target_username) from exc
-            checkpoint = {"target_id": target.external_id, "frontier": [], "queued": [target.external_id]}
+                raise TargetNotFoundError(spec.target_username, reason=exc.reason) from exc
+            if target.is_private:
+                # A private account shows neither posts nor related accounts: nothing to start from.
+                raise TargetNotFoundError(spec.target_username, reason="private")
+            checkpoint = {"target_id": target.external_id, "frontier": [], "queued": [target.external_id],
+                          "topics": target_topics(target), "topic": 0, "topic_page": 1}
             checkpoint = self._queue(checkpoint, [related_node(hit) for hit in target.related])
+        keyword = f"@{spec.target_username}"
+        if not checkpoint["frontier"] and not self._topics_done(checkpoint):
+            checkpoint, keyword = self._search_topic(client, checkpoint)
         frontier = list(checkpoint["frontier"])
         batch, rest = frontier[:SIMILAR_BATCH], frontier[SIMILAR_BATCH:]
-        candidates = tuple(Candidate(hit=_hit_from_node(node), keyword=f"@{spec.target_username}") for node in batch)
+        candidates = tuple(Candidate(hit=_hit_from_node(node), keyword=node.get("via") or keyword,
+                                     topics=(node["via"],) if node.get("via") else ()) for node in batch)
         return StrategyPage(candidates, {**checkpoint, "frontier": rest})
 
     def enrich(self, *, client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:
@@ -86,7 +106,22 @@ class InstagramSimilar(SearchStrategy):
         return self._queue(checkpoint, nodes)
 
     def exhausted(self, *, spec: JobSpec, checkpoint: Checkpoint) -> bool:
-        return "target_id" in checkpoint and not checkpoint["frontier"]
+        return "target_id" in checkpoint and not checkpoint["frontier"] and self._topics_done(checkpoint)
+
+    @staticmethod
+    def _topics_done(checkpoint: Checkpoint) -> bool:
+        return checkpoint.get("topic", 0) >= len(checkpoint.get("topics") or ())
+
+    def _search_topic(self, client: ScrapeCreatorsClient, checkpoint: Checkpoint) -> tuple[Checkpoint, str]:
+        topic = checkpoint["topics"][checkpoint["topic"]]
+        page_number = checkpoint["topic_page"]
+        page = client.instagram_reels_search(topic, page=page_number)
+        nodes = [{**related_node(hit), "via": topic} for hit in page.hits]
+        if page.has_more and page_number < TOPIC_PAGES:
+            moved = {"topic_page": page_number + 1}
+        else:
+            moved = {"topic": checkpoint["topic"] + 1, "topic_page": 1}
+        return self._queue({**checkpoint, **moved}, nodes), topic
 
     @staticmethod
     def _queue(checkpoint: Checkpoint, nodes: list[dict[str, Any]]) -> Checkpoint:

@@ -1,12 +1,16 @@
 """YouTube: video search by keyword, and channels similar to a given one.
 
 There is no related-channels endpoint, so a similar search derives queries from the target channel
-(its tags, name and description topics), reads a few result pages per query, ranks the channels by
-how many queries and videos surfaced them, and hands out the best first.
+(its tags first, then the topics of its description), reads a few result pages per query, ranks
+the channels by how many queries surfaced them and how many of the target's topics their videos
+share (a channel matching one query's words and nothing else goes last), and hands out the best
+first, each with the topics it shares.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from scraping.models import Platform, SearchType
@@ -28,14 +32,24 @@ from .base import (
 SIMILAR_QUERIES = 5
 PAGES_PER_QUERY = 3
 EMIT_BATCH = 20
-# Points a channel earns per query that surfaced it, and per extra video in the same query.
+# Points a channel earns per query that surfaced it, per target topic its videos share, and per
+# extra video in the same query.
 QUERY_POINTS = 10
+TOPIC_POINTS = 4
 VIDEO_POINTS = 1
+# Tags longer than this are sentences, not topics.
+MAX_TAG_WORDS = 3
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def _enrich(client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:
     # Search results carry the channel id but not always a handle.
-    return client.youtube_channel(channel_id=hit.external_id)
+    profile = client.youtube_channel(channel_id=hit.external_id)
+    if hit.post is not None and (hit.post.likes is not None or hit.post.comments is not None):
+        return profile
+    # A channel card (or a video without its counts) says nothing about engagement: the channel's
+    # latest videos do, for one more call.
+    return replace(profile, recent_posts=client.youtube_channel_videos(hit.external_id))
 
 
 class YouTubeKeyword(PagedKeywordStrategy):
@@ -48,6 +62,32 @@ class YouTubeKeyword(PagedKeywordStrategy):
 
     def enrich(self, *, client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:
         return _enrich(client, hit)
+
+
+def _words(*texts: str) -> set[str]:
+    return {word.lower() for text in texts for word in _WORD_RE.findall(text or "") if len(word) > 2}
+
+
+def similar_queries(target: CreatorProfileData) -> tuple[list[str], list[str]]:
+    """The searches for channels like ``target`` and the topic words a candidate is matched on.
+
+    The channel's own tags come first, except those naming the channel itself ("pat mcafee show"
+    says who, not what about); the description's topics fill the rest.
+    """
+    own = _words(target.handle, target.display_name, *target.handle.split("."))
+    tags = [tag.lower() for tag in target.tags
+            if len(tag.split()) <= MAX_TAG_WORDS and not (_words(tag) & own) and tag.lower() not in own]
+    described = topic_terms(target.bio, exclude=own, limit=SIMILAR_QUERIES)
+    queries = list(dict.fromkeys([*tags, *described]))[:SIMILAR_QUERIES]
+    topics = sorted(_words(*tags, *described) - own)
+    return queries or [target.display_name or target.handle], topics
+
+
+def _overlap(hit: dict[str, Any], topics: set[str]) -> list[str]:
+    post = hit.get("post") or {}
+    seen = _words(post.get("caption", ""), " ".join(post.get("hashtags") or ()), hit.get("bio", ""),
+                  hit.get("display_name", ""))
+    return sorted(seen & topics)
 
 
 class YouTubeSimilar(SearchStrategy):
@@ -66,7 +106,8 @@ class YouTubeSimilar(SearchStrategy):
         ranked = checkpoint["ranked"]
         start = checkpoint["emitted"]
         batch = ranked[start:start + EMIT_BATCH]
-        candidates = tuple(Candidate(hit=hit_from_json(entry["hit"]), keyword=entry["query"]) for entry in batch)
+        candidates = tuple(Candidate(hit=hit_from_json(entry["hit"]), keyword=entry["query"],
+                                     topics=tuple(entry.get("shared", ()))) for entry in batch)
         return StrategyPage(candidates, {**checkpoint, "emitted": start + len(batch)})
 
     def enrich(self, *, client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:
@@ -79,27 +120,27 @@ class YouTubeSimilar(SearchStrategy):
         try:
             target = client.youtube_channel(handle=spec.target_username)
         except ProviderNotFoundError as exc:
-            raise TargetNotFoundError(spec.target_username) from exc
-        exclude = {target.handle, *target.handle.split(".")}
-        queries = list(dict.fromkeys(
-            [tag.lower() for tag in target.tags][:3] + topic_terms(target.bio, target.display_name,
-                                                                   exclude=exclude, limit=SIMILAR_QUERIES)
-        ))[:SIMILAR_QUERIES] or [target.display_name or target.handle]
-        return {"target_id": target.external_id, "phase": "collect", "queries": queries, "query": 0,
-                "cursor": None, "pages": 0, "scores": {}, "ranked": [], "emitted": 0}
+            raise TargetNotFoundError(spec.target_username, reason=exc.reason) from exc
+        queries, topics = similar_queries(target)
+        return {"target_id": target.external_id, "phase": "collect", "queries": queries, "topics": topics,
+                "query": 0, "cursor": None, "pages": 0, "scores": {}, "ranked": [], "emitted": 0}
 
     def _collect(self, client: ScrapeCreatorsClient, spec: JobSpec, checkpoint: Checkpoint) -> Checkpoint:
         queries: list[str] = checkpoint["queries"]
         query = queries[checkpoint["query"]]
         page = client.youtube_search(query, checkpoint["cursor"])
         scores: dict[str, dict[str, Any]] = dict(checkpoint["scores"])
+        topics = set(checkpoint.get("topics") or ())
         for hit in page.hits:
             if hit.external_id == checkpoint["target_id"]:
                 continue
             entry = scores.get(hit.external_id)
             if entry is None:
-                entry = {"score": 0, "queries": [], "query": query, "hit": hit_to_json(hit)}
+                entry = {"score": 0, "queries": [], "query": query, "hit": hit_to_json(hit), "shared": []}
             entry = dict(entry)
+            shared = sorted({*entry.get("shared", ()), *_overlap(hit_to_json(hit), topics)})
+            entry["score"] += TOPIC_POINTS * (len(shared) - len(entry.get("shared", ())))
+            entry["shared"] = shared
             if query not in entry["queries"]:
                 entry["queries"] = [*entry["queries"], query]
                 entry["score"] += QUERY_POINTS
@@ -117,6 +158,10 @@ class YouTubeSimilar(SearchStrategy):
         if checkpoint["query"] >= len(queries) or (
             checkpoint["query"] > 0 and moved.get("pages") == 0 and len(scores) >= 2 * spec.target_results
         ):
-            ranked = sorted(scores.values(), key=lambda entry: (-entry["score"], entry["hit"]["external_id"]))
+            # A channel that only matched the words of one query, and none of the target's other
+            # topics, is a namesake, not a similar channel: it goes last rather than first.
+            ranked = sorted(scores.values(), key=lambda entry: (
+                not (len(entry["queries"]) > 1 or len(entry.get("shared", ())) > 1),
+                -entry["score"], entry["hit"]["external_id"]))
             checkpoint = {**checkpoint, "phase": "emit", "scores": {}, "ranked": ranked}
         return checkpoint

@@ -72,7 +72,8 @@ def test_job_each_search_type_finds_exactly_the_target(sandbox, subscriber, plat
     assert creators.filter(enriched_at__isnull=False).count() == 37
     subscriber.usage.refresh_from_db()
     assert subscriber.usage.creators_used_this_month == 37
-    assert job.credits_spent >= 37 and job.provider_calls >= job.credits_spent
+    # One profile call per creator at least; reels search costs a credit per 10 reels, not per call.
+    assert job.credits_spent >= 37 and job.provider_calls >= 37
 
 
 def test_job_similar_search_never_returns_the_target(sandbox, subscriber):

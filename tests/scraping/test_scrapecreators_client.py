@@ -436,7 +436,7 @@ def test_instagram_reels_search_returns_owners_with_their_reel(
     client: ScrapeCreatorsClient, provider: FakeScrapeCreators
 ) -> None:
     provider.reply(
-        "/v1/instagram/reels/search",
+        "/v2/instagram/reels/search",
         {
             "success": True,
             "credits_remaining": 19840,
@@ -485,9 +485,9 @@ def test_instagram_reels_search_returns_owners_with_their_reel(
         posted_at=datetime(2024, 5, 1, 10, 0, tzinfo=UTC),
         thumbnail_url="https://scontent.example.com/thumb.jpg",
     )
-    assert (page.next_cursor, page.has_more) == (None, False)
+    assert (page.next_cursor, page.has_more) == ("2", True)
     assert (page.credits_remaining, page.cost) == (19840, 1)
-    assert provider.seen[0].params == {"query": "skincare", "amount": "60"}
+    assert provider.seen[0].params == {"query": "skincare", "page": "1"}
 
 
 # YouTube
@@ -548,6 +548,7 @@ def test_youtube_search_returns_channels_with_their_video(
     assert provider.seen[0].params == {
         "query": "skincare routine",
         "continuationToken": "prev",
+        "includeExtras": "true",
     }
 
 
@@ -756,7 +757,7 @@ def test_redirect_is_not_followed_so_the_key_stays_with_the_provider(
 def test_credits_are_reported_per_call_and_kept_on_the_client(
     client: ScrapeCreatorsClient, provider: FakeScrapeCreators
 ) -> None:
-    provider.reply("/v1/instagram/reels/search", {"credits_remaining": "19,840", "reels": []})
+    provider.reply("/v2/instagram/reels/search", {"credits_remaining": "19,840", "reels": []})
     provider.reply("/v1/youtube/search", {"videos": []})
     provider.reply("/v1/tiktok/profile", {}, status=500)
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scraping.sandbox import SandboxConfig, SandboxServer, serve_forever
+from scraping.sandbox.latency import PROFILES
 
 
 class Command(BaseCommand):
@@ -13,7 +14,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--latency-ms", type=int, default=0, help="delay before every API answer")
+        parser.add_argument("--latency-ms", type=int, default=0, help="fixed delay before every API answer")
+        parser.add_argument(
+            "--latency-profile", choices=sorted(PROFILES), default="none",
+            help="per-endpoint delays drawn from log-normal distributions: 'realistic' answers as the provider "
+                 "does (TikTok about a second, YouTube search 1.6 s and twice that with includeExtras, Instagram "
+                 "profiles 2.2 s, reels search 4.5 s); added to --latency-ms")
+        parser.add_argument("--refuse", action="append", default=[], metavar="PATH",
+                            help="answer 404 for this endpoint, e.g. /v2/instagram/reels/search (repeatable)")
         parser.add_argument("--rate-limit", type=float, default=0.0, help="requests per second, 0 = unlimited")
         parser.add_argument("--fail-rate", type=float, default=0.0, help="share of API calls that fail (0-1)")
         parser.add_argument("--hang-seconds", type=float, default=30.0, help="how long an injected hang lasts")
@@ -28,7 +36,8 @@ class Command(BaseCommand):
         config = SandboxConfig(
             latency_ms=options["latency_ms"], rate_limit=options["rate_limit"], fail_rate=options["fail_rate"],
             seed=options["seed"], api_key=options["api_key"], host=options["host"], port=options["port"],
-            hang_seconds=options["hang_seconds"],
+            hang_seconds=options["hang_seconds"], latency_profile=options["latency_profile"],
+            refused_paths=frozenset(options["refuse"]),
         )
         try:
             serve_forever(config, on_ready=self._announce)
@@ -37,6 +46,7 @@ class Command(BaseCommand):
         self.stdout.write("Sandbox provider stopped.")
 
     def _announce(self, server: SandboxServer) -> None:
-        self.stdout.write(f"Sandbox provider listening on {server.base_url} (seed {server.config.seed})")
+        self.stdout.write(f"Sandbox provider listening on {server.base_url} (seed {server.config.seed}, "
+                          f"latency profile {server.config.latency_profile})")
         self.stdout.write("Quit with CONTROL-C.")
         self.stdout.flush()

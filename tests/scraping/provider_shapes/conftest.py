@@ -11,6 +11,8 @@ import pytest
 
 from scraping.providers import ScrapeCreatorsClient
 
+from .replay import ReplayProvider
+
 API_KEY = "sc-shapes-3b1d"
 
 
@@ -69,3 +71,16 @@ def recorded() -> Iterator[RecordedProvider]:
 @pytest.fixture
 def client(recorded: RecordedProvider) -> ScrapeCreatorsClient:
     return ScrapeCreatorsClient(api_key=API_KEY, base_url=recorded.url, timeout=(1, 2))
+
+
+@pytest.fixture
+def replay() -> Iterator[ReplayProvider]:
+    """A stand-in answering each path with a body or a function of the request's parameters."""
+    provider = ReplayProvider()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def replay_client(replay: ReplayProvider) -> ScrapeCreatorsClient:
+    return ScrapeCreatorsClient(api_key=API_KEY, base_url=replay.base_url, timeout=(1, 2))
