@@ -5,7 +5,7 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, image_proxy_url_for
 
-from ..results_table import avatar_html, compact_number
+from ..results_table import avatar_html, compact_number, engagement_basis_label
 
 register = template.Library()
 
@@ -72,3 +72,9 @@ def status_badge(status: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def engagement_basis(creator) -> str:
+    """How a creator's engagement figure was computed ("per post", "avg of 12 recent posts"), as on the results."""
+    return engagement_basis_label(creator)

@@ -48,6 +48,20 @@ def test_results_page_says_how_each_engagement_figure_was_computed(client, payin
     assert not any(label in rows["Unknown"] for label in ("per post", "avg of"))
 
 
+def test_list_table_and_board_say_how_each_engagement_figure_was_computed(client, paying):
+    from .lists_support import make_list
+
+    creator_list = make_list(paying, _creators())
+    client.force_login(paying)
+
+    table = _cells(client.get(reverse("list_table", args=[creator_list.pk])).content.decode())
+    board = client.get(reverse("list_board", args=[creator_list.pk])).content.decode()
+
+    assert "avg of 12 recent posts" in table["Averaged"] and "per post" in table["One Video"]
+    assert "avg of all posts" in table["Lifetime"]
+    assert 'title="Engagement, avg of 12 recent posts"' in board and 'title="Engagement, per post"' in board
+
+
 def test_api_results_carry_the_engagement_basis(make_subscriber):
     user = make_active(make_subscriber("fame_flex"))
     campaign = campaign_create(user=user, name="Breakfast")
