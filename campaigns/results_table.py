@@ -73,6 +73,7 @@ class ResultTableRow:
     followers_exact: str  # 1,234,567, or "unknown"
     engagement: str  # 4.2%, or a dash
     engagement_basis: str  # how the figure was computed: "per post", "avg of 12 recent posts", or ""
+    engagement_note: str  # the same, short enough for the column: "per post", "12-post avg"
     bio: str
     bio_summary: str  # the first characters of a long bio; "" when the bio is short enough to show whole
     bio_lines: SafeString  # a long bio with its line breaks, shown when opened
@@ -93,6 +94,20 @@ def engagement_basis_label(creator: CreatorProfile) -> str:
     return creator.get_engagement_basis_display()
 
 
+# The column's short form of each basis; the full sentence is the note's title.
+_SHORT_BASIS = {EngagementBasis.POST: "per post", EngagementBasis.RECENT_POSTS: "recent avg",
+                EngagementBasis.ALL_POSTS: "lifetime avg"}
+
+
+def engagement_basis_note(creator: CreatorProfile) -> str:
+    """``engagement_basis_label`` in a few characters, for a narrow column."""
+    if creator.engagement_rate is None or not creator.engagement_basis:
+        return ""
+    if creator.engagement_basis == EngagementBasis.RECENT_POSTS and creator.engagement_posts:
+        return f"{creator.engagement_posts}-post avg"
+    return _SHORT_BASIS.get(creator.engagement_basis, "")
+
+
 def result_table_row(row: JobCreator) -> ResultTableRow:
     creator = row.creator
     bio = creator.bio
@@ -109,6 +124,7 @@ def result_table_row(row: JobCreator) -> ResultTableRow:
         followers_exact="unknown" if creator.followers is None else intcomma(creator.followers),
         engagement="–" if creator.engagement_rate is None else f"{floatformat(creator.engagement_rate, 1)}%",
         engagement_basis=engagement_basis_label(creator),
+        engagement_note=engagement_basis_note(creator),
         bio=bio,
         bio_summary=truncatechars(bio, BIO_SUMMARY_CHARS) if long_bio else "",
         bio_lines=linebreaksbr(bio, autoescape=True) if long_bio else mark_safe(""),

@@ -5,7 +5,7 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, image_proxy_url_for
 
-from ..results_table import avatar_html, compact_number, engagement_basis_label
+from ..results_table import avatar_html, compact_number, engagement_basis_label, engagement_basis_note
 
 register = template.Library()
 
@@ -78,3 +78,9 @@ def get_item(mapping, key):
 def engagement_basis(creator) -> str:
     """How a creator's engagement figure was computed ("per post", "avg of 12 recent posts"), as on the results."""
     return engagement_basis_label(creator)
+
+
+@register.filter
+def engagement_note(creator) -> str:
+    """``engagement_basis`` in a few characters, for a narrow column."""
+    return engagement_basis_note(creator)

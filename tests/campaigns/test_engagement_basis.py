@@ -42,7 +42,7 @@ def test_results_page_says_how_each_engagement_figure_was_computed(client, payin
 
     rows = _cells(client.get(reverse("search_detail", args=[job.pk])).content.decode())
 
-    assert "3.1%" in rows["Averaged"] and "avg of 12 recent posts" in rows["Averaged"]
+    assert "3.1%" in rows["Averaged"] and 'title="Engagement avg of 12 recent posts">12-post avg<' in rows["Averaged"]
     assert "4.8%" in rows["One Video"] and "per post" in rows["One Video"]
     assert "avg of all posts" in rows["Lifetime"]
     assert not any(label in rows["Unknown"] for label in ("per post", "avg of"))
@@ -57,7 +57,8 @@ def test_list_table_and_board_say_how_each_engagement_figure_was_computed(client
     table = _cells(client.get(reverse("list_table", args=[creator_list.pk])).content.decode())
     board = client.get(reverse("list_board", args=[creator_list.pk])).content.decode()
 
-    assert "avg of 12 recent posts" in table["Averaged"] and "per post" in table["One Video"]
+    assert 'title="Engagement avg of 12 recent posts">12-post avg<' in table["Averaged"]
+    assert "per post" in table["One Video"]
     assert "avg of all posts" in table["Lifetime"]
     assert 'title="Engagement, avg of 12 recent posts"' in board and 'title="Engagement, per post"' in board
 

@@ -476,6 +476,6 @@ def test_search_results_say_how_engagement_was_computed_and_why_a_creator_is_sim
 
     page = client.get(reverse("search_detail", args=[job.pk])).content.decode()
 
-    assert re.search(r"4\.2%<div[^>]*>avg of all posts</div>", page)
+    assert re.search(r'4\.2%<div[^>]*title="Engagement avg of all posts">lifetime avg</div>', page)
     assert re.search(r"7\.5%<div[^>]*>per post</div>", page)
     assert "Why similar: skincare, spf" in page
