@@ -281,6 +281,15 @@ def test_job_similar_to_an_unknown_creator_says_so(sandbox, subscriber):
     assert "could not find @missing_person on Instagram" in job.status_message
 
 
+@pytest.mark.parametrize("platform", ["tiktok", "instagram", "youtube"])
+def test_job_similar_to_a_creator_who_does_not_exist_ends_so_and_charges_nothing(sandbox, subscriber, platform):
+    job = run_job(start(subscriber, platform, "similar", username="missing_glowcreator", target=50))
+
+    assert (job.status, job.end_reason, job.found_count) == (JobStatus.ERROR, EndReason.TARGET_NOT_FOUND, 0)
+    assert "@missing_glowcreator" in job.status_message
+    assert creators_used(subscriber) == 0
+
+
 def test_job_retry_resumes_from_the_checkpoint(make_sandbox, subscriber, settings):
     make_sandbox(fail_rate=1.0, hang_seconds=0.0)
     settings.RUNTIME_CONFIG_OVERRIDES = {**settings.RUNTIME_CONFIG_OVERRIDES, "provider.retry_budget": 1}
