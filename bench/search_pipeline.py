@@ -17,8 +17,6 @@ SQLite database and the in-memory rate limiter, then prints:
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import tempfile
 import time
@@ -29,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scraping.sandbox.server import SandboxConfig, SandboxServer, start_sandbox  # noqa: E402  (imports no Django)
+from bench.embedded import django_on_sandbox, paying_customer  # noqa: E402
 
 LATENCY_MS = 150
 PROVIDER_RATE = 20  # requests per second, the sandbox's limit and the engine's configured rate (--rate-limit)
@@ -56,41 +55,6 @@ class SeedMethodRun:
     wall: float
     creators: int
     calls: int
-
-
-def django_setup(provider: SandboxServer, database: Path, *, rate: int, concurrency: int | None) -> None:
-    """The embedded default (SQLite, in-memory limiter and broker), pointed at ``provider``."""
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "influencer_platform.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": "",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        "SCRAPECREATORS_API_KEY": "",
-        "SCRAPECREATORS_BASE_URL": provider.base_url,
-        "RUNTIME_CONFIG_OVERRIDES": json.dumps({
-            "provider.requests_per_second": rate,
-            **({"scraping.enrichment_concurrency": concurrency} if concurrency else {}),
-        }),
-    })
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def bench_user():
-    from accounts.models import OnboardingStep, User
-    from billing.services import trial_start
-
-    user = User.objects.create_user(
-        "bench@creatorradar.test", "bench-pass-2026", full_name="Bench Brand",
-        onboarding_step=OnboardingStep.PLAN_SELECTED,
-    )
-    trial_start(user=user, plan_key="viral_surge")
-    return User.objects.get(pk=user.pk)
 
 
 def engine_run(provider: SandboxServer, user, *, target: int) -> EngineRun:
@@ -167,10 +131,14 @@ def main() -> None:
 
     config = SandboxConfig(latency_ms=LATENCY_MS, rate_limit=rate, seed=SEED)
     with tempfile.TemporaryDirectory(prefix="bench-search-") as workdir, start_sandbox(config) as provider:
-        django_setup(provider, Path(workdir) / "bench.sqlite3", rate=rate, concurrency=args.enrichment_concurrency)
+        concurrency = args.enrichment_concurrency
+        django_on_sandbox(provider, Path(workdir) / "bench.sqlite3", config={
+            "provider.requests_per_second": rate,
+            **({"scraping.enrichment_concurrency": concurrency} if concurrency else {}),
+        })
         from adminpanel.config import config_get
 
-        user = bench_user()
+        user = paying_customer(email="bench@creatorradar.test", plan_key="viral_surge")
         print(f"sandbox: latency {LATENCY_MS} ms, limit {rate} req/s, seed {SEED} | engine: "
               f"{config_get('provider.requests_per_second')} req/s, enrichment concurrency "
               f"{config_get('scraping.enrichment_concurrency')}, in-process steps on SQLite")

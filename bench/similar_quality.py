@@ -15,8 +15,6 @@ prints per target and overall:
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import tempfile
 from collections import Counter
@@ -26,45 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scraping.sandbox import data  # noqa: E402  (imports no Django)
-from scraping.sandbox.server import SandboxConfig, SandboxServer, start_sandbox  # noqa: E402
+from scraping.sandbox.server import SandboxConfig, start_sandbox  # noqa: E402
+from bench.embedded import django_on_sandbox, paying_customer  # noqa: E402
 
 SEED = 11
 GOAL_PRECISION = 80
 GOAL_ENGAGEMENT = 90
-
-
-def django_setup(provider: SandboxServer, database: Path) -> None:
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "influencer_platform.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": "",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        "SCRAPECREATORS_API_KEY": "",
-        "SCRAPECREATORS_BASE_URL": provider.base_url,
-        "RUNTIME_CONFIG_OVERRIDES": json.dumps({"provider.requests_per_second": 200,
-                                                "scraping.fetch_link_pages": False}),
-    })
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def bench_user():
-    from accounts.models import OnboardingStep, SubscriptionStatus, User
-    from billing.services import trial_start
-
-    user = User.objects.create_user("bench@creatorradar.test", "bench-pass-2026", full_name="Bench Brand",
-                                    onboarding_step=OnboardingStep.PLAN_SELECTED)
-    trial_start(user=user, plan_key="viral_surge")
-    user = User.objects.get(pk=user.pk)
-    # Past the trial: a trial shows only the first rows of each search.
-    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
-    user.subscription.save()
-    return User.objects.get(pk=user.pk)
 
 
 def targets(count: int) -> list[tuple[str, int]]:
@@ -107,8 +72,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-similar-") as workdir, \
             start_sandbox(SandboxConfig(seed=SEED)) as provider:
-        django_setup(provider, Path(workdir) / "bench.sqlite3")
-        user = bench_user()
+        django_on_sandbox(provider, Path(workdir) / "bench.sqlite3",
+                          config={"provider.requests_per_second": 200, "scraping.fetch_link_pages": False})
+        user = paying_customer(email="bench@creatorradar.test", plan_key="viral_surge")
         print(f"sandbox seed {SEED}: TikTok similar searches for {args.target} creators, one target per topic")
         on_topic = with_engagement = total = 0
         for handle, niche in targets(args.topics):

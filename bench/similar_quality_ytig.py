@@ -18,8 +18,6 @@ and the same engagement share for a YouTube and an Instagram keyword search.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import tempfile
 import time
@@ -31,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scraping.sandbox import data  # noqa: E402  (imports no Django)
-from scraping.sandbox.server import SandboxConfig, SandboxServer, start_sandbox  # noqa: E402
+from scraping.sandbox.server import SandboxConfig, start_sandbox  # noqa: E402
+from bench.embedded import django_on_sandbox, paying_customer  # noqa: E402
 
 SEED = 11
 PRECISION_GOAL = 80.0
@@ -59,43 +58,6 @@ class Measured:
         how = ", ".join(f"{basis or 'none'} {count}" for basis, count in sorted(self.bases.items()))
         return (f"{self.label:<42} {self.status:<9} {self.found:>4} results{precision} | engagement "
                 f"{share:.0f}% (goal >= {ENGAGEMENT_GOAL:.0f}%; {how}) | credits {self.credits} | {self.wall:.1f} s")
-
-
-def django_setup(provider: SandboxServer, database: Path) -> None:
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "influencer_platform.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": "",
-        "DEBUG": "false",
-        "LOG_LEVEL": "ERROR",
-        "SCRAPECREATORS_API_KEY": "",
-        "SCRAPECREATORS_BASE_URL": provider.base_url,
-        "RUNTIME_CONFIG_OVERRIDES": json.dumps({
-            "provider.requests_per_second": 400,
-            "scraping.fetch_link_pages": False,
-            **{f"provider.step_delay.{platform}": "0s" for platform in ("tiktok", "instagram", "youtube")},
-        }),
-    })
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def bench_user():
-    """A paying Fame Flex customer: no trial rows, no monthly creator limit."""
-    from accounts.models import OnboardingStep, SubscriptionStatus, User
-    from billing.services import trial_start
-
-    user = User.objects.create_user("bench-similar@creatorradar.test", "bench-pass-2026", full_name="Bench Brand",
-                                    onboarding_step=OnboardingStep.PLAN_SELECTED)
-    trial_start(user=user, plan_key="fame_flex")
-    user = User.objects.get(pk=user.pk)
-    user.subscription.subscription_status = SubscriptionStatus.ACTIVE
-    user.subscription.save()
-    return User.objects.get(pk=user.pk)
 
 
 def targets(platform: str, count: int, seed: int) -> list[tuple[str, int]]:
@@ -150,8 +112,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-similar-") as workdir, \
             start_sandbox(SandboxConfig(seed=args.seed, latency_profile=args.latency_profile)) as provider:
-        django_setup(provider, Path(workdir) / "bench.sqlite3")
-        user = bench_user()
+        django_on_sandbox(provider, Path(workdir) / "bench.sqlite3", log_level="ERROR", config={
+            "provider.requests_per_second": 400,
+            "scraping.fetch_link_pages": False,
+            **{f"provider.step_delay.{platform}": "0s" for platform in ("tiktok", "instagram", "youtube")},
+        })
+        user = paying_customer(email="bench-similar@creatorradar.test", plan_key="fame_flex")
         print(f"sandbox seed {args.seed}, latency profile {args.latency_profile} | searches to {args.target} results")
         totals: dict[str, list[Measured]] = {}
         for platform in ("youtube", "instagram"):
