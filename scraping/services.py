@@ -116,8 +116,9 @@ def search_username_parse(raw: str, *, platform: str) -> str:
             raise SearchInputError(f"That is a share link to a post. Paste the creator's {label} profile link "
                                    "or their @username.", extra={"field": "username"})
         if host != domain and not host.endswith(f".{domain}"):
-            raise SearchInputError(f"That link is not a {label} profile. Paste a {label} profile link "
-                                   "or an @username.", extra={"field": "username"})
+            article = "an" if label[:1] in "AEIOU" else "a"
+            raise SearchInputError(f"That link is not {article} {label} profile. Paste {article} {label} "
+                                   "profile link or an @username.", extra={"field": "username"})
     try:
         return normalise_handle(text)
     except ValueError as exc:

@@ -232,6 +232,21 @@ def test_cancel_confirmation_says_the_plan_stays_until_the_period_end_and_nothin
     assert f"Your plan is already set to end on {_day(end)}." in _text(again)
 
 
+def test_billing_page_after_cancelling_says_the_allowance_ends_with_the_plan(client, demo_customer):
+    from accounts.models import UserUsage
+
+    user = demo_customer("glow_up")
+    _, end = _period(user, started_days_ago=3, ends_in_days=27)
+    UserUsage.objects.filter(user=user).update(usage_reset_date=datetime.fromtimestamp(end, tz=UTC).date())
+    confirm(client, "billing_subscription_cancel", {})
+
+    page = _text(client.get(reverse("billing")))
+
+    assert f"Ends with your plan on <strong>{_day(end)}</strong>" in page
+    assert "Renews on" not in page
+    assert 'class="active">Billing</a>' in client.get(reverse("billing_plans")).content.decode()
+
+
 def test_cancel_confirmation_during_the_trial_names_its_end(client, demo_customer):
     user = demo_customer("glow_up", paid=False)
     content = client.get(reverse("billing_subscription_cancel")).content.decode()
