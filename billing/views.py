@@ -1,4 +1,5 @@
 import logging
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -229,7 +230,13 @@ def _refused(request, message: str, *, status: int = 400, back: str = "billing")
     return render(request, "billing/confirm.html", {"error": message, "back_url": reverse(back)}, status=status)
 
 
-def _confirm_page(request, quote: ChangeQuote, *, action_url: str, back: str):
+def _confirm_page(request, make_quote: Callable[[], ChangeQuote], *, url_name: str, back: str = "billing"):
+    """The confirmation page of the change ``make_quote`` describes, or why it cannot be made."""
+    try:
+        quote = make_quote()
+    except ApplicationError as exc:
+        return _refused(request, exc.message, status=exc.status_code, back=back)
+    action_url = reverse(url_name)
     preview = quote.preview
     confirmation = confirmation_issue(
         user_id=request.user.pk, action=quote.action, plan_key=quote.plan.plan_key, cycle=quote.cycle,
@@ -262,12 +269,9 @@ def subscription_change(request):
         form = PlanChoiceForm(request.GET)
         if not form.is_valid():
             return _refused(request, "Choose one of the plans shown.", back="billing_plans")
-        try:
-            quote = plan_change_quote(user=request.user, plan_key=form.cleaned_data["plan_key"],
-                                      cycle=form.cleaned_data["cycle"])
-        except ApplicationError as exc:
-            return _refused(request, exc.message, status=exc.status_code, back="billing_plans")
-        return _confirm_page(request, quote, action_url=reverse("billing_subscription_change"), back="billing_plans")
+        return _confirm_page(request, lambda: plan_change_quote(
+            user=request.user, plan_key=form.cleaned_data["plan_key"], cycle=form.cleaned_data["cycle"],
+        ), url_name="billing_subscription_change", back="billing_plans")
     confirmation, error = _confirmation(request, "plan_change")
     if error:
         return _refused(request, error, back="billing_plans")
@@ -289,11 +293,7 @@ def subscription_change(request):
 @require_http_methods(["GET", "POST"])
 def subscription_cancel_view(request):
     if request.method == "GET":
-        try:
-            quote = cancel_quote(user=request.user)
-        except ApplicationError as exc:
-            return _refused(request, exc.message, status=exc.status_code)
-        return _confirm_page(request, quote, action_url=reverse("billing_subscription_cancel"), back="billing")
+        return _confirm_page(request, lambda: cancel_quote(user=request.user), url_name="billing_subscription_cancel")
     confirmation, error = _confirmation(request, "cancel")
     if error:
         return _refused(request, error)
@@ -323,11 +323,8 @@ def subscription_resume_view(request):
 @require_http_methods(["GET", "POST"])
 def subscription_start_now_view(request):
     if request.method == "GET":
-        try:
-            quote = trial_end_quote(user=request.user)
-        except ApplicationError as exc:
-            return _refused(request, exc.message, status=exc.status_code)
-        return _confirm_page(request, quote, action_url=reverse("billing_subscription_start_now"), back="billing")
+        return _confirm_page(request, lambda: trial_end_quote(user=request.user),
+                             url_name="billing_subscription_start_now")
     confirmation, error = _confirmation(request, "start_now")
     if error:
         return _refused(request, error)

@@ -281,30 +281,30 @@ def search_progress(request, job_id: int):
     return response
 
 
-@login_required
-@require_POST
-def search_cancel(request, job_id: int):
+def _search_action(request, job_id: int, action, done: str):
+    """Run ``action`` on the user's search, say how it went, and go back to the search's page."""
     job = job_get(user=request.user, job_id=job_id)
     try:
-        campaign_search_cancel(user=request.user, job=job)
+        action(user=request.user, job=job)
     except ApplicationError as exc:
         messages.warning(request, exc.message)
     else:
-        messages.success(request, "Search cancelled. The creators found so far are kept.")
+        messages.success(request, done)
     return redirect("search_detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def search_cancel(request, job_id: int):
+    return _search_action(request, job_id, campaign_search_cancel,
+                          "Search cancelled. The creators found so far are kept.")
 
 
 @login_required
 @require_POST
 def search_resume(request, job_id: int):
-    job = job_get(user=request.user, job_id=job_id)
-    try:
-        campaign_search_resume(user=request.user, job=job)
-    except ApplicationError as exc:
-        messages.warning(request, exc.message)
-    else:
-        messages.success(request, "Search resumed from where it stopped. Creators it already found are not counted again.")
-    return redirect("search_detail", job_id=job.pk)
+    return _search_action(request, job_id, campaign_search_resume,
+                          "Search resumed from where it stopped. Creators it already found are not counted again.")
 
 
 @login_required
@@ -338,8 +338,8 @@ def _export_or_explain(request, make_response, back_url: str):
         return redirect(back_url)
 
 
-def _export_download_url(name: str, target_id: int, token: str, query: str = "") -> str:
-    return f"{reverse(name, args=[target_id])}?{urlencode({'link': token})}" + (f"&{query}" if query else "")
+def _export_download_url(name: str, target_id: int, token: str) -> str:
+    return f"{reverse(name, args=[target_id])}?{urlencode({'link': token})}"
 
 
 @login_required

@@ -13,7 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from .errors import ApplicationError
-from .fields import INT64_MAX, INT64_MIN
+from .fields import IdRange, Int64Range
 
 # Our bodies nest three levels at most; the limit leaves room and stops a body built to exhaust the
 # decoder's recursion (50,000 brackets is a RecursionError inside the json module).
@@ -105,21 +105,12 @@ def _check_parsed(data: Any) -> None:
             pending.extend((child, depth + 1) for child in children)
 
 
-class IntegerField(serializers.IntegerField):
-    """An integer within 64 bits unless a narrower range is given (see ``influencer_platform.fields``)."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_value", INT64_MAX)
-        kwargs.setdefault("min_value", INT64_MIN)
-        super().__init__(**kwargs)
+class IntegerField(Int64Range, serializers.IntegerField):
+    """An integer within 64 bits unless a narrower range is given."""
 
 
-class IdField(IntegerField):
+class IdField(IdRange, serializers.IntegerField):
     """The id of a row: from 1 to the largest bigint."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("min_value", 1)
-        super().__init__(**kwargs)
 
 
 class Pagination(PageNumberPagination):

@@ -12,8 +12,8 @@ INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
 
 
-class IntegerField(forms.IntegerField):
-    """An integer within 64 bits unless a narrower range is given."""
+class Int64Range:
+    """Bounds an integer field (a form's or a serializer's) to 64 bits unless a narrower range is given."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_value", INT64_MAX)
@@ -21,9 +21,17 @@ class IntegerField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
-class IdField(IntegerField):
-    """The id of a row: from 1 to the largest bigint."""
+class IdRange(Int64Range):
+    """Bounds an integer field to a row's id: from 1 to the largest bigint."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
+
+
+class IntegerField(Int64Range, forms.IntegerField):
+    """An integer within 64 bits unless a narrower range is given."""
+
+
+class IdField(IdRange, forms.IntegerField):
+    """The id of a row: from 1 to the largest bigint."""
