@@ -32,12 +32,11 @@ def django_on_sandbox(provider: SandboxServer, database: Path, *, config: dict, 
 
 def paying_customer(*, email: str, plan_key: str):
     """A customer past the trial on ``plan_key``: a trial's searches stop at the rows a trial sees."""
-    from accounts.models import OnboardingStep, SubscriptionStatus, User
+    from accounts.models import OnboardingStep, SubscriptionStatus, User, UserSubscription
     from billing.services import trial_start
 
     user = User.objects.create_user(email, "bench-pass-2026", full_name="Bench Brand",
                                     onboarding_step=OnboardingStep.PLAN_SELECTED)
     trial_start(user=user, plan_key=plan_key)
-    User.objects.get(pk=user.pk).subscription.__class__.objects.filter(user_id=user.pk).update(
-        subscription_status=SubscriptionStatus.ACTIVE)
+    UserSubscription.objects.filter(user_id=user.pk).update(subscription_status=SubscriptionStatus.ACTIVE)
     return User.objects.get(pk=user.pk)

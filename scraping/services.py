@@ -341,8 +341,8 @@ def _step_store(job_id: int, started_from: int, candidates: list[Candidate], pro
     elif access_lost is not None:
         _finish(job, JobStatus.PARTIAL, EndReason.ACCESS_ENDED,
                 f"Stopped at {job.found_count:,} of {job.target_results:,}: {access_lost.message}")
-    elif reveal.stopped_by == RevealStop.TRIAL_ROWS or (
-            reveal.row_limit is not None and job.found_count >= reveal.row_limit):
+    elif reveal.row_limit is not None and job.found_count >= reveal.row_limit:
+        # A trial's search ends at the rows a trial sees: the reveal stops exactly there.
         _finish(job, JobStatus.PARTIAL, EndReason.TRIAL_ROWS,
                 f"Found the first {job.found_count:,} creators, the rows a trial shows of each search. Subscribe "
                 f"and resume this search to find the rest of the {job.target_results:,}.")
