@@ -69,6 +69,22 @@
     else if (event.key === "Backspace" && !entry.value) { var list = words(); list.pop(); source.value = list.join(", "); render(); }
   });
   entry.addEventListener("blur", commit);
+  // A suggested keyword joins the chips when clicked, and its button goes while it is one of them.
+  function syncSuggestions() {
+    var chosen = words().map(function (w) { return w.toLowerCase(); });
+    form.querySelectorAll("[data-keyword]").forEach(function (button) {
+      button.parentElement.hidden = chosen.indexOf(button.dataset.keyword.toLowerCase()) >= 0;
+    });
+  }
+  form.querySelectorAll("[data-keyword]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      entry.value = button.dataset.keyword;
+      commit();
+      entry.focus();
+    });
+  });
+  new MutationObserver(syncSuggestions).observe(box, { childList: true });
+  syncSuggestions();
   form.addEventListener("submit", commit);
   box.addEventListener("click", function () { entry.focus(); });
   render();
