@@ -104,13 +104,15 @@ def description_keywords(text: str) -> list[str]:
 
 
 def _bio_terms(bio: str) -> set[str]:
-    """A bio's phrases and each of their words: bios run words together ("skincare tips daily")
-    where a description would not, so a word two bios share counts even inside longer phrases."""
+    """A bio's phrases with their words and word pairs: bios run words together ("easy vegan
+    recipes daily") where a description would not, so what two bios share counts inside longer runs."""
     terms: set[str] = set()
     for phrase in text_phrases(bio):
         terms.add(phrase)
         if not phrase.startswith("#"):
-            terms.update(phrase.split())
+            words = phrase.split()
+            terms.update(words)
+            terms.update(" ".join(words[i:i + 2]) for i in range(len(words) - 1))
     return terms
 
 
@@ -132,6 +134,11 @@ def shared_creator_terms(creators: Iterable[tuple[Iterable[str], str]]) -> list[
             if key not in spelling or (term.startswith("#") and not spelling[key].startswith("#")):
                 spelling[key] = term
     shared = [(key, count) for key, count in counts.items() if count >= MIN_CREATORS_SHARING]
+    # A word that only ever comes inside a shared phrase adds nothing beside it.
+    phrases = [(key, count) for key, count in shared if " " in key]
+    shared = [(key, count) for key, count in shared
+              if " " in key or not any(count == phrase_count and key in phrase.split()
+                                       for phrase, phrase_count in phrases)]
     shared.sort(key=lambda item: (-item[1], not spelling[item[0]].startswith("#"), spelling[item[0]]))
     return [spelling[key] for key, _ in shared]
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from campaigns.list_services import list_create
+from campaigns.models import CreatorList
 from campaigns.services import campaign_create, campaign_search_start
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_campaign_activity_names_each_platform_with_its_article(client, paying):
 
 
 def test_sharing_page_promises_viewers_exports_only_with_a_plan_of_their_own(client, paying):
-    creator_list = list_create(owner=paying, name="Launch shortlist")
+    creator_list = CreatorList.objects.create(owner=paying, name="Launch shortlist")
     client.force_login(paying)
 
     page = client.get(reverse("list_share", args=[creator_list.pk])).content.decode()

@@ -71,6 +71,11 @@ def test_shared_creator_terms_need_two_creators_and_count_each_once():
     assert "#oneoff" not in terms and "#fyp" not in terms and "mum" not in terms
 
 
+def test_shared_creator_terms_leave_out_a_word_that_only_comes_in_a_shared_phrase():
+    terms = shared_creator_terms([([], "Vegan recipes, daily"), ([], "Easy vegan recipes"), ([], "Vegan mum")])
+    assert terms == ["vegan", "vegan recipes"]  # "recipes" never comes without "vegan"
+
+
 def test_keywords_merge_drops_repeats_in_any_spelling_and_what_was_searched():
     merged = keywords_merge(["clean skincare", "Beauty"], ["#cleanskincare", "#Beauty", "#vegans", "#vegan", "#tea",
                                                            "#coffee"], exclude=["beauty"], limit=3)
