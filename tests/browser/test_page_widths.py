@@ -113,7 +113,8 @@ def test_every_main_page_fits_the_window(browser, live_server, shoot, size):
     visitor = browser.new_context(base_url=live_server.url, viewport=viewport)
     page = visitor.new_page()
     page.set_default_timeout(10_000)
-    for name, path in {"login": "/accounts/login/", "sign-up": "/accounts/signup/"}.items():
+    for name, path in {"landing": "/", "login": "/accounts/login/", "sign-up": "/accounts/signup/",
+                       "password reset": "/accounts/password/reset/"}.items():
         page.goto(path)
         assert_fits(page, name, size, lambda label: shoot(page, label))
     # A sign-up with mistakes shows its errors inside the card too.
