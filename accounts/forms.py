@@ -4,73 +4,66 @@ from django import forms
 from .models import Industry, User
 
 # allauth's own labels ("Login", "Remember Me", "Password (again)") read like a framework's; these
-# are the product's words. Only labels and help texts change: validation stays allauth's.
+# are the product's words. Only labels, help texts and placeholders change: validation stays allauth's.
 _NEW_PASSWORD_HELP = "At least 8 characters, not only digits, not a common password and not like your email."
 
 
-def _relabel(form: forms.Form, labels: dict[str, str], help_texts: dict[str, str] | None = None) -> None:
-    for name, label in labels.items():
-        if name in form.fields:
-            form.fields[name].label = label
-            # allauth repeats its label as a placeholder; ours stands above the input.
-            form.fields[name].widget.attrs.pop("placeholder", None)
-    for name, help_text in (help_texts or {}).items():
-        if name in form.fields:
-            form.fields[name].help_text = help_text
+class _ProductWording:
+    labels: dict[str, str] = {}
+    help_texts: dict[str, str] = {}
+    email_field = ""  # the field that takes an address, shown with an example one
 
-
-class LoginForm(allauth_forms.LoginForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The "Forgot your password?" link sits beside the field on the page, not in its help text.
-        _relabel(self, {"login": "Email", "password": "Password", "remember": "Keep me logged in"},
-                 {"password": ""})
-        self.fields["login"].widget.attrs.update({"placeholder": "you@brand.com", "autofocus": True})
+        for name, label in self.labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+                # allauth repeats its label as a placeholder; ours stands above the input.
+                self.fields[name].widget.attrs.pop("placeholder", None)
+        for name, help_text in self.help_texts.items():
+            if name in self.fields:
+                self.fields[name].help_text = help_text
+        if self.email_field in self.fields:
+            self.fields[self.email_field].widget.attrs["placeholder"] = "you@brand.com"
 
 
-class SignupForm(allauth_forms.SignupForm):
+class LoginForm(_ProductWording, allauth_forms.LoginForm):
+    labels = {"login": "Email", "password": "Password", "remember": "Keep me logged in"}
+    # The "Forgot your password?" link sits below the fields on the page, not in a help text.
+    help_texts = {"password": ""}
+    email_field = "login"
+
+
+class SignupForm(_ProductWording, allauth_forms.SignupForm):
     field_order = ["email", "password1", "password2"]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"email": "Work email", "password1": "Password", "password2": "Confirm password"},
-                 {"password1": _NEW_PASSWORD_HELP})
-        self.fields["email"].widget.attrs.update({"placeholder": "you@brand.com"})
+    labels = {"email": "Work email", "password1": "Password", "password2": "Confirm password"}
+    help_texts = {"password1": _NEW_PASSWORD_HELP}
+    email_field = "email"
 
 
-class ResetPasswordForm(allauth_forms.ResetPasswordForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"email": "Email"})
-        self.fields["email"].widget.attrs.update({"placeholder": "you@brand.com"})
+class ResetPasswordForm(_ProductWording, allauth_forms.ResetPasswordForm):
+    labels = {"email": "Email"}
+    email_field = "email"
 
 
-class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"password1": "New password", "password2": "Confirm new password"},
-                 {"password1": _NEW_PASSWORD_HELP})
+class ResetPasswordKeyForm(_ProductWording, allauth_forms.ResetPasswordKeyForm):
+    labels = {"password1": "New password", "password2": "Confirm new password"}
+    help_texts = {"password1": _NEW_PASSWORD_HELP}
 
 
-class ChangePasswordForm(allauth_forms.ChangePasswordForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"oldpassword": "Current password", "password1": "New password",
-                        "password2": "Confirm new password"}, {"oldpassword": "", "password1": _NEW_PASSWORD_HELP})
+class ChangePasswordForm(_ProductWording, allauth_forms.ChangePasswordForm):
+    labels = {"oldpassword": "Current password", "password1": "New password", "password2": "Confirm new password"}
+    help_texts = {"oldpassword": "", "password1": _NEW_PASSWORD_HELP}
 
 
-class SetPasswordForm(allauth_forms.SetPasswordForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"password1": "Password", "password2": "Confirm password"},
-                 {"password1": _NEW_PASSWORD_HELP})
+class SetPasswordForm(_ProductWording, allauth_forms.SetPasswordForm):
+    labels = {"password1": "Password", "password2": "Confirm password"}
+    help_texts = {"password1": _NEW_PASSWORD_HELP}
 
 
-class AddEmailForm(allauth_forms.AddEmailForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"email": "Add an address"})
-        self.fields["email"].widget.attrs.update({"placeholder": "you@brand.com"})
+class AddEmailForm(_ProductWording, allauth_forms.AddEmailForm):
+    labels = {"email": "Add an address"}
+    email_field = "email"
 
 
 class OnboardingInfoForm(forms.ModelForm):

@@ -55,6 +55,9 @@
     entry.placeholder = entry.disabled ? "10 keywords is the most per search" : (words().length ? "Add another" : source.placeholder);
   }
   function commit() {
+    // Nothing typed, nothing to redraw: redrawing on blur would swap the chip whose × is being
+    // clicked for a new one between mouse down and up, and the click would be lost.
+    if (!entry.value.trim()) return;
     var list = words();
     entry.value.split(",").forEach(function (part) {
       var word = part.trim();

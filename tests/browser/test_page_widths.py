@@ -118,6 +118,7 @@ def test_every_main_page_fits_the_window(browser, live_server, shoot, size):
         page.goto(path)
         assert_fits(page, name, size, lambda label: shoot(page, label))
     # A sign-up with mistakes shows its errors inside the card too.
+    page.goto("/accounts/signup/")
     page.fill("input[name=email]", "not-an-email")
     page.fill("input[name=password1]", "short")
     page.get_by_role("button", name="Sign up").click()

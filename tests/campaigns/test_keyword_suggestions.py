@@ -96,13 +96,15 @@ def test_search_keyword_suggestions_come_from_the_description_then_the_found_cre
     assert suggestions == ["sensitive skin", "beauty", "#glassskin", "esthetician"]
 
 
+def wizard_page(client, user) -> str:
+    campaign = campaign_create(user=user, name="Launch")
+    client.force_login(user)
+    return client.get(reverse("search_new", args=[campaign.pk])).content.decode()
+
+
 @pytest.mark.django_db
 def test_search_wizard_shows_suggestions_as_buttons_that_fill_the_keyword_input(client, make_subscriber):
-    user = make_subscriber(brand_description="Handmade ceramic mugs for coffee lovers.")
-    campaign = campaign_create(user=user, name="Mugs")
-    client.force_login(user)
-
-    page = client.get(reverse("search_new", args=[campaign.pk])).content.decode()
+    page = wizard_page(client, make_subscriber(brand_description="Handmade ceramic mugs for coffee lovers."))
 
     assert "Suggested from your brand" in page
     assert 'data-keyword="handmade ceramic mugs"' in page and 'data-keyword="coffee lovers"' in page
@@ -110,10 +112,6 @@ def test_search_wizard_shows_suggestions_as_buttons_that_fill_the_keyword_input(
 
 @pytest.mark.django_db
 def test_search_wizard_without_anything_to_go_on_suggests_nothing(client, make_subscriber):
-    user = make_subscriber(brand_description="We are looking for creators for our brand.")
-    campaign = campaign_create(user=user, name="Anything")
-    client.force_login(user)
-
-    page = client.get(reverse("search_new", args=[campaign.pk])).content.decode()
+    page = wizard_page(client, make_subscriber(brand_description="We are looking for creators for our brand."))
 
     assert "Suggested from your brand" not in page and "data-keyword" not in page
