@@ -1,5 +1,6 @@
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
@@ -14,6 +15,12 @@ class AccountAdapter(DefaultAccountAdapter):
         email = super().clean_email(email)
         validate_not_disposable(email)
         return email
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth's emails (confirm, reset, already-registered) share the lifecycle emails' layout,
+        # templates/emails/_layout.*, which reads these two names.
+        super().send_mail(template_prefix, email, {"product_name": "Creator Radar", "site_url": settings.SITE_URL,
+                                                   **context})
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit)

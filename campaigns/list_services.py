@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
@@ -417,6 +418,15 @@ def _clean_role(role: str) -> str:
 INVITATION_SUBJECT = "{{ inviter }} shared the list “{{ list_name }}” with you"
 
 
+def _invitation_path(collaborator: ListCollaborator, *, has_account: bool) -> str:
+    """The list itself for someone with an account; otherwise sign-up with the invited address filled
+    in, landing on the list once the address is confirmed (that is when the invitation is accepted)."""
+    board = reverse("list_board", args=[collaborator.creator_list_id])
+    if has_account:
+        return board
+    return reverse("account_signup") + "?" + urlencode({"email": collaborator.email, "next": board})
+
+
 def _send_invitation(collaborator_id: int) -> None:
     collaborator = ListCollaborator.objects.select_related("creator_list", "invited_by").filter(
         pk=collaborator_id).first()
@@ -430,8 +440,7 @@ def _send_invitation(collaborator_id: int) -> None:
         "role_verb": "edit" if collaborator.role == ListRole.EDITOR else "view",
         "invited_email": collaborator.email,
         "has_account": has_account,
-        "url": settings.SITE_URL + reverse("list_board" if has_account else "account_signup",
-                                           args=[creator_list.pk] if has_account else None),
+        "url": settings.SITE_URL + _invitation_path(collaborator, has_account=has_account),
     }
     try:
         rendered = email_render_in_layout(name="list_invitation", subject=INVITATION_SUBJECT, context=context)

@@ -56,6 +56,7 @@ from .services import (
     campaign_search_start,
     campaign_update,
 )
+from .suggestions import search_keyword_suggestions
 
 # Placeholder rows drawn under a trial user's visible results, so the page shows there is more.
 BLURRED_ROWS = 6
@@ -214,6 +215,7 @@ def search_new(request, campaign_id: int):
         "quota": quota,
         "recommended": recommended,
         "plan": plan_for_user(user=user),
+        "keyword_suggestions": search_keyword_suggestions(user=user),
     })
 
 

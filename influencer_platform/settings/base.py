@@ -145,8 +145,17 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
 # campaigns extends the accounts adapter (signing in accepts pending list invitations).
 ACCOUNT_ADAPTER = "campaigns.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Creator Radar] "
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "add_email": "accounts.forms.AddEmailForm",
+}
+# The subjects name the product themselves (templates/account/email/*_subject.txt).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # allauth's limits read the client address through the adapter (influencer_platform.throttling);
 # its own reading, used where it skips the adapter, gets the same count.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT

@@ -55,6 +55,9 @@
     entry.placeholder = entry.disabled ? "10 keywords is the most per search" : (words().length ? "Add another" : source.placeholder);
   }
   function commit() {
+    // Nothing typed, nothing to redraw: redrawing on blur would swap the chip whose × is being
+    // clicked for a new one between mouse down and up, and the click would be lost.
+    if (!entry.value.trim()) return;
     var list = words();
     entry.value.split(",").forEach(function (part) {
       var word = part.trim();
@@ -69,6 +72,22 @@
     else if (event.key === "Backspace" && !entry.value) { var list = words(); list.pop(); source.value = list.join(", "); render(); }
   });
   entry.addEventListener("blur", commit);
+  // A suggested keyword joins the chips when clicked, and its button goes while it is one of them.
+  function syncSuggestions() {
+    var chosen = words().map(function (w) { return w.toLowerCase(); });
+    form.querySelectorAll("[data-keyword]").forEach(function (button) {
+      button.parentElement.hidden = chosen.indexOf(button.dataset.keyword.toLowerCase()) >= 0;
+    });
+  }
+  form.querySelectorAll("[data-keyword]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      entry.value = button.dataset.keyword;
+      commit();
+      entry.focus();
+    });
+  });
+  new MutationObserver(syncSuggestions).observe(box, { childList: true });
+  syncSuggestions();
   form.addEventListener("submit", commit);
   box.addEventListener("click", function () { entry.focus(); });
   render();

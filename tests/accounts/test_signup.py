@@ -47,7 +47,7 @@ def test_signup_answers_a_registered_address_as_it_answers_a_new_one(client):
     assert User.objects.count() == 2
     # The owner is told someone tried; the newcomer gets the confirmation link.
     to_owner, to_newcomer = mail.outbox
-    assert to_owner.to == ["maya@glowbotanics.com"] and "Account Already Exists" in to_owner.subject
+    assert to_owner.to == ["maya@glowbotanics.com"] and to_owner.subject == "You already have a Creator Radar account"
     assert to_newcomer.to == ["ines@palmaskin.com"] and "/accounts/confirm-email/" in to_newcomer.body
 
 

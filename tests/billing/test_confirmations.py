@@ -247,6 +247,21 @@ def test_billing_page_after_cancelling_says_the_allowance_ends_with_the_plan(cli
     assert 'class="active">Billing</a>' in client.get(reverse("billing_plans")).content.decode()
 
 
+def test_billing_after_cancelling_a_plan_with_allowance_resets_left_never_says_it_renews(client, demo_customer):
+    from accounts.models import UserUsage
+
+    user = demo_customer("glow_up")
+    _, end = _period(user, started_days_ago=30, ends_in_days=200)
+    reset = int(timezone.now().timestamp()) + 20 * DAY
+    UserUsage.objects.filter(user=user).update(usage_reset_date=datetime.fromtimestamp(reset, tz=UTC).date())
+    confirm(client, "billing_subscription_cancel", {})
+
+    page = _text(client.get(reverse("billing")))
+
+    assert f"Resets on <strong>{_day(reset)}</strong>, then ends with your plan on {_day(end)}" in page
+    assert "renews" not in page.lower()
+
+
 def test_cancel_confirmation_during_the_trial_names_its_end(client, demo_customer):
     user = demo_customer("glow_up", paid=False)
     content = client.get(reverse("billing_subscription_cancel")).content.decode()

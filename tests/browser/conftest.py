@@ -66,7 +66,7 @@ def sign_in(page):
         page.goto("/accounts/login/")
         page.fill("input[name=login]", user.email)
         page.fill("input[name=password]", PASSWORD)
-        page.locator("main").get_by_role("button", name=re.compile("Sign In", re.I)).click()
+        page.locator("main").get_by_role("button", name=re.compile("Log in", re.I)).click()
         expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
     return sign_in

@@ -58,7 +58,7 @@ def test_operator_reads_index_settings_a_user_and_the_ops_overview(page, screens
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fadmin%2F$"))
     page.fill("input[name=login]", operator.email)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("main").get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    page.locator("main").get_by_role("button", name=re.compile("Log in", re.I)).click()
 
     expect(page.get_by_role("heading", name="Run the platform")).to_be_visible()
     expect(page.locator("#site-name")).to_contain_text("Creator Radar operations")

@@ -22,7 +22,7 @@ def test_signup_onboarding_lands_on_dashboard(page, screenshot, live_server):
     page.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
 
     expect(page).to_have_url(re.compile("/accounts/confirm-email/$"))
-    expect(page.locator("main")).to_contain_text("We have sent an email to you for verification")
+    expect(page.locator("main")).to_contain_text("We sent you a link to confirm your email address")
     page.goto(confirmation_link("maya@glowbotanics.com", live_server))
     page.locator("main").get_by_role("button", name=re.compile("Confirm", re.I)).click()
 
