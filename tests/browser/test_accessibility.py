@@ -63,6 +63,13 @@ def _workspace(user):
     return workspace.campaign, workspace.searches[0], workspace.creator_list
 
 
+def _open(page, url: str) -> None:
+    page.goto(url)
+    if url == "/api/docs/":
+        # Swagger draws the operations after the page has loaded.
+        expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+
+
 def _customer_pages(page, audit, *, campaign, job, creator_list) -> None:
     for name, url in [
         ("dashboard", "/dashboard/"),
@@ -85,20 +92,40 @@ def _customer_pages(page, audit, *, campaign, job, creator_list) -> None:
         ("settings", "/settings/"),
         ("API docs", "/api/docs/"),
     ]:
-        page.goto(url)
-        if name == "API docs":
-            expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+        _open(page, url)
         audit(name)
 
-    # The forms again after a failed submit: errors tied to their fields, the summary focused.
+    # The forms again after a failed submit: the summary has focus, each error is tied to its field.
     page.goto(f"/campaigns/{campaign.pk}/searches/new/")
     page.get_by_role("button", name="Start search").click()
-    expect(page.locator(".errorlist").first).to_be_visible()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Keywords: ")
+    keywords = page.get_by_label("Add a keyword")
+    expect(keywords).to_have_attribute("aria-invalid", "true")
+    error = page.locator("#id_keywords_error").inner_text()
+    expect(keywords).to_have_accessible_description(re.compile(r"^Up to 10.*" + re.escape(error), re.S))
     audit("wizard, failed submit")
     page.goto("/lists/new/")
     page.get_by_role("button", name="Create list").click()
-    expect(page.locator(".errorlist").first).to_be_visible()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    name = page.locator("#id_name")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(name).to_have_accessible_description(page.locator("#id_name_error").inner_text())
+    # The summary's link takes the keyboard to the field.
+    page.locator("[data-error-summary]").get_by_role("link", name=re.compile("^Name:")).press("Enter")
+    expect(name).to_be_focused()
     audit("new list, failed submit")
+
+
+def _phone_pages(page, audit, screenshot, *, job, creator_list) -> None:
+    """Some pages again at a phone's width, where the layout wraps and targets crowd."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, url in [("dashboard", "/dashboard/"), ("search results", f"/searches/{job.pk}/"),
+                      ("list board", f"/lists/{creator_list.pk}/"), ("list table", f"/lists/{creator_list.pk}/table/"),
+                      ("billing", "/billing/"), ("API docs", "/api/docs/")]:
+        _open(page, url)
+        audit(f"{name}, phone")
+        screenshot(f"axe-phone-{name.replace(' ', '-')}")
 
 
 def test_axe_finds_nothing_for_visitors(page, audit):
@@ -122,7 +149,7 @@ def test_axe_finds_nothing_for_a_trial_customer(page, sign_in, audit, make_subsc
     audit.report("trial-customer")
 
 
-def test_axe_finds_nothing_for_a_paying_customer(page, sign_in, audit, make_subscriber, sandbox):
+def test_axe_finds_nothing_for_a_paying_customer(page, sign_in, audit, screenshot, make_subscriber, sandbox):
     user = make_subscriber("fame_flex")
     UserSubscription.objects.filter(user=user).update(
         trial_status=TrialStatus.CONVERTED, trial_converted_at=timezone.now(),
@@ -130,6 +157,7 @@ def test_axe_finds_nothing_for_a_paying_customer(page, sign_in, audit, make_subs
     campaign, job, creator_list = _workspace(user)
     sign_in(user)
     _customer_pages(page, audit, campaign=campaign, job=job, creator_list=creator_list)
+    _phone_pages(page, audit, screenshot, job=job, creator_list=creator_list)
     audit.report("paying-customer")
 
 
