@@ -146,3 +146,20 @@ def test_keyboard_only_from_dashboard_to_a_reordered_card(page, sign_in, screens
     expect(page.get_by_role("button", name="Move selected", exact=True)).to_be_focused()
     assert CreatorListItem.objects.get(creator__handle=handles[0]).bucket == "shortlist"
     screenshot("keyboard-table-bulk-focus")
+
+    # Removing asks first: dismissed, nothing goes; accepted, the creator is removed and that is read out.
+    tab_to(page, page.get_by_label(f"Select @{handles[1]}"))
+    page.keyboard.press("Space")
+    remove = page.get_by_role("button", name="Remove selected")
+    tab_to(page, remove, back=True)
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.keyboard.press("Enter")
+    expect(page.get_by_label(f"Select @{handles[1]}")).to_be_checked()
+    assert questions == ["Remove the selected creators from this list?"]
+    assert CreatorListItem.objects.filter(creator__handle=handles[1]).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Enter")
+    expect(page.locator("#live-status")).to_have_text("Removed 1 creator from the list.")
+    expect(page.get_by_role("button", name="Remove selected")).to_be_focused()
+    assert not CreatorListItem.objects.filter(creator__handle=handles[1]).exists()
