@@ -3,6 +3,7 @@
 // - A button or form with data-confirm asks before it submits.
 // - A menu that saves on change (data-commit) saves on a click or Enter, or when focus leaves it, never
 //   on each arrow press: Chromium changes a closed <select> on arrow keys and fires "change" at once.
+//   Saving is a "commit" event for htmx, or (data-submit) submitting the menu's form.
 // - After htmx redraws part of a page, focus goes back to the control that asked (found again by its
 //   data-focus-key: the first of its keys whose control is still there and enabled), and the new
 //   part's data-announce text is read out in the page's live region.
@@ -31,6 +32,7 @@
     if (select.value !== select.dataset.saved) {
       select.dataset.saved = select.value;
       select.dispatchEvent(new CustomEvent("commit", {bubbles: true}));
+      if (select.hasAttribute("data-submit") && select.form) select.form.requestSubmit();
     }
   }
   document.addEventListener("focusin", function (event) {
