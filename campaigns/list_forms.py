@@ -138,6 +138,8 @@ class ItemMoveForm(forms.Form):
     item = IdField()
     bucket = forms.ChoiceField(choices=Bucket.choices)
     before = IdField(required=False)
+    # The card's place in its bucket, from 0 (its Up and Down buttons); "before" wins when both are given.
+    position = forms.IntegerField(required=False, min_value=0, max_value=1_000_000)
 
 
 class BulkForm(forms.Form):

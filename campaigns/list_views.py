@@ -68,7 +68,7 @@ from .list_services import (
     list_share,
     list_update,
 )
-from .models import ListRole, ListType
+from .models import CreatorList, CreatorListItem, ListRole, ListType
 
 TABLE_PAGE_SIZE = 50
 
@@ -241,11 +241,13 @@ def list_move(request, list_id: int):
     """Drop a card on the board (or pick a bucket on it): answers with the board, redrawn as it now is."""
     creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.EDIT)
     form = ItemMoveForm(request.POST)
-    error = ""
+    error = announcement = ""
     if form.is_valid():
         try:
-            list_item_move(creator_list=creator_list, actor=request.user, item_id=form.cleaned_data["item"],
-                           bucket=form.cleaned_data["bucket"], before_item_id=form.cleaned_data["before"])
+            item = list_item_move(creator_list=creator_list, actor=request.user, item_id=form.cleaned_data["item"],
+                                  bucket=form.cleaned_data["bucket"], before_item_id=form.cleaned_data["before"],
+                                  position=form.cleaned_data["position"])
+            announcement = _move_announcement(creator_list, item)
         except ApplicationError as exc:
             # Someone removed the card or archived the list meanwhile: the redrawn board shows why.
             error = exc.message
@@ -254,11 +256,20 @@ def list_move(request, list_id: int):
     if not request.htmx:
         if error:
             messages.warning(request, error)
+        elif announcement:
+            messages.success(request, announcement)
         return redirect(_safe_next(request, reverse("list_board", args=[creator_list.pk])))
     context = _board_context(request, creator_list)
-    context["board_error"] = error
+    context.update(board_error=error, board_announcement=announcement)
     # htmx swaps only successful answers, and the board must be redrawn either way.
     return render(request, "campaigns/lists/_board.html", context)
+
+
+def _move_announcement(creator_list: CreatorList, item: CreatorListItem) -> str:
+    """What a screen reader says after a card moved: where it is now."""
+    total = next(count for key, _label, count in bucket_counts(creator_list) if key == item.bucket)
+    return (f"Moved @{item.creator.handle} to {creator_list.bucket_label(item.bucket)}, "
+            f"{item.position + 1} of {total}.")
 
 
 @onboarding_not_required
@@ -267,23 +278,32 @@ def list_move(request, list_id: int):
 def list_bulk(request, list_id: int):
     creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.EDIT)
     form = BulkForm(request.POST)
-    back = _safe_next(request, reverse("list_table", args=[creator_list.pk]))
+    done = problem = ""
     if not form.is_valid():
-        messages.warning(request, _errors_text(form))
-        return redirect(back)
-    data = form.cleaned_data
-    try:
-        if data["action"] == "move":
-            moved = list_items_move(creator_list=creator_list, actor=request.user, item_ids=data["item"],
-                                    bucket=data["bucket"])
-            messages.success(request, f"Moved {moved:,} creator{'s' if moved != 1 else ''} to "
-                                      f"{creator_list.bucket_label(data['bucket'])}.")
-        else:
-            removed = list_items_remove(creator_list=creator_list, actor=request.user, item_ids=data["item"])
-            messages.success(request, f"Removed {removed:,} creator{'s' if removed != 1 else ''} from the list.")
-    except ApplicationError as exc:
-        messages.warning(request, exc.message)
-    return redirect(back)
+        problem = _errors_text(form)
+    else:
+        data = form.cleaned_data
+        try:
+            if data["action"] == "move":
+                moved = list_items_move(creator_list=creator_list, actor=request.user, item_ids=data["item"],
+                                        bucket=data["bucket"])
+                done = (f"Moved {moved:,} creator{'s' if moved != 1 else ''} to "
+                        f"{creator_list.bucket_label(data['bucket'])}.")
+            else:
+                removed = list_items_remove(creator_list=creator_list, actor=request.user, item_ids=data["item"])
+                done = f"Removed {removed:,} creator{'s' if removed != 1 else ''} from the list."
+        except ApplicationError as exc:
+            problem = exc.message
+    if request.htmx:
+        # The table redrawn in place (with the filters of the page it came from), the outcome read out.
+        context = _table_context(request, creator_list)
+        context.update(table_announcement=done or problem, table_error=problem)
+        return render(request, "campaigns/lists/_table.html", context)
+    if problem:
+        messages.warning(request, problem)
+    else:
+        messages.success(request, done)
+    return redirect(_safe_next(request, reverse("list_table", args=[creator_list.pk])))
 
 
 @onboarding_not_required

@@ -74,7 +74,7 @@ urlpatterns = [
     path("", include("scraping.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema", template_name="api_docs.html"), name="api_docs"),
 ]
 
 if settings.DEBUG:

@@ -30,6 +30,12 @@
   entry.className = "chip-entry";
   entry.placeholder = source.placeholder;
   entry.setAttribute("aria-label", "Add a keyword");
+  // The entry takes the field's place for its label, help and errors; the real field only holds the value.
+  entry.id = source.id;
+  source.id = source.id + "_value";
+  ["aria-describedby", "aria-invalid"].forEach(function (name) {
+    if (source.hasAttribute(name)) entry.setAttribute(name, source.getAttribute(name));
+  });
   source.type = "hidden";
   box.appendChild(entry);
   var MAX = 10;

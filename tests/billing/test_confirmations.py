@@ -244,7 +244,7 @@ def test_billing_page_after_cancelling_says_the_allowance_ends_with_the_plan(cli
 
     assert f"Ends with your plan on <strong>{_day(end)}</strong>" in page
     assert "Renews on" not in page
-    assert 'class="active">Billing</a>' in client.get(reverse("billing_plans")).content.decode()
+    assert 'class="active" aria-current="page">Billing</a>' in client.get(reverse("billing_plans")).content.decode()
 
 
 def test_billing_after_cancelling_a_plan_with_allowance_resets_left_never_says_it_renews(client, demo_customer):

@@ -739,6 +739,45 @@ def test_list_board_drop_of_a_removed_card_explains_and_redraws(client, paying):
     assert "That creator is not on this list." in response.content.decode()
 
 
+def test_list_board_card_steps_up_and_down_its_bucket_and_says_where_it_is(client, paying):
+    creator_list = make_list(paying, [make_creator(handle=h) for h in ("ana", "ben", "cleo")])
+    client.force_login(paying)
+    move = reverse("list_move", args=[creator_list.pk])
+    cleo = item_of(creator_list, "cleo").pk
+
+    up = client.post(move, {"item": cleo, "bucket": "backlog", "position": 1}, HTTP_HX_REQUEST="true")
+    assert board(creator_list) == {"backlog": ["ana", "cleo", "ben"]}
+    assert 'data-announce="Moved @cleo to Backlog, 2 of 3."' in up.content.decode()
+    client.post(move, {"item": cleo, "bucket": "backlog", "position": 0}, HTTP_HX_REQUEST="true")
+    assert board(creator_list) == {"backlog": ["cleo", "ana", "ben"]}
+    # Without scripts the same buttons post a plain form, and the page says it as a message.
+    down = client.post(move, {"item": cleo, "bucket": "backlog", "position": 1}, follow=True)
+    assert board(creator_list) == {"backlog": ["ana", "cleo", "ben"]}
+    assert "Moved @cleo to Backlog, 2 of 3." in down.content.decode()
+    # Past the end is the end; a place that is not a number moves nothing.
+    client.post(move, {"item": cleo, "bucket": "backlog", "position": 99}, HTTP_HX_REQUEST="true")
+    assert board(creator_list) == {"backlog": ["ana", "ben", "cleo"]}
+    bad = client.post(move, {"item": cleo, "bucket": "backlog", "position": "-1"}, HTTP_HX_REQUEST="true")
+    assert "That move was not understood" in bad.content.decode()
+    assert board(creator_list) == {"backlog": ["ana", "ben", "cleo"]}
+
+
+def test_list_table_bulk_move_by_htmx_redraws_the_table_and_says_what_moved(client, paying):
+    creator_list = make_list(paying, [make_creator(handle=h) for h in ("ana", "ben", "cleo")])
+    client.force_login(paying)
+    bulk = reverse("list_bulk", args=[creator_list.pk])
+
+    moved = client.post(f"{bulk}?bucket=backlog", {"action": "move", "bucket": "booked",
+                                                   "item": [item_of(creator_list, "ben").pk]}, HTTP_HX_REQUEST="true")
+    page = moved.content.decode()
+    assert moved.status_code == 200 and page.startswith('<div id="list-view"')
+    assert 'data-announce="Moved 1 creator to Booked."' in page
+    # The redrawn table keeps the filter it was posted from: ben is no longer in the backlog.
+    assert "@ana" in page and "@ben" not in page
+    nothing = client.post(bulk, {"action": "move", "bucket": "booked"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-announce="Select at least one creator."' in nothing and 'role="alert"' in nothing
+
+
 def test_list_table_edits_bucket_notes_and_pin_inline_and_in_bulk(client, paying):
     creators = [make_creator(handle=h) for h in ("ana", "ben", "cleo")]
     creator_list = make_list(paying, creators)
