@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 
+from influencer_platform.api_docs import TAGS as API_TAGS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -205,7 +207,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "influencer_platform.api_schema.ApiSchema",
     "EXCEPTION_HANDLER": "influencer_platform.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "influencer_platform.api.Pagination",
     "PAGE_SIZE": 25,
@@ -237,6 +239,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "TAGS": API_TAGS,
 }
 
 # Jobs: Dramatiq on Redis when REDIS_URL is set; otherwise an in-memory broker whose worker
