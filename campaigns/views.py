@@ -16,6 +16,7 @@ from billing.models import Feature
 from billing.selectors import paywall, plan_for_user, plan_list, result_row_limit, trial_days
 from billing.services import PlanLimitError, campaign_create_check, creators_check, feature_check
 from influencer_platform.errors import ApplicationError
+from scraping.filters import SearchFilters
 from scraping.models import EndReason
 from scraping.selectors import (
     campaign_results,
@@ -200,6 +201,7 @@ def search_new(request, campaign_id: int):
             job = campaign_search_start(
                 user=user, campaign=campaign, platform=data["platform"], search_type=data["search_type"],
                 target_results=data["target_results"], keywords=data["keywords"], username=data["username"],
+                filters=data["filters"],
             )
         except PlanLimitError as exc:
             form.add_error("target" if exc.code == "creator_limit" else None, exc.message)
@@ -251,6 +253,7 @@ def search_detail(request, job_id: int):
     context = _results_context(request, lambda filters: job_result_rows(job=job, filters=filters),
                                user=user, base_url=reverse("search_detail", args=[job.pk]))
     context.update(_progress_context(job, user=user), job=job,
+                   job_filters=SearchFilters.from_json(job.filters).labels(),
                    can_export=feature_check(user=user, feature="csv_export").allowed,
                    export_extent=search_export_extent(user=user, job_id=job.pk))
     template = "campaigns/_results.html" if request.htmx and request.htmx.target == "results" else \
