@@ -39,7 +39,6 @@ class ResultFilterForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (_o, label) in RESULT_SORTS.items()])
     # The page offers the common sizes; any size up to the largest is accepted (the API's clients choose freely).
     page_size = IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, label="Rows per page")
-    page_size_choices = PAGE_SIZES
 
     def clean(self):
         data = super().clean()
@@ -65,6 +64,11 @@ class ResultFilterForm(forms.Form):
     def rows_per_page(self) -> int:
         size = self.cleaned_data.get("page_size") if self.is_valid() else None
         return size or PAGE_SIZES[0]
+
+    @property
+    def page_size_options(self) -> list[int]:
+        """The sizes the page offers, with the one asked for in the address if it is another."""
+        return sorted({*PAGE_SIZES, self.rows_per_page()})
 
 
 TARGET_CHOICES = [("100", "100"), ("500", "500"), ("1000", "1,000"), ("custom", "Custom")]

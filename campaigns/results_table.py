@@ -15,12 +15,51 @@ from django.template.defaultfilters import floatformat, linebreaksbr, pluralize,
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from scraping.export import email_source
 from scraping.images.placeholder import creator_placeholder
-from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url
+from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url, image_proxy_url_for
 from scraping.models import CreatorProfile, EngagementBasis, JobCreator
 
-# Longer bios show this many characters and open on a click.
-BIO_SUMMARY_CHARS = 90
+# Longer bios show this many characters in their column; the row's details show them whole.
+BIO_SUMMARY_CHARS = 80
+CAPTION_SUMMARY_CHARS = 60
+THUMBNAIL_PIXELS = 96
+
+# The columns a user may show beside the creator, in the order they appear; the row's details show
+# everything whatever is chosen. The default set fits a 1366 px screen.
+RESULT_COLUMNS = (
+    ("followers", "Followers"),
+    ("engagement", "Eng."),
+    ("bio", "Bio"),
+    ("emails", "Emails"),
+    ("links", "Links"),
+    ("found_by", "Found by"),
+    ("post", "Post"),
+    ("posted", "Posted"),
+    ("views", "Views"),
+    ("likes", "Likes"),
+    ("comments", "Comments"),
+    ("shares", "Shares"),
+    ("hashtags", "Hashtags"),
+    ("duration", "Length"),
+)
+RESULT_COLUMN_KEYS = tuple(key for key, _label in RESULT_COLUMNS)
+DEFAULT_RESULT_COLUMNS = ("followers", "engagement", "bio", "emails", "post")
+
+
+def result_columns_chosen(saved: list | None) -> tuple[str, ...]:
+    """The columns to show, in table order: those saved that still exist, or the default set."""
+    chosen = {key for key in saved or () if key in RESULT_COLUMN_KEYS}
+    return tuple(key for key in RESULT_COLUMN_KEYS if key in chosen) or DEFAULT_RESULT_COLUMNS
+
+
+def duration_text(seconds: int | None) -> str:
+    """47 → 0:47, 806 → 13:26, 3723 → 1:02:03; "" for unknown."""
+    if not seconds:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 _AVATAR_IMAGE = (
     '<img src="{src}" srcset="{src} 1x, {src_2x} 2x" width="{size}" height="{size}" loading="lazy" '
@@ -77,11 +116,21 @@ class ResultTableRow:
     bio: str
     bio_summary: str  # the first characters of a long bio; "" when the bio is short enough to show whole
     bio_lines: SafeString  # a long bio with its line breaks, shown when opened
-    emails: list[dict]  # {"address", "source"}
+    emails: list[dict]  # {"address", "source", "link"?, "label"}: label names the link ("link: linktr.ee/ana")
     keyword: str
     similar_topics: str  # similar searches: the topics shared with the target, "skincare, makeup"
     post_url: str
     post_views: str  # 1.2M, or "" when unknown
+    post_likes: str
+    post_comments: str
+    post_shares: str
+    post_caption: str
+    post_caption_summary: str  # the caption's first characters, for the column
+    post_hashtags: list[str]
+    posted_at: object  # datetime or None
+    post_duration: str  # 13:26, or ""
+    post_thumbnail: str  # through the image proxy, or ""
+    links: list[str]
 
 
 def engagement_basis_label(creator: CreatorProfile) -> str:
@@ -128,11 +177,21 @@ def result_table_row(row: JobCreator) -> ResultTableRow:
         bio=bio,
         bio_summary=truncatechars(bio, BIO_SUMMARY_CHARS) if long_bio else "",
         bio_lines=linebreaksbr(bio, autoescape=True) if long_bio else mark_safe(""),
-        emails=creator.emails,
+        emails=[{**email, "label": email_source(email)} for email in creator.emails if isinstance(email, dict)],
         keyword=row.keyword,
         similar_topics=", ".join(row.similar_topics),
         post_url=row.post_url,
         post_views="" if row.post_views is None else compact_number(row.post_views),
+        post_likes="" if row.post_likes is None else compact_number(row.post_likes),
+        post_comments="" if row.post_comments is None else compact_number(row.post_comments),
+        post_shares="" if row.post_shares is None else compact_number(row.post_shares),
+        post_caption=row.post_caption,
+        post_caption_summary=truncatechars(row.post_caption, CAPTION_SUMMARY_CHARS),
+        post_hashtags=[str(tag) for tag in row.post_hashtags or ()],
+        posted_at=row.posted_at,
+        post_duration=duration_text(row.post_duration_seconds),
+        post_thumbnail=image_proxy_url_for(row.post_thumbnail_url, size=THUMBNAIL_PIXELS),
+        links=[str(link) for link in creator.links or () if isinstance(link, str)],
     )
 
 
