@@ -25,7 +25,7 @@ def test_creators_from_a_search_to_a_list_board_and_csv(page, sign_in, screensho
     expect(page.locator("#results .results-meta")).to_contain_text("40 creators")
 
     # Tick three creators and save them into a new list.
-    rows = page.locator("#results tbody tr")
+    rows = page.locator("#results tbody tr:not(.row-details)")
     handles = []
     for index in range(3):
         row = rows.nth(index)
