@@ -133,18 +133,24 @@ def test_results_page_size_takes_any_number_up_to_100(client, paying):
 # Live refresh
 
 
+def pages_while_a_search_runs(client, url: str, job, *, target: str, found: int) -> tuple[str, str, str]:
+    """The page as loaded, its poll once ``found`` creators have arrived, and its poll after the search ended."""
+    poll = {"HX-Request": "true", "HX-Target": target}
+    loaded = client.get(url).content.decode()
+    add_results(job, [make_creator() for _ in range(found)])
+    running = client.get(url, headers=poll).content.decode()
+    job.status = JobStatus.COMPLETED
+    job.save(update_fields=["status"])
+    return loaded, running, client.get(url, headers=poll).content.decode()
+
+
 def test_campaign_page_refreshes_itself_while_a_search_runs(client, paying):
     campaign = campaign_create(user=paying, name="Launch")
     job = make_search(paying, campaign, status=JobStatus.PROCESSING, found_count=0, target_results=50)
     client.force_login(paying)
-    url = reverse("campaign_detail", args=[campaign.pk])
 
-    running = client.get(url).content.decode()
-    add_results(job, [make_creator() for _ in range(21)])
-    polled = client.get(url, headers={"HX-Request": "true", "HX-Target": "campaign-live"}).content.decode()
-    job.status = JobStatus.COMPLETED
-    job.save(update_fields=["status"])
-    finished = client.get(url, headers={"HX-Request": "true", "HX-Target": "campaign-live"}).content.decode()
+    running, polled, finished = pages_while_a_search_runs(
+        client, reverse("campaign_detail", args=[campaign.pk]), job, target="campaign-live", found=21)
 
     assert 'id="campaign-live"' in running and 'hx-trigger="every 2s"' in running
     assert "updating while 1 search runs" in running
@@ -158,14 +164,9 @@ def test_campaign_all_creators_refreshes_while_a_search_runs_and_stops_after(cli
     campaign = campaign_create(user=paying, name="Launch")
     job = make_search(paying, campaign, status=JobStatus.PROCESSING, found_count=0)
     client.force_login(paying)
-    url = reverse("campaign_results", args=[campaign.pk])
 
-    before = client.get(url).content.decode()
-    add_results(job, [make_creator() for _ in range(3)])
-    polled = client.get(url, headers={"HX-Request": "true", "HX-Target": "results"}).content.decode()
-    job.status = JobStatus.COMPLETED
-    job.save(update_fields=["status"])
-    after = client.get(url, headers={"HX-Request": "true", "HX-Target": "results"}).content.decode()
+    before, polled, after = pages_while_a_search_runs(
+        client, reverse("campaign_results", args=[campaign.pk]), job, target="results", found=3)
 
     assert "results-changed from:body, every 2s" in before
     assert "<strong>3</strong> creators" in polled and "Updating while 1 search runs" in polled

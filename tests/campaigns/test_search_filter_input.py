@@ -70,14 +70,16 @@ def test_wizard_names_a_bad_filter_next_to_its_field(client, paying, data, field
     assert not ScrapingJob.objects.exists()
 
 
-def test_search_start_api_takes_the_filters_and_reports_them(make_subscriber):
-    user = make_subscriber()
+def start_by_api(user, payload: dict):
+    """POST a search with ``payload`` (keywords "skincare" unless it says otherwise) to a new campaign of ``user``."""
     campaign = make_campaign(user)
+    return api_for(user).post(reverse("api_campaign_searches", args=[campaign.pk]),
+                              {"keywords": "skincare", **payload}, format="json")
 
-    response = api_for(user).post(reverse("api_campaign_searches", args=[campaign.pk]), {
-        "platform": "tiktok", "keywords": "skincare", "target_results": 50, "region": "BR",
-        "min_followers": 1000, "verified": True,
-    }, format="json")
+
+def test_search_start_api_takes_the_filters_and_reports_them(make_subscriber):
+    response = start_by_api(make_subscriber(), {"platform": "tiktok", "target_results": 50, "region": "BR",
+                                                "min_followers": 1000, "verified": True})
 
     assert response.status_code == 201, response.content
     assert response.json()["filters"] == {"region": "BR", "min_followers": 1000, "max_followers": None,
@@ -90,23 +92,15 @@ def test_search_start_api_takes_the_filters_and_reports_them(make_subscriber):
     ({"platform": "tiktok", "min_followers": 900, "max_followers": 100}, "invalid_search", "max_followers"),
 ])
 def test_search_start_api_refuses_filters_a_search_cannot_use(make_subscriber, payload, code, field):
-    user = make_subscriber()
-    campaign = make_campaign(user)
-
-    response = api_for(user).post(reverse("api_campaign_searches", args=[campaign.pk]),
-                                  {"keywords": "skincare", "target_results": 10, **payload}, format="json")
+    response = start_by_api(make_subscriber(), {"target_results": 10, **payload})
 
     assert assert_error(response, 400, code)["extra"] == {"field": field}
     assert not ScrapingJob.objects.exists()
 
 
 def test_search_start_api_lists_malformed_filters_as_field_errors(make_subscriber):
-    user = make_subscriber()
-    campaign = make_campaign(user)
-
-    response = api_for(user).post(reverse("api_campaign_searches", args=[campaign.pk]), {
-        "platform": "tiktok", "keywords": "skincare", "target_results": 10, "region": "Mars",
-        "min_followers": -1, "has_email": "sometimes"}, format="json")
+    response = start_by_api(make_subscriber(), {"platform": "tiktok", "target_results": 10, "region": "Mars",
+                                                "min_followers": -1, "has_email": "sometimes"})
 
     body = assert_error(response, 400, "invalid")
     assert set(body["extra"]["fields"]) == {"region", "min_followers", "has_email"}
