@@ -129,7 +129,7 @@ class ResultTableRow:
     post_hashtags: list[str]
     posted_at: object  # datetime or None
     post_duration: str  # 13:26, or ""
-    post_thumbnail: str  # through the image proxy, or ""
+    result_id: int
     links: list[str]
 
 
@@ -190,10 +190,15 @@ def result_table_row(row: JobCreator) -> ResultTableRow:
         post_hashtags=[str(tag) for tag in row.post_hashtags or ()],
         posted_at=row.posted_at,
         post_duration=duration_text(row.post_duration_seconds),
-        post_thumbnail=image_proxy_url_for(row.post_thumbnail_url, size=THUMBNAIL_PIXELS),
+        result_id=row.pk,
         links=[str(link) for link in creator.links or () if isinstance(link, str)],
     )
 
 
 def result_table_rows(rows: Iterable[JobCreator]) -> list[ResultTableRow]:
     return [result_table_row(row) for row in rows]
+
+
+def result_thumbnail(row: JobCreator) -> str:
+    """The post's thumbnail through the image proxy, or ""."""
+    return image_proxy_url_for(row.post_thumbnail_url, size=THUMBNAIL_PIXELS)

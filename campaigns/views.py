@@ -24,6 +24,7 @@ from scraping.models import EndReason
 from scraping.selectors import (
     campaign_results,
     job_get,
+    job_result_get,
     job_result_rows,
     recent_jobs,
     result_page,
@@ -48,7 +49,14 @@ from .exports import (
 from .forms import CampaignForm, ResultFilterForm, SearchWizardForm
 from .list_selectors import list_overview, lists_for_adding
 from .models import CampaignStatus
-from .results_table import RESULT_COLUMN_KEYS, RESULT_COLUMNS, result_columns_chosen, result_table_rows
+from .results_table import (
+    RESULT_COLUMN_KEYS,
+    RESULT_COLUMNS,
+    result_columns_chosen,
+    result_table_row,
+    result_table_rows,
+    result_thumbnail,
+)
 from .selectors import (
     CAMPAIGN_SORTS,
     campaign_counts,
@@ -275,6 +283,15 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
         "column_choices": RESULT_COLUMNS,
         "column_labels": dict(RESULT_COLUMNS),
     }
+
+
+@login_required
+def result_details(request, result_id: int):
+    """Everything stored about one result, opened under its row; loaded when first opened, so a
+    page of rows stays light."""
+    row = job_result_get(user=request.user, result_id=result_id, limit=result_row_limit(user=request.user))
+    return render(request, "campaigns/_result_details.html",
+                  {"row": result_table_row(row), "thumbnail": result_thumbnail(row)})
 
 
 @login_required

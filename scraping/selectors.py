@@ -105,6 +105,15 @@ def rows_shown(rows: QuerySet[JobCreator], *, limit: int | None) -> QuerySet[Job
     return rows if limit is None else rows.filter(rank__lte=limit)
 
 
+def job_result_get(*, user: User, result_id: int, limit: int | None = None) -> JobCreator:
+    """One of the user's result rows with its creator, if their plan shows it (see ``rows_shown``)."""
+    rows = rows_shown(JobCreator.objects.filter(job__user=user), limit=limit)
+    row = rows.select_related("creator").filter(pk=result_id).first()
+    if row is None:
+        raise NotFoundError("No such result.")
+    return row
+
+
 class ResultRows:
     """A results queryset as the sequence a ``Paginator`` pages through: the rows the plan shows
     (``rows_shown``), at most ``limit`` of them.

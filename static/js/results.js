@@ -1,4 +1,4 @@
-// Results tables: a row's details open under it; the column picker applies as boxes are ticked; and
+// Results tables: a row's details open under it (htmx loads them on the first click); the column picker applies as boxes are ticked; and
 // when the table reloads itself (filters, a running search, new columns) the rows someone ticked, the
 // details they opened and the picker they were using stay as they were.
 (function () {
@@ -41,7 +41,10 @@
     kept = null;
     state.open.forEach(function (id) {
       var toggle = table.querySelector('[aria-controls="' + id + '"]');
-      if (toggle) setOpen(toggle, true);
+      if (!toggle) return;
+      setOpen(toggle, true);
+      // The reloaded row's details are not loaded yet: fetch them as its first click would.
+      if (window.htmx) window.htmx.ajax("GET", toggle.getAttribute("hx-get"), { target: "#" + id + " > td", swap: "innerHTML" });
     });
     var changed = null;
     table.querySelectorAll("[data-select-row]").forEach(function (box) {

@@ -41,9 +41,10 @@ def test_results_table_shows_the_default_columns_and_every_detail_in_the_row(cli
     client.force_login(paying)
 
     page = client.get(reverse("search_detail", args=[job.pk])).content.decode()
+    details_url = re.search(r'hx-get="(/results/\d+/details/)"', page)[1]
+    details = client.get(details_url).content.decode()
 
     assert header_cells(page) == ["", "Creator", "Followers", "Eng.", "Bio", "Emails", "Post", "Details"]
-    details = page.split('class="row-details"', 1)[1].split("</tr>", 1)[0]
     for shown in ("My night routine", "Nov 20, 2026", "120K", "8.4K", "310", "95", "13:26", "#skincare", "#vegan",
                   "linktr.ee/ana.glow", "ana.shop", "vegan skincare", "Vegan skincare, every day"):
         assert shown in details, shown
@@ -51,6 +52,25 @@ def test_results_table_shows_the_default_columns_and_every_detail_in_the_row(cli
     assert "from link: linktr.ee/ana.glow" in details
     assert re.search(r'<img src="/img/[^"]+"', details)
     assert "tiktokcdn.example" not in details.split("<img", 1)[1].split(">", 1)[0].split("?", 1)[0]
+
+
+def test_result_details_open_only_for_their_owner_and_the_rows_their_plan_shows(client, paying, make_subscriber):
+    job = search_with_a_rich_result(paying)
+    row = JobCreator.objects.get(job=job)
+    trial = make_subscriber("viral_surge")
+    trial_job = make_search(trial)
+    add_results(trial_job, [make_creator() for _ in range(30)])
+    shown, hidden = (JobCreator.objects.get(job=trial_job, rank=rank) for rank in (25, 26))
+
+    client.force_login(make_subscriber("viral_surge"))
+    stranger = client.get(reverse("result_details", args=[row.pk]))
+    client.force_login(trial)
+    trial_shown = client.get(reverse("result_details", args=[shown.pk]))
+    trial_hidden = client.get(reverse("result_details", args=[hidden.pk]))
+
+    assert stranger.status_code == 404 and "ana.glow" not in stranger.content.decode()
+    assert trial_shown.status_code == 200
+    assert trial_hidden.status_code == 404
 
 
 def test_results_columns_are_chosen_once_and_remembered_for_that_user(client, paying, make_subscriber):
