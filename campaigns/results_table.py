@@ -12,8 +12,13 @@ from dataclasses import dataclass
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat, linebreaksbr, pluralize, truncatechars
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from influencer_platform.http import web_url
+from influencer_platform.templatetags.links import link_label
 
 from scraping.export import email_source
 from scraping.images.placeholder import creator_placeholder
@@ -130,6 +135,8 @@ class ResultTableRow:
     posted_at: object  # datetime or None
     post_duration: str  # 13:26, or ""
     result_id: int
+    details_url: str
+    cells: list[SafeString]  # the chosen columns' cells, in order (see ``result_cells``)
     links: list[str]
 
 
@@ -191,12 +198,107 @@ def result_table_row(row: JobCreator) -> ResultTableRow:
         posted_at=row.posted_at,
         post_duration=duration_text(row.post_duration_seconds),
         result_id=row.pk,
+        details_url=_details_url(row.pk),
         links=[str(link) for link in creator.links or () if isinstance(link, str)],
+        cells=[],
     )
 
 
-def result_table_rows(rows: Iterable[JobCreator]) -> list[ResultTableRow]:
-    return [result_table_row(row) for row in rows]
+def result_table_rows(rows: Iterable[JobCreator], *, columns: tuple[str, ...] = DEFAULT_RESULT_COLUMNS
+                      ) -> list[ResultTableRow]:
+    """The rows of a results page with the cells of ``columns`` ready to place."""
+    table = []
+    for row in rows:
+        cells = result_table_row(row)
+        cells.cells.extend(format_html('<td class="col-{}{}">{}</td>', key, _CELL_CLASSES.get(key, ""),
+                                       _CELLS[key](cells)) for key in columns)
+        table.append(cells)
+    return table
+
+
+def _details_url(result_id: int) -> str:
+    # Reversed once; every row's address differs only by its id.
+    global _DETAILS_URL_PREFIX
+    if _DETAILS_URL_PREFIX is None:
+        _DETAILS_URL_PREFIX = reverse("result_details", args=[1]).rsplit("/1/", 1)[0]
+    return f"{_DETAILS_URL_PREFIX}/{result_id}/details/"
+
+
+_DETAILS_URL_PREFIX: str | None = None
+_DASH = mark_safe('<span class="muted">–</span>')
+
+
+def _external(url: str, content) -> SafeString:
+    address = web_url(url)
+    if not address:
+        return format_html("{}", content)
+    return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', address, content)
+
+
+def _bio_cell(row: ResultTableRow) -> SafeString:
+    return format_html("{}", row.bio_summary or row.bio) if row.bio else _DASH
+
+
+def _emails_cell(row: ResultTableRow) -> SafeString:
+    if not row.emails:
+        return _DASH
+    return format_html_join("", '<div class="email-line"><a href="mailto:{}">{}</a> '
+                                '<span class="badge source-{}"{}>{}</span></div>',
+                            ((email.get("address", ""), email.get("address", ""), email.get("source", ""),
+                              format_html(' title="Found in {}"', email["link"]) if email.get("link") else "",
+                              email.get("source", "")) for email in row.emails))
+
+
+def _links_cell(row: ResultTableRow) -> SafeString:
+    if not row.links:
+        return _DASH
+    shown = format_html_join("", '<div class="link-line">{}</div>',
+                             ((_external(link, link_label(link)),) for link in row.links[:2]))
+    more = format_html('<div class="muted">+{} more</div>', len(row.links) - 2) if len(row.links) > 2 else ""
+    return format_html("{}{}", shown, more)
+
+
+def _post_cell(row: ResultTableRow) -> SafeString:
+    if not web_url(row.post_url):
+        return mark_safe("–")
+    views = format_html('<div class="muted">{} views</div>', row.post_views) if row.post_views else ""
+    return format_html("{}{}", _external(row.post_url, "View post"), views)
+
+
+def _posted_cell(row: ResultTableRow) -> SafeString:
+    if not row.posted_at:
+        return mark_safe("–")
+    return format_html('<time datetime="{}">{}</time>', row.posted_at.isoformat(),
+                       date_format(row.posted_at, "M j, Y"))
+
+
+def _hashtags_cell(row: ResultTableRow) -> SafeString:
+    if not row.post_hashtags:
+        return _DASH
+    return format_html_join(" ", "#{}", ((tag,) for tag in row.post_hashtags[:3]))
+
+
+_CELLS = {
+    "followers": lambda row: format_html('<span title="{}">{}</span>', row.followers_exact, row.followers),
+    "engagement": lambda row: format_html(
+        '{}<div class="small muted nowrap" title="Engagement {}">{}</div>', row.engagement, row.engagement_basis,
+        row.engagement_note) if row.engagement_note else format_html("{}", row.engagement),
+    "bio": _bio_cell,
+    "emails": _emails_cell,
+    "links": _links_cell,
+    # Why a similar search found someone is written under their name, whatever the columns.
+    "found_by": lambda row: row.keyword or "–",
+    "post": _post_cell,
+    "posted": _posted_cell,
+    "views": lambda row: row.post_views or "–",
+    "likes": lambda row: row.post_likes or "–",
+    "comments": lambda row: row.post_comments or "–",
+    "shares": lambda row: row.post_shares or "–",
+    "hashtags": _hashtags_cell,
+    "duration": lambda row: row.post_duration or "–",
+}
+_CELL_CLASSES = {"bio": " bio-cell", "links": " small", "found_by": " small", "post": " small",
+                 "posted": " small nowrap", "hashtags": " small", "duration": " nowrap"}
 
 
 def result_thumbnail(row: JobCreator) -> str:

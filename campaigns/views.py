@@ -264,10 +264,11 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
     limited = total > shown
     query = request.GET.copy()
     query.pop("page", None)
+    columns = result_columns_chosen(user.system_data.result_columns)
     return {
         "filter_form": form,
         "page": page,
-        "rows": result_table_rows(page.object_list),
+        "rows": result_table_rows(page.object_list, columns=columns),
         "total": total,
         "limit": limit,
         "limited": limited,
@@ -279,7 +280,7 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
         # The "add to list" bar: how many rows "select all" takes, and where they can go.
         "selectable_total": shown,
         "add_lists": lists_for_adding(user=user),
-        "columns": result_columns_chosen(user.system_data.result_columns),
+        "columns": columns,
         "column_choices": RESULT_COLUMNS,
         "column_labels": dict(RESULT_COLUMNS),
     }
