@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat, linebreaksbr, pluralize, truncatechars
@@ -216,15 +217,16 @@ def result_table_rows(rows: Iterable[JobCreator], *, columns: tuple[str, ...] = 
     return table
 
 
+@cache
+def _details_url_prefix() -> str:
+    # Reversed once per process; every row's address differs only by its id.
+    return reverse("result_details", args=[1]).rsplit("/1/", 1)[0]
+
+
 def _details_url(result_id: int) -> str:
-    # Reversed once; every row's address differs only by its id.
-    global _DETAILS_URL_PREFIX
-    if _DETAILS_URL_PREFIX is None:
-        _DETAILS_URL_PREFIX = reverse("result_details", args=[1]).rsplit("/1/", 1)[0]
-    return f"{_DETAILS_URL_PREFIX}/{result_id}/details/"
+    return f"{_details_url_prefix()}/{result_id}/details/"
 
 
-_DETAILS_URL_PREFIX: str | None = None
 _DASH = mark_safe('<span class="muted">–</span>')
 
 
