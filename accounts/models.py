@@ -279,6 +279,9 @@ class UserSystemData(models.Model):
     last_webhook_event = models.CharField(max_length=100, blank=True)
     last_webhook_at = models.DateTimeField(null=True, blank=True)
     search_finished_emails = models.BooleanField(default=True, help_text="Email me when a search finishes.")
+    result_columns = models.JSONField(default=list, blank=True,
+                                      help_text="The results table's columns this user chose, in order; empty: "
+                                                "the default set.")
 
     class Meta:
         verbose_name_plural = "system data"

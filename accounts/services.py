@@ -115,3 +115,11 @@ def user_notifications_update(*, user: User, search_finished_emails: bool) -> No
     system_data = user.system_data
     system_data.search_finished_emails = search_finished_emails
     system_data.save(update_fields=["search_finished_emails"])
+
+
+@transaction.atomic
+def user_result_columns_set(*, user: User, columns: list[str]) -> None:
+    """Remember the results table's columns for ``user`` (keys the caller has checked)."""
+    system_data = user.system_data
+    system_data.result_columns = list(columns)
+    system_data.save(update_fields=["result_columns"])

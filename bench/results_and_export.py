@@ -289,8 +289,9 @@ def copy_sql(job_id: int) -> str:
 
     return (
         "COPY (SELECT cp.platform, cp.handle, cp.display_name, cp.profile_url, cp.followers, cp.engagement_rate, "
-        "cp.bio, cp.emails, cp.verified, jc.post_url, jc.post_caption, jc.post_views, jc.post_likes, "
-        "jc.post_comments, jc.post_shares, jc.post_hashtags, jc.keyword, jc.found_at "
+        "cp.verified, cp.bio, cp.links, cp.emails, jc.post_url, jc.posted_at, jc.post_caption, jc.post_views, "
+        "jc.post_likes, jc.post_comments, jc.post_shares, jc.post_hashtags, jc.post_duration_seconds, jc.keyword, "
+        "jc.found_at "
         f"FROM {JobCreator._meta.db_table} jc JOIN {CreatorProfile._meta.db_table} cp ON cp.id = jc.creator_id "
         f"WHERE jc.job_id = {int(job_id)} ORDER BY jc.rank, jc.id) TO STDOUT WITH (FORMAT csv, HEADER)"
     )

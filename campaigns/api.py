@@ -18,9 +18,10 @@ from rest_framework.views import APIView
 
 from billing.selectors import TRIAL_RESULT_ROWS, result_row_limit
 from influencer_platform.api import IntegerField, Pagination
-from scraping.images.signing import creator_avatar_proxy_url
+from scraping.filters import MAX_FOLLOWERS, TIKTOK_REGIONS, SearchFilters
+from scraping.images.signing import creator_avatar_proxy_url, image_proxy_url_for
 from scraping.models import EndReason, JobCreator, JobPhase, JobStatus, Platform, ScrapingJob, SearchType
-from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters, ResultRows, campaign_results, job_get, job_results
+from scraping.selectors import MAX_PAGE_SIZE, PAGE_SIZES, RESULT_SORTS, ResultFilters, ResultRows, campaign_results, job_get, job_results
 
 from .exports import campaign_export_response, campaign_export_start, search_export_response, search_export_start
 from .forms import ResultFilterForm
@@ -67,6 +68,17 @@ class CampaignOutput(serializers.Serializer):
     last_activity = serializers.DateTimeField()
 
 
+class SearchFiltersOutput(serializers.Serializer):
+    region = serializers.CharField(default="", help_text="TikTok keyword searches: the region searched.")
+    min_followers = serializers.IntegerField(default=None, allow_null=True)
+    max_followers = serializers.IntegerField(default=None, allow_null=True)
+    verified = serializers.BooleanField(default=False)
+    has_email = serializers.BooleanField(default=False)
+
+    def to_representation(self, instance):
+        return super().to_representation(SearchFilters.from_json(instance))
+
+
 class SearchOutput(serializers.Serializer):
     id = serializers.IntegerField()
     campaign_id = serializers.IntegerField(allow_null=True)
@@ -88,6 +100,7 @@ class SearchOutput(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     duration_seconds = serializers.SerializerMethodField()
+    filters = SearchFiltersOutput(help_text="Chosen when the search started.")
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_duration_seconds(self, job: ScrapingJob) -> int | None:
@@ -95,11 +108,17 @@ class SearchOutput(serializers.Serializer):
 
 
 API_AVATAR_PIXELS = 256
+API_THUMBNAIL_PIXELS = 384
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if path and request is not None else path
 
 
 class CreatorEmailOutput(serializers.Serializer):
     address = serializers.CharField()
     source = serializers.CharField(help_text="profile, bio or link")
+    link = serializers.CharField(default="", help_text="Source link: the link the address was found in or behind.")
 
 
 class CreatorOutput(serializers.Serializer):
@@ -127,9 +146,8 @@ class CreatorOutput(serializers.Serializer):
 
     def get_avatar_proxy_url(self, creator) -> str:
         name = (creator.display_name or creator.handle or "?").strip()
-        path = creator_avatar_proxy_url(creator, size=API_AVATAR_PIXELS, name=name)
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if path and request is not None else path
+        return _absolute(self.context.get("request"),
+                         creator_avatar_proxy_url(creator, size=API_AVATAR_PIXELS, name=name))
 
 
 class PostOutput(serializers.Serializer):
@@ -140,8 +158,18 @@ class PostOutput(serializers.Serializer):
     comments = serializers.IntegerField(source="post_comments", allow_null=True)
     shares = serializers.IntegerField(source="post_shares", allow_null=True)
     hashtags = serializers.ListField(source="post_hashtags", child=serializers.CharField())
-    thumbnail_url = serializers.CharField(source="post_thumbnail_url")
+    thumbnail_url = serializers.CharField(source="post_thumbnail_url",
+                                          help_text="The platform's own URL: it expires and may refuse other sites.")
+    thumbnail_proxy_url = serializers.SerializerMethodField(
+        help_text=f"The thumbnail through our image proxy ({API_THUMBNAIL_PIXELS} px), as avatar_proxy_url; "
+                  "empty when the post has no thumbnail.")
     posted_at = serializers.DateTimeField(allow_null=True)
+    duration_seconds = serializers.IntegerField(source="post_duration_seconds", allow_null=True,
+                                                help_text="Videos: their length.")
+
+    def get_thumbnail_proxy_url(self, row: JobCreator) -> str:
+        return _absolute(self.context.get("request"),
+                         image_proxy_url_for(row.post_thumbnail_url, size=API_THUMBNAIL_PIXELS))
 
 
 class ResultOutput(serializers.Serializer):
@@ -198,7 +226,8 @@ class ResultPagination(Pagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = {"type": "integer", "enum": list(PAGE_SIZES), "default": PAGE_SIZES[0]}
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE,
+                                       "default": PAGE_SIZES[0]}
         return parameters
 
 
@@ -208,6 +237,7 @@ RESULT_FILTER_PARAMETERS = [
     OpenApiParameter("verified", bool, description="Only verified creators."),
     OpenApiParameter("min_followers", int),
     OpenApiParameter("max_followers", int),
+    OpenApiParameter("platform", str, enum=list(Platform.values), description="Only creators on this platform."),
     OpenApiParameter("sort", str, enum=list(RESULT_SORTS), default="rank"),
 ]
 
@@ -328,6 +358,9 @@ class KeywordsField(serializers.Field):
         return data
 
 
+_FILTER_FIELDS = ("region", "min_followers", "max_followers", "verified", "has_email")
+
+
 class CampaignSearchesApi(APIView):
     pagination_class = Pagination
 
@@ -340,6 +373,17 @@ class CampaignSearchesApi(APIView):
             required=False, allow_blank=True, default="",
             help_text="Similar searches: @creator or a link to their profile.")
         target_results = IntegerField(help_text="How many creators to find (1 to 10,000).")
+        region = serializers.ChoiceField(
+            choices=sorted(TIKTOK_REGIONS), required=False, allow_blank=True, default="",
+            help_text="TikTok keyword searches: the region whose videos are searched (default US).")
+        min_followers = IntegerField(required=False, allow_null=True, default=None, min_value=0,
+                                     max_value=MAX_FOLLOWERS,
+                                     help_text="Only creators with at least this many followers count toward the target.")
+        max_followers = IntegerField(required=False, allow_null=True, default=None, min_value=0,
+                                     max_value=MAX_FOLLOWERS, help_text="Only creators with at most this many.")
+        verified = serializers.BooleanField(required=False, default=False, help_text="Only verified creators count.")
+        has_email = serializers.BooleanField(required=False, default=False,
+                                             help_text="Only creators with an email address count.")
 
     @extend_schema(operation_id="campaigns_searches_list",
                    responses={200: SearchOutput(many=True), **_errors(404)})
@@ -355,10 +399,10 @@ class CampaignSearchesApi(APIView):
         campaign = campaign_get(user=request.user, campaign_id=campaign_id)
         data = self.SearchStartInput(data=request.data)
         data.is_valid(raise_exception=True)
-        job = campaign_search_start(
-            user=request.user, campaign=campaign,
-            **{"search_type": campaign.search_type, **data.validated_data},
-        )
+        start = {"search_type": campaign.search_type, **data.validated_data}
+        filters = SearchFilters.parse(platform=start["platform"], search_type=start["search_type"],
+                                      **{field: start.pop(field) for field in _FILTER_FIELDS})
+        job = campaign_search_start(user=request.user, campaign=campaign, filters=filters, **start)
         return Response(SearchOutput(job).data, status=status.HTTP_201_CREATED)
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django import forms
 
 from influencer_platform.fields import IntegerField
-from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters
+from scraping.filters import DEFAULT_TIKTOK_REGION, MAX_FOLLOWERS, TIKTOK_REGIONS, SearchFilterError, SearchFilters
+from scraping.models import Platform
+from scraping.selectors import MAX_PAGE_SIZE, PAGE_SIZES, RESULT_SORTS, ResultFilters
 from scraping.services import MAX_TARGET, SearchInputError, search_keywords_parse, search_username_parse
 
 from .models import Campaign
@@ -32,9 +34,11 @@ class ResultFilterForm(forms.Form):
     verified = forms.BooleanField(required=False, label="Verified")
     min_followers = IntegerField(required=False, min_value=0, label="Min followers")
     max_followers = IntegerField(required=False, min_value=0, label="Max followers")
+    platform = forms.ChoiceField(required=False, choices=[("", "All platforms"), *Platform.choices],
+                                 label="Platform")
     sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (_o, label) in RESULT_SORTS.items()])
-    page_size = forms.TypedChoiceField(required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES],
-                                       empty_value=PAGE_SIZES[0])
+    # The page offers the common sizes; any size up to the largest is accepted (the API's clients choose freely).
+    page_size = IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, label="Rows per page")
 
     def clean(self):
         data = super().clean()
@@ -53,12 +57,18 @@ class ResultFilterForm(forms.Form):
             min_followers=data.get("min_followers"),
             max_followers=data.get("max_followers"),
             text=(data.get("q") or "").strip(),
+            platform=data.get("platform") or "",
             sort=data.get("sort") or "rank",
         )
 
     def rows_per_page(self) -> int:
         size = self.cleaned_data.get("page_size") if self.is_valid() else None
         return size or PAGE_SIZES[0]
+
+    @property
+    def page_size_options(self) -> list[int]:
+        """The sizes the page offers, with the one asked for in the address if it is another."""
+        return sorted({*PAGE_SIZES, self.rows_per_page()})
 
 
 TARGET_CHOICES = [("100", "100"), ("500", "500"), ("1000", "1,000"), ("custom", "Custom")]
@@ -77,7 +87,8 @@ class SearchWizardForm(forms.Form):
 
     # Where a service's error about an input belongs on this form.
     FIELD_FOR_INPUT = {"keywords": "keywords", "username": "username", "target_results": "target",
-                       "platform": "tile", "search_type": "tile"}
+                       "platform": "tile", "search_type": "tile", "region": "region",
+                       "min_followers": "min_followers", "max_followers": "max_followers"}
 
     tile = forms.ChoiceField(choices=[(value, f"{platform} · {kind}") for value, platform, kind, _d in TILES],
                              widget=forms.RadioSelect, label="What to search")
@@ -87,6 +98,14 @@ class SearchWizardForm(forms.Form):
                                help_text="@username or a link to their profile.")
     target = forms.ChoiceField(choices=TARGET_CHOICES, widget=forms.RadioSelect, label="How many creators")
     custom_target = IntegerField(required=False, min_value=1, label="Custom number")
+    # Before searching: region reaches TikTok's video search; the rest decide who counts toward the target.
+    region = forms.ChoiceField(required=False, label="Region", initial=DEFAULT_TIKTOK_REGION,
+                               choices=sorted(TIKTOK_REGIONS.items(), key=lambda item: item[1]),
+                               help_text="TikTok keyword searches look for videos popular in this region.")
+    min_followers = IntegerField(required=False, min_value=0, max_value=MAX_FOLLOWERS, label="Min followers")
+    max_followers = IntegerField(required=False, min_value=0, max_value=MAX_FOLLOWERS, label="Max followers")
+    verified = forms.BooleanField(required=False, label="Verified creators only")
+    has_email = forms.BooleanField(required=False, label="Creators with an email only")
 
     def __init__(self, *args, remaining: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -116,6 +135,7 @@ class SearchWizardForm(forms.Form):
                 data["username"] = search_username_parse(data["username"], platform=data["platform"])
         except SearchInputError as exc:
             self.add_error(exc.extra["field"], exc.message)
+        self._clean_filters(data)
         target = data.get("target")
         if target == "custom":
             if "custom_target" in self.errors:
@@ -135,3 +155,17 @@ class SearchWizardForm(forms.Form):
             self.add_error("target", f"You have {self.remaining:,} creators left this month; "
                                      f"choose {self.remaining:,} or fewer, or upgrade your plan.")
         return data
+
+    def _clean_filters(self, data: dict) -> None:
+        if any(field in self.errors for field in ("region", "min_followers", "max_followers")):
+            return
+        takes_region = (data["platform"], data["search_type"]) == (Platform.TIKTOK, "keyword")
+        try:
+            data["filters"] = SearchFilters.parse(
+                platform=data["platform"], search_type=data["search_type"],
+                # The region picker stays on the page for every tile; only TikTok keyword searches send it.
+                region=data.get("region") if takes_region else "",
+                min_followers=data.get("min_followers"), max_followers=data.get("max_followers"),
+                verified=bool(data.get("verified")), has_email=bool(data.get("has_email")))
+        except SearchFilterError as exc:
+            self.add_error(self.FIELD_FOR_INPUT.get(exc.extra.get("field")), exc.message)

@@ -7,50 +7,39 @@ safeguards (UTF-8 BOM for Excel, formula-looking text neutralised, constant memo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from accounts.models import User
 from billing.models import Feature
 from billing.services import feature_check
-from scraping.export import BOM, CHUNK_ROWS, LINE_END, csv_cell, export_filename, platform_cell
+from scraping.export import (
+    CHUNK_ROWS,
+    CREATOR_FIELDS,
+    creator_export_annotations,
+    creator_line,
+    csv_cell,
+    csv_header,
+    export_filename,
+)
 
 from .exports import export_link_token
 from .list_selectors import ItemFilters, list_get, list_items
 from .list_services import list_export_record
 from .models import CreatorList, CreatorListItem
 
-HEADER = ("Handle", "Display name", "Platform", "Profile URL", "Bucket", "Followers", "Engagement rate", "Emails",
-          "Notes")
-_FIELDS = ("creator__handle", "creator__display_name", "creator__platform", "creator__profile_url", "bucket",
-           "creator__followers", "creator__engagement_rate", "export_emails", "notes")
-
-
-def _addresses(emails_json: str | None) -> str:
-    if not emails_json or emails_json == "[]":
-        return ""
-    emails = [email for email in json.loads(emails_json) or () if isinstance(email, dict)]
-    return csv_cell("; ".join(str(email.get("address", "")) for email in emails))
-
-
 def list_csv_rows(items: QuerySet[CreatorListItem], *, creator_list: CreatorList) -> Iterator[str]:
-    """The BOM and header, then one line per item, in chunks; buckets under this list's names."""
+    """The BOM and the header every creator CSV shares, then one line per item, in chunks; stages
+    under this list's names."""
     labels = dict(creator_list.buckets)
-    values = items.annotate(export_emails=Cast("creator__emails", TextField())).values_list(*_FIELDS)
-    yield BOM + ",".join(map(csv_cell, HEADER)) + LINE_END
+    values = items.annotate(**creator_export_annotations()).values_list(*CREATOR_FIELDS, "bucket", "notes")
+    yield csv_header()
     chunk: list[str] = []
-    for handle, display_name, platform, profile_url, bucket, followers, engagement, emails, notes in \
-            values.iterator(chunk_size=CHUNK_ROWS):
-        chunk.append(",".join((
-            csv_cell(handle), csv_cell(display_name), platform_cell(platform), csv_cell(profile_url),
-            csv_cell(labels.get(bucket, bucket)), "" if followers is None else str(followers),
-            "" if engagement is None else str(engagement), _addresses(emails), csv_cell(notes),
-        )) + LINE_END)
+    for *creator, bucket, notes in values.iterator(chunk_size=CHUNK_ROWS):
+        chunk.append(creator_line(creator, listed=(csv_cell(labels.get(bucket, bucket)), csv_cell(notes))))
         if len(chunk) == CHUNK_ROWS:
             yield "".join(chunk)
             chunk.clear()

@@ -9,18 +9,63 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat, linebreaksbr, pluralize, truncatechars
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from influencer_platform.http import web_url
+from influencer_platform.templatetags.links import link_label
+
+from scraping.export import email_source
 from scraping.images.placeholder import creator_placeholder
-from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url
+from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url, image_proxy_url_for
 from scraping.models import CreatorProfile, EngagementBasis, JobCreator
 
-# Longer bios show this many characters and open on a click.
-BIO_SUMMARY_CHARS = 90
+# Longer bios show this many characters in their column; the row's details show them whole.
+BIO_SUMMARY_CHARS = 80
+CAPTION_SUMMARY_CHARS = 60
+THUMBNAIL_PIXELS = 96
+
+# The columns a user may show beside the creator, in the order they appear; the row's details show
+# everything whatever is chosen. The default set fits a 1366 px screen.
+RESULT_COLUMNS = (
+    ("followers", "Followers"),
+    ("engagement", "Eng."),
+    ("bio", "Bio"),
+    ("emails", "Emails"),
+    ("links", "Links"),
+    ("found_by", "Found by"),
+    ("post", "Post"),
+    ("posted", "Posted"),
+    ("views", "Views"),
+    ("likes", "Likes"),
+    ("comments", "Comments"),
+    ("shares", "Shares"),
+    ("hashtags", "Hashtags"),
+    ("duration", "Length"),
+)
+RESULT_COLUMN_KEYS = tuple(key for key, _label in RESULT_COLUMNS)
+DEFAULT_RESULT_COLUMNS = ("followers", "engagement", "bio", "emails", "post")
+
+
+def result_columns_chosen(saved: list | None) -> tuple[str, ...]:
+    """The columns to show, in table order: those saved that still exist, or the default set."""
+    chosen = {key for key in saved or () if key in RESULT_COLUMN_KEYS}
+    return tuple(key for key in RESULT_COLUMN_KEYS if key in chosen) or DEFAULT_RESULT_COLUMNS
+
+
+def duration_text(seconds: int | None) -> str:
+    """47 → 0:47, 806 → 13:26, 3723 → 1:02:03; "" for unknown."""
+    if not seconds:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 _AVATAR_IMAGE = (
     '<img src="{src}" srcset="{src} 1x, {src_2x} 2x" width="{size}" height="{size}" loading="lazy" '
@@ -77,11 +122,23 @@ class ResultTableRow:
     bio: str
     bio_summary: str  # the first characters of a long bio; "" when the bio is short enough to show whole
     bio_lines: SafeString  # a long bio with its line breaks, shown when opened
-    emails: list[dict]  # {"address", "source"}
+    emails: list[dict]  # {"address", "source", "link"?, "label"}: label names the link ("link: linktr.ee/ana")
     keyword: str
     similar_topics: str  # similar searches: the topics shared with the target, "skincare, makeup"
     post_url: str
     post_views: str  # 1.2M, or "" when unknown
+    post_likes: str
+    post_comments: str
+    post_shares: str
+    post_caption: str
+    post_caption_summary: str  # the caption's first characters, for the column
+    post_hashtags: list[str]
+    posted_at: object  # datetime or None
+    post_duration: str  # 13:26, or ""
+    result_id: int
+    details_url: str
+    cells: list[SafeString]  # the chosen columns' cells, in order (see ``result_cells``)
+    links: list[str]
 
 
 def engagement_basis_label(creator: CreatorProfile) -> str:
@@ -128,13 +185,124 @@ def result_table_row(row: JobCreator) -> ResultTableRow:
         bio=bio,
         bio_summary=truncatechars(bio, BIO_SUMMARY_CHARS) if long_bio else "",
         bio_lines=linebreaksbr(bio, autoescape=True) if long_bio else mark_safe(""),
-        emails=creator.emails,
+        emails=[{**email, "label": email_source(email)} for email in creator.emails if isinstance(email, dict)],
         keyword=row.keyword,
         similar_topics=", ".join(row.similar_topics),
         post_url=row.post_url,
         post_views="" if row.post_views is None else compact_number(row.post_views),
+        post_likes="" if row.post_likes is None else compact_number(row.post_likes),
+        post_comments="" if row.post_comments is None else compact_number(row.post_comments),
+        post_shares="" if row.post_shares is None else compact_number(row.post_shares),
+        post_caption=row.post_caption,
+        post_caption_summary=truncatechars(row.post_caption, CAPTION_SUMMARY_CHARS),
+        post_hashtags=[str(tag) for tag in row.post_hashtags or ()],
+        posted_at=row.posted_at,
+        post_duration=duration_text(row.post_duration_seconds),
+        result_id=row.pk,
+        details_url=_details_url(row.pk),
+        links=[str(link) for link in creator.links or () if isinstance(link, str)],
+        cells=[],
     )
 
 
-def result_table_rows(rows: Iterable[JobCreator]) -> list[ResultTableRow]:
-    return [result_table_row(row) for row in rows]
+def result_table_rows(rows: Iterable[JobCreator], *, columns: tuple[str, ...] = DEFAULT_RESULT_COLUMNS
+                      ) -> list[ResultTableRow]:
+    """The rows of a results page with the cells of ``columns`` ready to place."""
+    table = []
+    for row in rows:
+        cells = result_table_row(row)
+        cells.cells.extend(format_html('<td class="col-{}{}">{}</td>', key, _CELL_CLASSES.get(key, ""),
+                                       _CELLS[key](cells)) for key in columns)
+        table.append(cells)
+    return table
+
+
+@cache
+def _details_url_prefix() -> str:
+    # Reversed once per process; every row's address differs only by its id.
+    return reverse("result_details", args=[1]).rsplit("/1/", 1)[0]
+
+
+def _details_url(result_id: int) -> str:
+    return f"{_details_url_prefix()}/{result_id}/details/"
+
+
+_DASH = mark_safe('<span class="muted">–</span>')
+
+
+def _external(url: str, content) -> SafeString:
+    address = web_url(url)
+    if not address:
+        return format_html("{}", content)
+    return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', address, content)
+
+
+def _bio_cell(row: ResultTableRow) -> SafeString:
+    return format_html("{}", row.bio_summary or row.bio) if row.bio else _DASH
+
+
+def _emails_cell(row: ResultTableRow) -> SafeString:
+    if not row.emails:
+        return _DASH
+    return format_html_join("", '<div class="email-line"><a href="mailto:{}">{}</a> '
+                                '<span class="badge source-{}"{}>{}</span></div>',
+                            ((email.get("address", ""), email.get("address", ""), email.get("source", ""),
+                              format_html(' title="Found in {}"', email["link"]) if email.get("link") else "",
+                              email.get("source", "")) for email in row.emails))
+
+
+def _links_cell(row: ResultTableRow) -> SafeString:
+    if not row.links:
+        return _DASH
+    shown = format_html_join("", '<div class="link-line">{}</div>',
+                             ((_external(link, link_label(link)),) for link in row.links[:2]))
+    more = format_html('<div class="muted">+{} more</div>', len(row.links) - 2) if len(row.links) > 2 else ""
+    return format_html("{}{}", shown, more)
+
+
+def _post_cell(row: ResultTableRow) -> SafeString:
+    if not web_url(row.post_url):
+        return mark_safe("–")
+    views = format_html('<div class="muted">{} views</div>', row.post_views) if row.post_views else ""
+    return format_html("{}{}", _external(row.post_url, "View post"), views)
+
+
+def _posted_cell(row: ResultTableRow) -> SafeString:
+    if not row.posted_at:
+        return mark_safe("–")
+    return format_html('<time datetime="{}">{}</time>', row.posted_at.isoformat(),
+                       date_format(row.posted_at, "M j, Y"))
+
+
+def _hashtags_cell(row: ResultTableRow) -> SafeString:
+    if not row.post_hashtags:
+        return _DASH
+    return format_html_join(" ", "#{}", ((tag,) for tag in row.post_hashtags[:3]))
+
+
+_CELLS = {
+    "followers": lambda row: format_html('<span title="{}">{}</span>', row.followers_exact, row.followers),
+    "engagement": lambda row: format_html(
+        '{}<div class="small muted nowrap" title="Engagement {}">{}</div>', row.engagement, row.engagement_basis,
+        row.engagement_note) if row.engagement_note else format_html("{}", row.engagement),
+    "bio": _bio_cell,
+    "emails": _emails_cell,
+    "links": _links_cell,
+    # Why a similar search found someone is written under their name, whatever the columns.
+    "found_by": lambda row: row.keyword or "–",
+    "post": _post_cell,
+    "posted": _posted_cell,
+    "views": lambda row: row.post_views or "–",
+    "likes": lambda row: row.post_likes or "–",
+    "comments": lambda row: row.post_comments or "–",
+    "shares": lambda row: row.post_shares or "–",
+    "hashtags": _hashtags_cell,
+    "duration": lambda row: row.post_duration or "–",
+}
+_CELL_CLASSES = {"bio": " bio-cell", "links": " small", "found_by": " small", "post": " small",
+                 "posted": " small nowrap", "hashtags": " small", "duration": " nowrap"}
+
+
+def result_thumbnail(row: JobCreator) -> str:
+    """The post's thumbnail through the image proxy, or ""."""
+    return image_proxy_url_for(row.post_thumbnail_url, size=THUMBNAIL_PIXELS)

@@ -65,6 +65,11 @@ def campaign_searches(*, campaign: Campaign) -> QuerySet[ScrapingJob]:
     return ScrapingJob.objects.filter(campaign=campaign).order_by("-created_at")
 
 
+def campaign_running_searches(*, campaign: Campaign) -> int:
+    """How many of the campaign's searches are still finding creators."""
+    return ScrapingJob.objects.filter(campaign=campaign, status__in=ACTIVE_STATUSES).count()
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.services import usage_record_campaign, usage_release_campaign
 from influencer_platform.errors import ApplicationError
+from scraping.filters import SearchFilters
 from scraping.models import ScrapingJob
 from scraping.services import job_cancel, job_retry, job_start
 
@@ -122,6 +123,7 @@ def campaign_search_start(
     target_results: int,
     keywords: str | list[str] = "",
     username: str = "",
+    filters: SearchFilters = SearchFilters(),
     dispatch: bool = True,
 ) -> ScrapingJob:
     """Start a search in a campaign; its first search turns a draft campaign active."""
@@ -129,7 +131,8 @@ def campaign_search_start(
     if campaign.archived_at:
         raise CampaignError("This campaign is archived. Restore it to run new searches.", code="campaign_archived")
     job = job_start(user=user, platform=platform, search_type=search_type, target_results=target_results,
-                    keywords=keywords, username=username, campaign_id=campaign.pk, dispatch=dispatch)
+                    keywords=keywords, username=username, campaign_id=campaign.pk, filters=filters,
+                    dispatch=dispatch)
     campaign.save(update_fields=["updated_at"])
     _log(campaign, actor=user, kind=ActivityKind.SEARCH_STARTED,
          message=f"Started {_indefinite(job.get_platform_display())} search for {job.query_label} "

@@ -20,6 +20,8 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/analytics.csv", views.campaign_analytics_export,
          name="campaign_analytics_export"),
     path("campaigns/<int:campaign_id>/searches/new/", views.search_new, name="search_new"),
+    path("results/columns/", views.result_columns, name="result_columns"),
+    path("results/<int:result_id>/details/", views.result_details, name="result_details"),
     path("searches/<int:job_id>/", views.search_detail, name="search_detail"),
     path("searches/<int:job_id>/progress/", views.search_progress, name="search_progress"),
     path("searches/<int:job_id>/cancel/", views.search_cancel, name="search_cancel"),

@@ -7,19 +7,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_profile_get
+from accounts.services import user_result_columns_set
 from adminpanel.config import config_get
 from billing.models import Feature
 from billing.selectors import paywall, plan_for_user, plan_list, result_row_limit, trial_days
 from billing.services import PlanLimitError, campaign_create_check, creators_check, feature_check
 from influencer_platform.errors import ApplicationError
+from scraping.filters import SearchFilters
 from scraping.models import EndReason
 from scraping.selectors import (
     campaign_results,
     job_get,
+    job_result_get,
     job_result_rows,
     recent_jobs,
     result_page,
@@ -44,8 +49,23 @@ from .exports import (
 from .forms import CampaignForm, ResultFilterForm, SearchWizardForm
 from .list_selectors import list_overview, lists_for_adding
 from .models import CampaignStatus
-from .results_table import result_table_rows
-from .selectors import CAMPAIGN_SORTS, campaign_counts, campaign_get, campaign_list, campaign_searches, campaign_timeline
+from .results_table import (
+    RESULT_COLUMN_KEYS,
+    RESULT_COLUMNS,
+    result_columns_chosen,
+    result_table_row,
+    result_table_rows,
+    result_thumbnail,
+)
+from .selectors import (
+    CAMPAIGN_SORTS,
+    campaign_counts,
+    campaign_get,
+    campaign_list,
+    campaign_running_searches,
+    campaign_searches,
+    campaign_timeline,
+)
 from .services import (
     campaign_archive,
     campaign_create,
@@ -127,13 +147,26 @@ def campaign_new(request):
     return render(request, "campaigns/campaign_form.html", {"form": form, "allowed": allowed})
 
 
+def _running_label(running: int) -> str:
+    return "1 search runs" if running == 1 else f"{running} searches run"
+
+
 @login_required
 def campaign_detail(request, campaign_id: int):
     campaign = campaign_get(user=request.user, campaign_id=campaign_id)
-    return render(request, "campaigns/campaign_detail.html", {
+    running = campaign_running_searches(campaign=campaign)
+    live = {
         "campaign": campaign,
         "searches": campaign_searches(campaign=campaign),
         "timeline": campaign_timeline(campaign=campaign),
+        # While a search runs the counts, statuses and activity reload themselves (htmx polling).
+        "refresh_seconds": _poll_seconds() if running else None,
+        "running_label": _running_label(running),
+    }
+    if request.htmx and request.htmx.target == "campaign-live":
+        return render(request, "campaigns/_campaign_live.html", {**live, "partial": True})
+    return render(request, "campaigns/campaign_detail.html", {
+        **live,
         "can_export": feature_check(user=request.user, feature="csv_export").allowed,
         "export_extent": campaign_export_extent(user=request.user, campaign_id=campaign.pk),
         "can_analyse": feature_check(user=request.user, feature=Feature.BASIC_ANALYTICS).allowed,
@@ -201,6 +234,7 @@ def search_new(request, campaign_id: int):
             job = campaign_search_start(
                 user=user, campaign=campaign, platform=data["platform"], search_type=data["search_type"],
                 target_results=data["target_results"], keywords=data["keywords"], username=data["username"],
+                filters=data["filters"],
             )
         except PlanLimitError as exc:
             form.add_error("target" if exc.code == "creator_limit" else None, exc.message)
@@ -219,6 +253,10 @@ def search_new(request, campaign_id: int):
     })
 
 
+def _poll_seconds() -> int:
+    return max(1, int(config_get("ui.progress_poll_interval").total_seconds()))
+
+
 def _results_context(request, rows, *, user, base_url: str) -> dict:
     form = ResultFilterForm(request.GET or None)
     rows = rows(form.filters())
@@ -228,10 +266,11 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
     limited = total > shown
     query = request.GET.copy()
     query.pop("page", None)
+    columns = result_columns_chosen(user.system_data.result_columns)
     return {
         "filter_form": form,
         "page": page,
-        "rows": result_table_rows(page.object_list),
+        "rows": result_table_rows(page.object_list, columns=columns),
         "total": total,
         "limit": limit,
         "limited": limited,
@@ -243,7 +282,37 @@ def _results_context(request, rows, *, user, base_url: str) -> dict:
         # The "add to list" bar: how many rows "select all" takes, and where they can go.
         "selectable_total": shown,
         "add_lists": lists_for_adding(user=user),
+        "columns": columns,
+        "column_choices": RESULT_COLUMNS,
+        "column_labels": dict(RESULT_COLUMNS),
     }
+
+
+@login_required
+def result_details(request, result_id: int):
+    """Everything stored about one result, opened under its row; loaded when first opened, so a
+    page of rows stays light."""
+    row = job_result_get(user=request.user, result_id=result_id, limit=result_row_limit(user=request.user))
+    return render(request, "campaigns/_result_details.html",
+                  {"row": result_table_row(row), "thumbnail": result_thumbnail(row)})
+
+
+@login_required
+@require_POST
+def result_columns(request):
+    """Remember which columns this user's results tables show; back to the table they came from."""
+    chosen = [] if request.POST.get("reset") else [
+        key for key in request.POST.getlist("columns") if key in RESULT_COLUMN_KEYS]
+    user_result_columns_set(user=user_profile_get(user_id=request.user.pk), columns=chosen)
+    if request.htmx:
+        # The table on the page reloads itself, with its filters, on this event.
+        return HttpResponse(status=204, headers={"HX-Trigger": "results-changed"})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = reverse("campaign_list")
+    messages.success(request, "Columns saved. Every results table shows them.")
+    return redirect(back)
 
 
 @login_required
@@ -253,11 +322,14 @@ def search_detail(request, job_id: int):
     context = _results_context(request, lambda filters: job_result_rows(job=job, filters=filters),
                                user=user, base_url=reverse("search_detail", args=[job.pk]))
     context.update(_progress_context(job, user=user), job=job,
+                   job_filters=SearchFilters.from_json(job.filters).labels(),
                    can_export=feature_check(user=user, feature="csv_export").allowed,
                    export_extent=search_export_extent(user=user, job_id=job.pk))
-    template = "campaigns/_results.html" if request.htmx and request.htmx.target == "results" else \
-        "campaigns/search_detail.html"
-    return render(request, template, context)
+    if request.htmx and request.htmx.target == "results":
+        # The progress bar comes with the table, from the same reading of the search, so the two
+        # never show different counts (the bar's own poll could be a step behind the table).
+        return render(request, "campaigns/_results.html", {**context, "progress_oob": True})
+    return render(request, "campaigns/search_detail.html", context)
 
 
 def _progress_context(job, *, user) -> dict:
@@ -265,7 +337,7 @@ def _progress_context(job, *, user) -> dict:
     waits_for_plan = job.end_reason == EndReason.TRIAL_ROWS and result_row_limit(user=user) is not None
     return {
         "job": job,
-        "poll_seconds": max(1, int(config_get("ui.progress_poll_interval").total_seconds())),
+        "poll_seconds": _poll_seconds(),
         "can_resume": job.is_finished and job.is_resumable and not waits_for_plan,
         "resume_paywall": paywall(user=user, total=job.target_results, to_find=True) if waits_for_plan else None,
     }
@@ -316,9 +388,11 @@ def campaign_results_view(request, campaign_id: int):
     context = _results_context(
         request, lambda filters: campaign_results(user=user, campaign_id=campaign.pk, filters=filters),
         user=user, base_url=reverse("campaign_results", args=[campaign.pk]))
+    running = campaign_running_searches(campaign=campaign)
     context.update(campaign=campaign, can_export=feature_check(user=user, feature="csv_export").allowed,
                    export_extent=campaign_export_extent(user=user, campaign_id=campaign.pk),
-                   merged=True)
+                   merged=True, refresh_seconds=_poll_seconds() if running else None,
+                   running_label=_running_label(running))
     template = "campaigns/_results.html" if request.htmx and request.htmx.target == "results" else \
         "campaigns/campaign_results.html"
     return render(request, template, context)

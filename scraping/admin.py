@@ -319,7 +319,7 @@ class ScrapingJobAdmin(admin.ModelAdmin):
             try:
                 with audited(actor=request.user, action="search.retry", target=job,
                              before=_job_state(job)) as change:
-                    change.after = _job_state(job_retry(job=job))
+                    change.after = _job_state(job_retry(job=job, by_operator=True))
                     change.summary = f"Resumed search #{job.pk}"
             except ApplicationError as exc:
                 refused.append(f"#{job.pk} ({exc.message})")

@@ -100,8 +100,9 @@ def _engagement(hit: CreatorHit, data: CreatorProfileData | None, followers: int
 
 
 def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorHit, *, attempts: int,
-           read_link_pages: bool) -> tuple[CreatorProfileData | None, list[str]]:
-    """The profile (None if the platform no longer has it) and addresses from its link pages."""
+           read_link_pages: bool) -> tuple[CreatorProfileData | None, list[tuple[str, str]]]:
+    """The profile (None if the platform no longer has it) and addresses from its link pages, each
+    with the link it was behind."""
     for attempt in range(1, attempts + 1):
         try:
             data = strategy.enrich(client=client, hit=hit)
@@ -114,28 +115,30 @@ def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorH
             # The shared limiter already holds everyone back after a 429; other failures
             # (timeouts, 5xx) get a short growing pause before the next attempt.
             time.sleep(exc.retry_after if exc.retry_after is not None else 0.2 * 2 ** attempt)
-    link_emails: list[str] = []
+    link_emails: list[tuple[str, str]] = []
     if read_link_pages:
         for link in data.links:
             # Creators type links without a scheme ("linktr.ee/name"); the page is the same.
             url = normalise_link(link)
             if url and is_link_page(url):
-                link_emails += link_page_emails(url)
+                link_emails += [(address, link) for address in link_page_emails(url)]
     return data, link_emails
 
 
-def _emails(data: CreatorProfileData | None, hit: CreatorHit, link_emails: list[str]) -> list[dict[str, str]]:
+def _emails(data: CreatorProfileData | None, hit: CreatorHit,
+            link_emails: list[tuple[str, str]]) -> list[dict[str, str]]:
     if data is None:
         contacts = extract_contacts(bio=hit.bio)
-        return [{"address": e.address, "source": e.source} for e in contacts.emails]
+        return [e.as_json() for e in contacts.emails]
     contacts = extract_contacts(bio=data.bio, links=data.links, profile_email=data.profile_email)
     found: dict[str, EmailFound] = {e.address: e for e in contacts.emails}
-    for address in link_emails:
-        found.setdefault(address, EmailFound(address=address, source="link"))
-    return [{"address": e.address, "source": e.source} for e in found.values()]
+    for address, link in link_emails:
+        found.setdefault(address, EmailFound(address=address, source="link", link=link))
+    return [e.as_json() for e in found.values()]
 
 
-def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[str], *, now) -> CreatorProfile:
+def _row(hit: CreatorHit, data: CreatorProfileData | None, link_emails: list[tuple[str, str]], *,
+         now) -> CreatorProfile:
     source: Any = data or hit
     emails = _emails(data, hit, link_emails)
     followers = source.followers if source.followers is not None else hit.followers

@@ -28,17 +28,31 @@ from django.utils.text import slugify
 from .models import JobCreator, Platform
 from .selectors import rows_shown
 
-HEADER = (
-    "Platform", "Username", "Display name", "Profile URL", "Followers", "Engagement rate", "Bio", "Emails",
-    "Email source", "Verified", "Post URL", "Caption", "Views", "Likes", "Comments", "Shares", "Hashtags",
-    "Keyword", "Found at",
+# One header for every creator CSV (a search's, a campaign's, a list's), so files from any of them
+# line up in one spreadsheet: the creator, the post that found them, the search, then the list.
+CREATOR_COLUMNS = (
+    "Platform", "Username", "Display name", "Profile URL", "Followers", "Engagement rate", "Verified", "Bio",
+    "Links", "Emails", "Email source",
 )
-_FIELDS = (
+POST_COLUMNS = (
+    "Post URL", "Post date", "Caption", "Views", "Likes", "Comments", "Shares", "Hashtags", "Duration (seconds)",
+)
+SEARCH_COLUMNS = ("Keyword", "Found at")
+LIST_COLUMNS = ("List stage", "Notes")
+HEADER = CREATOR_COLUMNS + POST_COLUMNS + SEARCH_COLUMNS + LIST_COLUMNS
+# What ``creator_cells`` reads, from any row with a ``creator`` (annotated by ``creator_export_annotations``).
+CREATOR_FIELDS = (
     "creator__platform", "creator__handle", "creator__display_name", "creator__profile_url", "creator__followers",
-    "creator__engagement_rate", "creator__bio", "export_emails", "creator__verified",
-    "post_url", "post_caption", "post_views", "post_likes", "post_comments", "post_shares", "export_hashtags",
-    "keyword", "export_found_at",
+    "creator__engagement_rate", "creator__verified", "creator__bio", "export_links", "export_emails",
 )
+_POST_FIELDS = (
+    "post_url", "export_posted_at", "post_caption", "post_views", "post_likes", "post_comments", "post_shares",
+    "export_hashtags", "post_duration_seconds",
+)
+_FIELDS = (*CREATOR_FIELDS, *_POST_FIELDS, "keyword", "export_found_at")
+NO_POST = ("",) * len(POST_COLUMNS)
+NO_SEARCH = ("",) * len(SEARCH_COLUMNS)
+NO_LIST = ("",) * len(LIST_COLUMNS)
 CHUNK_ROWS = 500  # rows per database fetch and per yielded chunk: about 5 MB at most in flight
 BOM = "\ufeff"
 LINE_END = "\r\n"
@@ -105,25 +119,68 @@ def _tags(hashtags_json: str) -> str:
     return " ".join(map(str, json.loads(hashtags_json) or ()))
 
 
-def _line(row: tuple) -> str:
-    (platform, handle, display_name, profile_url, followers, engagement_rate, bio, emails_json, verified,
-     post_url, caption, views, likes, comments, shares, hashtags_json, keyword, found_at) = row
+def _json_texts(list_json: str | None) -> list[str]:
+    # Most creators have no links: skip decoding their "[]".
+    if not list_json or list_json == "[]":
+        return []
+    return [str(item) for item in json.loads(list_json) or () if isinstance(item, str)]
+
+
+def email_source(email: dict) -> str:
+    """Where an address was found, naming the link for one found in or behind a link."""
+    source, link = str(email.get("source", "")), str(email.get("link") or "")
+    return f"{source}: {link}" if source == "link" and link else source
+
+
+def creator_cells(row: tuple) -> list[str]:
+    """The ``CREATOR_COLUMNS`` cells of a row of ``CREATOR_FIELDS`` values."""
+    (platform, handle, display_name, profile_url, followers, engagement_rate, verified, bio, links_json,
+     emails_json) = row
     addresses = sources = ""
     # Most creators have no email: skip decoding their "[]".
     if emails_json and emails_json != "[]":
         emails = [email for email in json.loads(emails_json) or () if isinstance(email, dict)]
         addresses = csv_cell("; ".join([str(email.get("address", "")) for email in emails]))
-        sources = csv_cell("; ".join([str(email.get("source", "")) for email in emails]))
-    hashtags = csv_cell(_tags(hashtags_json)) if hashtags_json and hashtags_json != "[]" else ""
+        sources = csv_cell("; ".join([email_source(email) for email in emails]))
+    links = csv_cell(" ".join(_json_texts(links_json))) if links_json and links_json != "[]" else ""
     # Our own numbers go out as numbers (None becomes an empty cell); only text is neutralised.
-    return ",".join((
+    return [
         platform_cell(platform), csv_cell(handle), csv_cell(display_name), csv_cell(profile_url),
         "" if followers is None else str(followers), "" if engagement_rate is None else str(engagement_rate),
-        csv_cell(bio), addresses, sources, "yes" if verified else "no", csv_cell(post_url), csv_cell(caption),
+        "yes" if verified else "no", csv_cell(bio), links, addresses, sources,
+    ]
+
+
+def creator_export_annotations() -> dict:
+    """What a queryset of rows with a ``creator`` needs annotated to give ``CREATOR_FIELDS``."""
+    # JSON as text: the common empty list costs nothing to skip, unlike decoding every value.
+    return {"export_emails": Cast("creator__emails", TextField()),
+            "export_links": Cast("creator__links", TextField())}
+
+
+def csv_header() -> str:
+    """The BOM and the shared header line."""
+    # The BOM tells Excel the file is UTF-8; without it accented names and emoji come out garbled.
+    return BOM + ",".join(map(csv_cell, HEADER)) + LINE_END
+
+
+def creator_line(creator: tuple, *, post: tuple | list = NO_POST, search: tuple | list = NO_SEARCH,
+                 listed: tuple | list = NO_LIST) -> str:
+    """One CSV line: the creator's cells, then ready cells of the post, the search and the list."""
+    return ",".join([*creator_cells(creator), *post, *search, *listed]) + LINE_END
+
+
+def _line(row: tuple) -> str:
+    creator, post = row[:len(CREATOR_FIELDS)], row[len(CREATOR_FIELDS):]
+    (post_url, posted_at, caption, views, likes, comments, shares, hashtags_json, duration, keyword,
+     found_at) = post
+    hashtags = csv_cell(_tags(hashtags_json)) if hashtags_json and hashtags_json != "[]" else ""
+    return creator_line(creator, post=(
+        csv_cell(post_url), posted_at or "", csv_cell(caption),
         "" if views is None else str(views), "" if likes is None else str(likes),
         "" if comments is None else str(comments), "" if shares is None else str(shares),
-        hashtags, csv_cell(keyword), found_at or "",
-    )) + LINE_END
+        hashtags, "" if duration is None else str(duration),
+    ), search=(csv_cell(keyword), found_at or ""))
 
 
 def _fetched(values: QuerySet) -> Iterator[list[tuple]]:
@@ -168,15 +225,14 @@ def csv_rows(rows: QuerySet[JobCreator], *, limit: int | None = None) -> Iterato
     if limit is not None:
         rows = rows_shown(rows, limit=limit)
     values = rows.annotate(
-        # JSON as text: the common empty list costs nothing to skip, unlike decoding every value.
-        export_emails=Cast("creator__emails", TextField()),
+        **creator_export_annotations(),
         export_hashtags=Cast("post_hashtags", TextField()),
+        export_posted_at=UtcIsoText("posted_at"),
         export_found_at=UtcIsoText("found_at"),
     ).values_list(*_FIELDS)
     if limit is not None:
         values = values[:limit]
-    # The BOM tells Excel the file is UTF-8; without it accented names and emoji come out garbled.
-    yield BOM + ",".join(map(csv_cell, HEADER)) + LINE_END
+    yield csv_header()
     for chunk in _fetched(values):
         yield "".join([_line(row) for row in chunk])
 

@@ -21,6 +21,13 @@ EmailSource = Literal["profile", "bio", "link"]
 class EmailFound:
     address: str
     source: EmailSource
+    link: str = ""  # source "link": the link it was found in or behind, as the creator wrote it
+
+    def as_json(self) -> dict[str, str]:
+        found = {"address": self.address, "source": self.source}
+        if self.link:
+            found["link"] = self.link
+        return found
 
 
 @dataclass(frozen=True)
@@ -120,21 +127,26 @@ def extract_contacts(
     """
     given_links = [link for link in links if isinstance(link, str)]
     emails: dict[str, EmailFound] = {}
-    sources: list[tuple[EmailSource, list[str]]] = [
-        ("profile", [profile_email or ""]),
-        ("bio", [bio or ""]),
-        ("link", [unquote(link) for link in given_links]),
+    sources: list[tuple[EmailSource, list[tuple[str, str]]]] = [
+        ("profile", [(profile_email or "", "")]),
+        ("bio", [(bio or "", "")]),
+        ("link", [(unquote(link), _link_label(link)) for link in given_links]),
     ]
     for source, texts in sources:
-        for text in texts:
+        for text, link in texts:
             for address in extract_emails(text):
-                emails.setdefault(address, EmailFound(address=address, source=source))
+                emails.setdefault(address, EmailFound(address=address, source=source, link=link))
 
     web_links: dict[str, None] = {}
     for link in [*extract_links(bio or ""), *(normalise_link(link) for link in given_links)]:
         if link:
             web_links.setdefault(link)
     return ContactInfo(emails=tuple(emails.values()), links=tuple(web_links))
+
+
+def _link_label(link: str) -> str:
+    """A link as a source to name: a web address; a ``mailto:`` link is the address itself."""
+    return "" if link.strip().lower().startswith(("mailto:", "tel:")) else link.strip()[:300]
 
 
 def normalise_link(url: str) -> str:

@@ -99,6 +99,10 @@ class ScrapingJob(models.Model):
     keywords = models.JSONField(default=list, blank=True, help_text="Keyword searches: the terms, in order.")
     target_username = models.CharField(max_length=100, blank=True, help_text="Similar searches: the creator to match.")
     target_results = models.PositiveIntegerField()
+    filters = models.JSONField(
+        default=dict, blank=True,
+        help_text="Chosen before searching (see scraping.filters): region goes to the provider calls that take "
+                  "it; followers, verified and has email decide which creators count toward the target.")
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True)
     phase = models.CharField(max_length=16, choices=JobPhase.choices, default=JobPhase.QUEUED)
@@ -172,7 +176,8 @@ class ScrapingJob(models.Model):
 class CreatorProfile(models.Model):
     """One real creator on one platform, shared by every job and user that finds them.
 
-    ``emails`` is a list of ``{"address", "source"}`` with source one of profile, bio, link.
+    ``emails`` is a list of ``{"address", "source"}`` with source one of profile, bio, link, and for
+    a link, ``"link"``: the link it was found in or behind.
     """
 
     platform = models.CharField(max_length=16, choices=Platform.choices)
@@ -240,6 +245,7 @@ class JobCreator(models.Model):
     similar_topics = models.JSONField(default=list, blank=True,
                                       help_text="Similar searches: the topics this creator shares with the target.")
     post_thumbnail_url = models.URLField(max_length=1000, blank=True)
+    post_duration_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Videos: their length.")
     posted_at = models.DateTimeField(null=True, blank=True)
     found_at = models.DateTimeField(auto_now_add=True)
 

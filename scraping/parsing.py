@@ -127,6 +127,48 @@ def parse_timestamp(value: Any, *, now: datetime | None = None) -> datetime | No
     return _from_relative(text, now=now)
 
 
+# A video length as a clock ("13:26", "1:02:03") or as ISO 8601 ("PT13M26S").
+_CLOCK_RE = re.compile(r"(?:(?P<hours>\d+):)?(?P<minutes>\d{1,2}):(?P<seconds>\d{2})")
+_ISO_DURATION_RE = re.compile(r"PT(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?",
+                              re.IGNORECASE)
+# Longer than any video a platform hosts: such a number is milliseconds or nonsense.
+_LONGEST_VIDEO_SECONDS = 24 * 3600
+
+
+def parse_duration(*values: Any, milliseconds: bool = False) -> int | None:
+    """A video's length in whole seconds from the first value that reads as one: seconds as a
+    number or text (806, 107.879, "806"), a clock ("13:26", "1:02:03") or ISO 8601 ("PT13M26S").
+
+    ``milliseconds`` reads bare numbers as milliseconds (TikTok's ``video.duration``).
+    """
+    for value in values:
+        seconds = _duration_seconds(value, milliseconds=milliseconds)
+        if seconds is not None:
+            return seconds
+    return None
+
+
+def _duration_seconds(value: Any, *, milliseconds: bool) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    amount: float | None = None
+    if isinstance(value, (int, float)):
+        amount = float(value) / (1000 if milliseconds else 1)
+    elif isinstance(value, str) and (text := value.strip()):
+        if clock := _CLOCK_RE.fullmatch(text):
+            amount = (int(clock["hours"] or 0) * 3600 + int(clock["minutes"]) * 60 + int(clock["seconds"]))
+        elif (iso := _ISO_DURATION_RE.fullmatch(text)) and any(iso.groups()):
+            amount = int(iso["hours"] or 0) * 3600 + int(iso["minutes"] or 0) * 60 + float(iso["seconds"] or 0)
+        else:
+            try:
+                amount = float(text) / (1000 if milliseconds else 1)
+            except ValueError:
+                return None
+    if amount is None or not math.isfinite(amount) or not 0 < amount <= _LONGEST_VIDEO_SECONDS:
+        return None
+    return max(1, round(amount))
+
+
 def _from_epoch(seconds: float) -> datetime | None:
     # Zero and negative values are placeholders, not posts from 1970.
     if not math.isfinite(seconds) or seconds <= 0:

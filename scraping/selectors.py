@@ -16,7 +16,8 @@ from influencer_platform.errors import NotFoundError
 
 from .models import ACTIVE_STATUSES, JobCreator, ScrapingJob
 
-PAGE_SIZES = (25, 50, 100)
+PAGE_SIZES = (25, 50, 100)  # offered on the pages; any size from 1 to MAX_PAGE_SIZE is accepted
+MAX_PAGE_SIZE = 100
 RESULT_SORTS = {
     "rank": ("rank", "Best match"),
     "followers": ("-creator__followers", "Most followers"),
@@ -35,12 +36,13 @@ class ResultFilters:
     min_followers: int | None = None
     max_followers: int | None = None
     text: str = ""
+    platform: str = ""
     sort: str = "rank"
 
     @property
     def active(self) -> bool:
         return bool(self.has_email or self.verified or self.min_followers is not None
-                    or self.max_followers is not None or self.text)
+                    or self.max_followers is not None or self.text or self.platform)
 
 
 def job_list(*, user: User) -> QuerySet[ScrapingJob]:
@@ -59,6 +61,8 @@ def _filtered(rows: QuerySet[JobCreator], filters: ResultFilters) -> QuerySet[Jo
         rows = rows.filter(creator__has_email=True)
     if filters.verified:
         rows = rows.filter(creator__verified=True)
+    if filters.platform:
+        rows = rows.filter(creator__platform=filters.platform)
     if filters.min_followers is not None:
         rows = rows.filter(creator__followers__gte=filters.min_followers)
     if filters.max_followers is not None:
@@ -99,6 +103,15 @@ def rows_shown(rows: QuerySet[JobCreator], *, limit: int | None) -> QuerySet[Job
     ``limit`` of their search by rank. Filters and sorting then choose among those rows; they
     cannot reach past them (sorting by followers would otherwise show another 25 each time)."""
     return rows if limit is None else rows.filter(rank__lte=limit)
+
+
+def job_result_get(*, user: User, result_id: int, limit: int | None = None) -> JobCreator:
+    """One of the user's result rows with its creator, if their plan shows it (see ``rows_shown``)."""
+    rows = rows_shown(JobCreator.objects.filter(job__user=user), limit=limit)
+    row = rows.select_related("creator").filter(pk=result_id).first()
+    if row is None:
+        raise NotFoundError("No such result.")
+    return row
 
 
 class ResultRows:

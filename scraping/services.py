@@ -33,6 +33,7 @@ from influencer_platform.http import web_url
 from influencer_platform.jobs import actor_send
 
 from .enrichment import creators_enrich
+from .filters import SearchFilters
 from .models import (
     ACTIVE_STATUSES,
     CreatorProfile,
@@ -137,11 +138,13 @@ def job_start(
     keywords: str | list[str] = "",
     username: str = "",
     campaign_id: int | None = None,
+    filters: SearchFilters = SearchFilters(),
     dispatch: bool = True,
 ) -> ScrapingJob:
     """Validate the input and the plan, create the job, and queue its first step on commit.
 
-    ``dispatch=False`` leaves running the steps to the caller (the foreground command).
+    ``filters`` come checked from ``SearchFilters.parse``. ``dispatch=False`` leaves running the
+    steps to the caller (the foreground command).
     """
     if platform not in Platform.values:
         raise SearchInputError(f"Unknown platform {platform!r}.", extra={"field": "platform"})
@@ -164,6 +167,7 @@ def job_start(
         keywords=parsed_keywords,
         target_username=target_username,
         target_results=target_results,
+        filters=filters.as_json(),
         status=JobStatus.PENDING,
         phase=JobPhase.QUEUED,
         status_message="Queued",
@@ -187,6 +191,7 @@ def job_spec(job: ScrapingJob) -> JobSpec:
         keywords=tuple(job.keywords),
         target_username=job.target_username,
         target_results=job.target_results,
+        region=SearchFilters.from_json(job.filters).region,
     )
 
 
@@ -309,7 +314,9 @@ def _step_store(job_id: int, started_from: int, candidates: list[Candidate], pro
     # Under the job lock nobody else writes this job's rows, so this read is exact.
     already = set(JobCreator.objects.filter(job=job).filter(
         creator_id__in=[p.pk for p in profiles.values()]).values_list("creator_id", flat=True))
-    new = [c for c in candidates if c.hit.external_id in profiles and profiles[c.hit.external_id].pk not in already]
+    filters = SearchFilters.from_json(job.filters)
+    new = [c for c in candidates if c.hit.external_id in profiles and profiles[c.hit.external_id].pk not in already
+           and filters.accepts(profiles[c.hit.external_id])]
     new = new[: job.target_results - job.found_count]
     try:
         reveal = usage_reveal_creators(user_id=job.user_id, creator_ids=[profiles[c.hit.external_id].pk for c in new],
@@ -365,10 +372,14 @@ def _step_store(job_id: int, started_from: int, candidates: list[Candidate], pro
 
 
 def _exhausted_message(job: ScrapingJob) -> str:
+    matching, advice = "", "Add keywords to find more."
+    if SearchFilters.from_json(job.filters).narrows:
+        matching, advice = " matching your filters", "Widen the filters or add keywords to find more."
     if job.found_count == 0:
-        return f"{job.get_platform_display()} has no creators for {job.query_label}. Try broader keywords."
+        return (f"{job.get_platform_display()} has no creators{matching} for {job.query_label}. "
+                f"{'Widen the filters or try' if matching else 'Try'} broader keywords.")
     return (f"Found {job.found_count:,} of {job.target_results:,}: {job.get_platform_display()} has no more "
-            f"creators for {job.query_label}. Add keywords to find more.")
+            f"creators{matching} for {job.query_label}. {advice}")
 
 
 def _job_creator(job: ScrapingJob, profile: CreatorProfile, candidate: Candidate, *, rank: int) -> JobCreator:
@@ -387,6 +398,7 @@ def _job_creator(job: ScrapingJob, profile: CreatorProfile, candidate: Candidate
         post_hashtags=list(post.hashtags) if post else [],
         similar_topics=list(candidate.topics),
         post_thumbnail_url=(post.thumbnail_url if post else "")[:1000],
+        post_duration_seconds=post.duration_seconds if post else None,
         posted_at=post.posted_at if post else None,
     )
 
@@ -466,10 +478,13 @@ def job_cancel(*, job: ScrapingJob, by_operator: bool = False) -> ScrapingJob:
 
 
 @transaction.atomic
-def job_retry(*, job: ScrapingJob, dispatch: bool = True) -> ScrapingJob:
-    """Resume an ended job from its checkpoint; only for endings that more work can change."""
+def job_retry(*, job: ScrapingJob, by_operator: bool = False, dispatch: bool = True) -> ScrapingJob:
+    """Resume an ended job from its checkpoint; only for endings that more work can change.
+
+    An operator may also resume a cancelled search (one they cancelled, or its owner did).
+    """
     job = ScrapingJob.objects.select_for_update().get(pk=job.pk)
-    if not job.is_resumable:
+    if not (job.is_resumable or (by_operator and job.status == JobStatus.CANCELLED)):
         raise ApplicationError("Only a failed, timed-out or interrupted search can be resumed.",
                                code="job_not_retryable", status_code=409)
     if job.end_reason in (EndReason.QUOTA_EXHAUSTED, EndReason.ACCESS_ENDED, EndReason.TRIAL_ROWS):

@@ -1,5 +1,7 @@
 from django import template
 
+from ..models import Feature
+from ..services import feature_check
 from ..selectors import (
     CREATOR_COUNTING_RULE,
     creator_allowance,
@@ -30,6 +32,12 @@ def usage_panel(user):
 def creator_allowance_line(user):
     """This month's creators in one sentence, the same on the wizard, the results and the usage panel."""
     return {"allowance": creator_allowance(user=user)}
+
+
+@register.inclusion_tag("billing/_api_access_note.html")
+def api_access_note(user):
+    """Before a token is created: whether the plan lets it answer, and which plan would."""
+    return {"access": feature_check(user=user, feature=Feature.API)}
 
 
 @register.filter

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 
+from influencer_platform.api_docs import TAGS as API_TAGS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -214,7 +216,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "influencer_platform.api_schema.ApiSchema",
     "EXCEPTION_HANDLER": "influencer_platform.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "influencer_platform.api.Pagination",
     "PAGE_SIZE": 25,
@@ -249,6 +251,7 @@ SPECTACULAR_SETTINGS = {
     # Without deep links each operation's path is plain text in its toggle button, not a link nested
     # inside a button (which screen readers and keyboards cannot reach on its own).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
+    "TAGS": API_TAGS,
 }
 
 # Jobs: Dramatiq on Redis when REDIS_URL is set; otherwise an in-memory broker whose worker

@@ -18,3 +18,16 @@ def external_link(content: str, url: str, draggable: str = "") -> str:
         return content
     extra = format_html(' draggable="{}"', draggable) if draggable else ""
     return format_html('<a href="{}" target="_blank" rel="noopener noreferrer"{}>{}</a>', address, extra, content)
+
+
+@register.filter
+def link_label(url: str, length: int = 40) -> str:
+    """An address as people read it: ``https://www.linktr.ee/ana/`` → ``linktr.ee/ana``."""
+    text = str(url or "").strip()
+    for prefix in ("https://", "http://"):
+        if text.lower().startswith(prefix):
+            text = text[len(prefix):]
+    if text.lower().startswith("www."):
+        text = text[4:]
+    text = text.rstrip("/")
+    return text if len(text) <= int(length) else text[: int(length) - 1] + "…"

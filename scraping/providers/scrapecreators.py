@@ -28,6 +28,7 @@ from scraping.parsing import (
     hashtags_from,
     normalise_handle,
     parse_count,
+    parse_duration,
     parse_flag,
     parse_timestamp,
 )
@@ -99,6 +100,7 @@ class PostSnapshot:
     hashtags: tuple[str, ...]
     posted_at: datetime | None
     thumbnail_url: str
+    duration_seconds: int | None = None  # videos only
 
 
 @dataclass(frozen=True)
@@ -206,9 +208,11 @@ class ScrapeCreatorsClient:
         reply = self._get(path, {"query": query, "cursor": cursor, "region": region})
         return _tiktok_video_page(reply, path=path, sent_cursor=cursor)
 
-    def tiktok_hashtag_search(self, hashtag: str, cursor: str | int | None = None) -> SearchPage:
+    def tiktok_hashtag_search(
+        self, hashtag: str, cursor: str | int | None = None, region: str = "US"
+    ) -> SearchPage:
         path = "/v1/tiktok/search/hashtag"
-        reply = self._get(path, {"hashtag": hashtag.strip().lstrip("#"), "cursor": cursor})
+        reply = self._get(path, {"hashtag": hashtag.strip().lstrip("#"), "cursor": cursor, "region": region})
         return _tiktok_video_page(reply, path=path, sent_cursor=cursor)
 
     def tiktok_user_search(self, query: str, cursor: str | int | None = None) -> SearchPage:
@@ -605,6 +609,7 @@ def _tiktok_post(aweme: Json, *, handle: str) -> PostSnapshot | None:
         thumbnail_url=first_url(
             [video.get("cover"), video.get("origin_cover"), video.get("dynamic_cover")]
         ),
+        duration_seconds=parse_duration(video.get("duration"), milliseconds=True),
     )
 
 
@@ -677,6 +682,7 @@ def _instagram_timeline_post(node: Json) -> PostSnapshot | None:
         hashtags=hashtags_from(caption),
         posted_at=parse_timestamp(_first(node, "taken_at_timestamp", "taken_at")),
         thumbnail_url=first_url([node.get("thumbnail_src"), node.get("display_url")]),
+        duration_seconds=parse_duration(node.get("video_duration")),
     )
 
 
@@ -736,6 +742,7 @@ def _instagram_reel_post(reel: Json) -> PostSnapshot | None:
         thumbnail_url=first_url(
             [reel.get("thumbnail_src"), reel.get("display_url"), reel.get("thumbnail_url")]
         ),
+        duration_seconds=parse_duration(reel.get("video_duration")),
     )
 
 
@@ -851,6 +858,8 @@ def _youtube_post(video: Json) -> PostSnapshot | None:
         posted_at=parse_timestamp(
             _first(video, "publishedAt", "publishDate", "publishedTime", "publishedTimeText")),
         thumbnail_url=first_url(video.get("thumbnail")),
+        # lengthSeconds is the number; lengthText ("13:26") is what some pages carry instead.
+        duration_seconds=parse_duration(video.get("lengthSeconds"), video.get("lengthText"), video.get("duration")),
     )
 
 

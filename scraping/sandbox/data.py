@@ -297,12 +297,12 @@ def _by_id(platform: str, seed: int, creator_id: str) -> Creator:
 
 
 @lru_cache(maxsize=1024)
-def _pool(platform: str, seed: int, topic: str) -> tuple[int, ...]:
-    """The finite, ordered set of creators a search topic can reach."""
+def _pool(platform: str, seed: int, topic: str, region: str = "") -> tuple[int, ...]:
+    """The finite, ordered set of creators a search topic can reach (in ``region``, if not the default)."""
     words = topic.split()
     if "empty" in words:
         return ()
-    rng = _rng("pool", platform, seed, topic)
+    rng = _rng("pool", platform, seed, topic, region) if region else _rng("pool", platform, seed, topic)
     uni = _universe(platform, seed)
     niches = _matching_niches(words) or rng.sample(range(len(NICHES)), 2)
     size = 15 if "tiny" in words else int(math.exp(rng.uniform(math.log(150), math.log(1500))))
@@ -457,8 +457,9 @@ def _tiktok_aweme(cat: Catalog, c: Creator, video: Video, rng: random.Random, re
 def _tiktok_video_page(cat: Catalog, endpoint: str, topic: str, cursor: int, region: str
                        ) -> tuple[list[dict[str, Any]], int, bool]:
     """A page's videos, the next cursor, and what the provider says of more: like the real search it
-    says "no more" (0) on the last two pages that still hold videos."""
-    pool = _pool("tiktok", cat.seed, topic)
+    says "no more" (0) on the last two pages that still hold videos. Each region has creators of
+    its own (the US pool is the topic's own, as before regions were asked for)."""
+    pool = _pool("tiktok", cat.seed, topic, "" if region.upper() == "US" else region.upper())
     rng = _rng(endpoint, cat.seed, topic, cursor)
     entries, next_cursor = _page(pool, cursor, rng, (16, 22), (2, 4), (2, 5))
     awemes = []
@@ -477,9 +478,9 @@ def tiktok_keyword_search(cat: Catalog, query: str, cursor: int, region: str) ->
             "cursor": next_cursor, "has_more": int(has_more), "status_code": 0}
 
 
-def tiktok_hashtag_search(cat: Catalog, hashtag: str, cursor: int) -> dict[str, Any]:
+def tiktok_hashtag_search(cat: Catalog, hashtag: str, cursor: int, region: str = "US") -> dict[str, Any]:
     topic = _topic(hashtag)
-    awemes, next_cursor, has_more = _tiktok_video_page(cat, "tt-hashtag", topic, cursor, "US")
+    awemes, next_cursor, has_more = _tiktok_video_page(cat, "tt-hashtag", topic, cursor, region)
     page = {"aweme_list": awemes, "cursor": next_cursor}
     # The documented replies show has_more on some pages and not at all on others.
     if _digest("tt-hashtag-more", topic) % 2:

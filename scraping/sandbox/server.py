@@ -59,13 +59,25 @@ class SandboxStats:
     requests: int = 0  # API calls received, including the ones refused
     by_path: Counter[str] = field(default_factory=Counter)
     by_status: Counter[int] = field(default_factory=Counter)
+    # How often each API path was sent each parameter value: (path, name, value).
+    by_parameter: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(self, path: str, status: int) -> None:
+    def record(self, path: str, status: int, query: str = "") -> None:
+        api = bool(API_PATH.match(path))
+        parameters = parse_qs(query, keep_blank_values=True) if api else {}
         with self._lock:
-            self.requests += bool(API_PATH.match(path))
+            self.requests += api
             self.by_path[path] += 1
             self.by_status[status] += 1
+            for name, values in parameters.items():
+                self.by_parameter[(path, name, values[-1])] += 1
+
+    def parameter_values(self, path: str, name: str) -> Counter[str]:
+        """The values ``path`` was sent for ``name``, with how often each."""
+        with self._lock:
+            return Counter({value: count for (seen_path, seen_name, value), count in self.by_parameter.items()
+                            if (seen_path, seen_name) == (path, name)})
 
 
 @dataclass(frozen=True)
@@ -136,7 +148,7 @@ ROUTES: dict[str, tuple[Route, Cost]] = {
     "/v1/tiktok/search/users": (lambda cat, p: data.tiktok_user_search(
         cat, p.required("query"), p.count("cursor", 0)), 1),
     "/v1/tiktok/search/hashtag": (lambda cat, p: data.tiktok_hashtag_search(
-        cat, p.required("hashtag"), p.count("cursor", 0)), 1),
+        cat, p.required("hashtag"), p.count("cursor", 0), p.optional("region", "US")), 1),
     "/v1/tiktok/profile": (lambda cat, p: data.tiktok_profile(cat, p.required("handle")), 1),
     "/v3/tiktok/profile/videos": (lambda cat, p: data.tiktok_profile_videos(cat, p.required("handle")), 1),
     "/v1/tiktok/user/audience": (lambda cat, p: data.tiktok_audience(cat, p.required("handle")), 26),
@@ -240,7 +252,7 @@ class SandboxServer:
             reply = self._answer_api(path, query, api_key)
         else:
             reply = self._answer_public(path)
-        self.stats.record(path, reply.status)
+        self.stats.record(path, reply.status, query)
         return reply
 
     def _answer_public(self, path: str) -> Reply:

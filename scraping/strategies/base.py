@@ -26,6 +26,8 @@ class JobSpec:
     keywords: tuple[str, ...]
     target_username: str
     target_results: int
+    # TikTok's video searches: the region they search in (ISO 3166, "US").
+    region: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class PagedKeywordStrategy(SearchStrategy):
 
     max_pages_key: ClassVar[str]
 
-    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None) -> SearchPage:
+    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None, *, spec: JobSpec) -> SearchPage:
         raise NotImplementedError
 
     def terms(self, spec: JobSpec, checkpoint: Checkpoint) -> list[str]:
@@ -116,7 +118,7 @@ class PagedKeywordStrategy(SearchStrategy):
             return StrategyPage((), {**checkpoint, "terms_state": states})
         index = open_terms[0]
         state = states[index]
-        page = self.search(client, terms[index], state["cursor"])
+        page = self.search(client, terms[index], state["cursor"], spec=spec)
         pages = state["pages"] + 1
         more = page.has_more and pages < self.max_pages() and bool(page.hits)
         states[index] = {"cursor": page.next_cursor if more else None, "pages": pages, "done": not more}

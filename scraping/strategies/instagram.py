@@ -36,7 +36,7 @@ class InstagramKeyword(PagedKeywordStrategy):
     search_type = SearchType.KEYWORD
     max_pages_key = "provider.max_pages_per_keyword.instagram"
 
-    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None) -> SearchPage:
+    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None, *, spec: JobSpec) -> SearchPage:
         return client.instagram_reels_search(term.lstrip("#"), page=int(cursor) if cursor else 1)
 
     def enrich(self, *, client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:

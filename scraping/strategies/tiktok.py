@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from influencer_platform.errors import ProviderError
+from scraping.filters import DEFAULT_TIKTOK_REGION
 from scraping.models import Platform, SearchType
 from scraping.providers import CreatorHit, CreatorProfileData, ProviderNotFoundError, ScrapeCreatorsClient, SearchPage
 
@@ -51,11 +52,12 @@ class TikTokKeyword(PagedKeywordStrategy):
     search_type = SearchType.KEYWORD
     max_pages_key = "provider.max_pages_per_keyword.tiktok"
 
-    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None) -> SearchPage:
+    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None, *, spec: JobSpec) -> SearchPage:
         # The search results rarely carry a bio, so every creator is enriched afterwards.
+        region = spec.region or DEFAULT_TIKTOK_REGION
         if term.startswith("#"):
-            return client.tiktok_hashtag_search(term, cursor)
-        return client.tiktok_keyword_search(term, cursor)
+            return client.tiktok_hashtag_search(term, cursor, region=region)
+        return client.tiktok_keyword_search(term, cursor, region=region)
 
     def enrich(self, *, client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:
         return client.tiktok_profile(hit.handle)
@@ -124,7 +126,7 @@ class TikTokSimilar(TikTokKeyword):
     def terms(self, spec: JobSpec, checkpoint: Checkpoint) -> list[str]:
         return list(checkpoint.get("terms", ()))
 
-    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None) -> SearchPage:
+    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None, *, spec: JobSpec) -> SearchPage:
         return client.tiktok_user_search(term, cursor)
 
     def exhausted(self, *, spec: JobSpec, checkpoint: Checkpoint) -> bool:

@@ -57,7 +57,7 @@ class YouTubeKeyword(PagedKeywordStrategy):
     search_type = SearchType.KEYWORD
     max_pages_key = "provider.max_pages_per_keyword.youtube"
 
-    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None) -> SearchPage:
+    def search(self, client: ScrapeCreatorsClient, term: str, cursor: str | None, *, spec: JobSpec) -> SearchPage:
         return client.youtube_search(term.lstrip("#"), cursor)
 
     def enrich(self, *, client: ScrapeCreatorsClient, hit: CreatorHit) -> CreatorProfileData:

@@ -10,6 +10,10 @@
     form.querySelectorAll("[data-for]").forEach(function (field) {
       field.hidden = field.dataset.for !== type;
     });
+    // Filters only one kind of search takes (TikTok's region) show for that tile alone.
+    form.querySelectorAll("[data-tile]").forEach(function (field) {
+      field.hidden = !chosen || field.dataset.tile !== chosen.value;
+    });
   }
   form.querySelectorAll("input[name=tile]").forEach(function (radio) { radio.addEventListener("change", syncTile); });
   syncTile();

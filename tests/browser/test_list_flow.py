@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from campaigns.models import CreatorList, CreatorListItem, ListExport
 from campaigns.services import campaign_create, campaign_search_start
+from scraping.export import HEADER
 from scraping.models import JobCreator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -25,7 +26,7 @@ def test_creators_from_a_search_to_a_list_board_and_csv(page, sign_in, screensho
     expect(page.locator("#results .results-meta")).to_contain_text("40 creators")
 
     # Tick three creators and save them into a new list.
-    rows = page.locator("#results tbody tr")
+    rows = page.locator("#results tbody tr:not(.row-details)")
     handles = []
     for index in range(3):
         row = rows.nth(index)
@@ -74,10 +75,10 @@ def test_creators_from_a_search_to_a_list_board_and_csv(page, sign_in, screensho
         page.get_by_role("button", name="Export CSV").click()
     body = download.value.path().read_bytes()
     table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert table[0] == ["Handle", "Display name", "Platform", "Profile URL", "Bucket", "Followers",
-                        "Engagement rate", "Emails", "Notes"]
+    # The header every creator CSV shares, the list's stage among its columns.
+    assert table[0] == list(HEADER)
     assert len(table) == 5
-    buckets = {row[0]: row[4] for row in table[1:]}
+    buckets = {row[HEADER.index("Username")]: row[HEADER.index("List stage")] for row in table[1:]}
     assert buckets[handles[1]] == "Contacted"
     assert [buckets[handle] for handle in (handles[0], handles[2])] == ["Backlog", "Backlog"]
     assert download.value.suggested_filename.startswith("launch-shortlist-")

@@ -412,8 +412,11 @@ def test_search_results_page_through_by_page_size(make_subscriber):
     assert row["post"]["url"].startswith("https://www.tiktok.com/")
 
     assert len(client.get(url).json()["results"]) == 25
-    body = assert_error(client.get(url, {"page_size": 30}), 400, "invalid")
-    assert "page_size" in body["extra"]["fields"]
+    # Any size from 1 to 100, not only the sizes the pages offer.
+    assert [len(client.get(url, {"page_size": size}).json()["results"]) for size in (1, 30, 100)] == [1, 30, 100]
+    for size in (0, 101, "all"):
+        body = assert_error(client.get(url, {"page_size": size}), 400, "invalid")
+        assert "page_size" in body["extra"]["fields"]
 
 
 def test_search_results_give_an_avatar_url_that_keeps_loading(make_subscriber):
@@ -464,7 +467,7 @@ def test_search_results_filter_like_the_results_page(make_subscriber):
     assert handles(has_email="true", min_followers=10_000) == ["glowwithmia"]
     assert handles(q="vegan") == ["lena.cooks"]
     emails = client.get(url, {"q": "mia"}).json()["results"][0]["creator"]["emails"]
-    assert emails == [{"address": "mia@example.com", "source": "bio"}]
+    assert emails == [{"address": "mia@example.com", "source": "bio", "link": ""}]
 
     body = assert_error(client.get(url, {"min_followers": 10, "max_followers": 5}), 400, "invalid")
     assert "max_followers" in body["extra"]["fields"]

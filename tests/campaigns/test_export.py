@@ -26,9 +26,9 @@ from scraping.selectors import ResultFilters, job_results
 from .test_api import grant_api_access
 
 HEADER = [
-    "Platform", "Username", "Display name", "Profile URL", "Followers", "Engagement rate", "Bio", "Emails",
-    "Email source", "Verified", "Post URL", "Caption", "Views", "Likes", "Comments", "Shares", "Hashtags",
-    "Keyword", "Found at",
+    "Platform", "Username", "Display name", "Profile URL", "Followers", "Engagement rate", "Verified", "Bio",
+    "Links", "Emails", "Email source", "Post URL", "Post date", "Caption", "Views", "Likes", "Comments", "Shares",
+    "Hashtags", "Duration (seconds)", "Keyword", "Found at", "List stage", "Notes",
 ]
 COLUMN = {name: index for index, name in enumerate(HEADER)}
 
@@ -118,11 +118,14 @@ def test_csv_rows_writes_every_column_of_a_result(customer):
         platform="instagram", handle="glowwithana", display_name="Ana Glow", followers=120_000,
         engagement_rate=Decimal("4.25"), verified=True, bio="Vegan skincare",
         profile_url="https://www.instagram.com/glowwithana/",
-        emails=[{"address": "ana@glow.com", "source": "profile"}, {"address": "team@glow.com", "source": "bio"}],
+        links=["https://glow.com", "linktr.ee/glowwithana"],
+        emails=[{"address": "ana@glow.com", "source": "profile"}, {"address": "team@glow.com", "source": "bio"},
+                {"address": "deals@glow.com", "source": "link", "link": "linktr.ee/glowwithana"}],
     )
     result = ResultFactory(job=job, creator=creator, keyword="vegan skincare", post_caption="Night routine",
                            post_url="https://www.instagram.com/p/abc/", post_views=50_000, post_likes=4_000,
-                           post_comments=120, post_shares=None, post_hashtags=["skincare", "vegan"])
+                           post_comments=120, post_shares=None, post_hashtags=["skincare", "vegan"],
+                           post_duration_seconds=47, posted_at=datetime(2026, 11, 20, 18, 0, tzinfo=UTC))
     JobCreator.objects.filter(pk=result.pk).update(found_at=datetime(2026, 11, 22, 9, 30, 5, tzinfo=UTC))
 
     header, row = search_csv(customer, job)
@@ -130,10 +133,13 @@ def test_csv_rows_writes_every_column_of_a_result(customer):
     assert dict(zip(header, row, strict=True)) == {
         "Platform": "Instagram", "Username": "glowwithana", "Display name": "Ana Glow",
         "Profile URL": "https://www.instagram.com/glowwithana/", "Followers": "120000", "Engagement rate": "4.25",
-        "Bio": "Vegan skincare", "Emails": "ana@glow.com; team@glow.com", "Email source": "profile; bio",
-        "Verified": "yes", "Post URL": "https://www.instagram.com/p/abc/", "Caption": "Night routine",
-        "Views": "50000", "Likes": "4000", "Comments": "120", "Shares": "", "Hashtags": "skincare vegan",
-        "Keyword": "vegan skincare", "Found at": "2026-11-22T09:30:05Z",
+        "Bio": "Vegan skincare", "Links": "https://glow.com linktr.ee/glowwithana",
+        "Emails": "ana@glow.com; team@glow.com; deals@glow.com",
+        "Email source": "profile; bio; link: linktr.ee/glowwithana",
+        "Verified": "yes", "Post URL": "https://www.instagram.com/p/abc/", "Post date": "2026-11-20T18:00:00Z",
+        "Caption": "Night routine", "Views": "50000", "Likes": "4000", "Comments": "120", "Shares": "",
+        "Hashtags": "skincare vegan", "Duration (seconds)": "47", "Keyword": "vegan skincare",
+        "Found at": "2026-11-22T09:30:05Z", "List stage": "", "Notes": "",
     }
 
 

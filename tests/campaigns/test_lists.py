@@ -28,6 +28,7 @@ from campaigns.list_services import (
 )
 from campaigns.models import Bucket, CreatorList, CreatorListItem, ListCollaborator, ListExport
 from influencer_platform.errors import NotFoundError
+from scraping.export import HEADER
 from scraping.models import CreatorProfile
 
 from .lists_support import assert_dense, board, make_creator, make_list, make_search, read_csv, share
@@ -627,11 +628,16 @@ def test_list_export_has_the_list_columns_and_is_recorded(client, paying):
 
     table = read_csv(response)
     assert f"spring-launch-{timezone.localdate().isoformat()}.csv" in response["Content-Disposition"]
-    assert table[0] == ["Handle", "Display name", "Platform", "Profile URL", "Bucket", "Followers",
-                        "Engagement rate", "Emails", "Notes"]
-    assert table[1] == ["ana", "'=HYPERLINK(\"x\")", "TikTok", "https://www.tiktok.com/@ana", "Backlog", "12000",
-                        "3.25", "ana@studio.co; hi@ana.co", "'+ send samples"]
-    assert table[2] == ["ben", "Ben Lee", "YouTube", "https://www.youtube.com/@ben", "Emailed", "", "", "", ""]
+    # The same columns, in the same order, as a search's or a campaign's CSV.
+    assert table[0] == list(HEADER)
+    rows = [dict(zip(table[0], row, strict=True)) for row in table[1:]]
+    listed = ("Username", "Display name", "Platform", "Profile URL", "List stage", "Followers", "Engagement rate",
+              "Bio", "Emails", "Email source", "Notes", "Post URL", "Keyword")
+    assert [[row[column] for column in listed] for row in rows] == [
+        ["ana", "'=HYPERLINK(\"x\")", "TikTok", "https://www.tiktok.com/@ana", "Backlog", "12000", "3.25",
+         ana.bio, "ana@studio.co; hi@ana.co", "bio; link", "'+ send samples", "", ""],
+        ["ben", "Ben Lee", "YouTube", "https://www.youtube.com/@ben", "Emailed", "", "", ben.bio, "", "", "", "", ""],
+    ]
     export = ListExport.objects.get()
     assert (export.user, export.row_count, export.filters) == (paying, 2, {})
 

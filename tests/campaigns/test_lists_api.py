@@ -161,7 +161,7 @@ def test_api_exports_csv_and_records_it_in_the_history(paying, make_subscriber):
     history = api_for(paying).get(f"{LISTS}{creator_list.pk}/exports/").json()["results"]
 
     assert response["Content-Type"].startswith("text/csv")
-    assert body[0].startswith("Handle,Display name,Platform") and len(body) == 3
+    assert body[0].startswith("Platform,Username,Display name") and len(body) == 3
     assert history[0]["exported_by"] == viewer.email and history[0]["row_count"] == 2
     assert ListExport.objects.count() == 1
 

@@ -242,3 +242,14 @@ def test_job_resume_action_restarts_failed_jobs_and_reports_the_rest(client, ope
         (messages.WARNING, f"1 search could not be resumed: #{completed.pk} "
                            "(Only a failed, timed-out or interrupted search can be resumed.)"),
     ]
+
+
+def test_job_resume_action_resumes_a_search_an_operator_cancelled(client, operator):
+    running = make_job(operator, status=JobStatus.PROCESSING, found_count=12)
+    post_action(client, "cancel_selected", [running])
+
+    response = post_action(client, "resume_selected", [running])
+
+    running.refresh_from_db()
+    assert (running.status, running.end_reason, running.found_count) == (JobStatus.PROCESSING, "", 12)
+    assert reported(response) == [(messages.SUCCESS, "Resumed 1 search.")]

@@ -220,7 +220,7 @@ def test_tiktok_hashtag_search_reads_bare_video_lists(
 
     assert [hit.handle for hit in page.hits] == ["glowup.daily"]
     assert page.next_cursor == "20"
-    assert provider.seen[0].params == {"hashtag": "GlowUp"}
+    assert provider.seen[0].params == {"hashtag": "GlowUp", "region": "US"}
 
 
 def test_tiktok_user_search_returns_creators_with_bios(
