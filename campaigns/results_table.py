@@ -15,6 +15,7 @@ from django.template.defaultfilters import floatformat, linebreaksbr, pluralize,
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from influencer_platform.formatting import compact_number
 from scraping.images.placeholder import creator_placeholder
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url
 from scraping.models import CreatorProfile, EngagementBasis, JobCreator
@@ -26,17 +27,6 @@ _AVATAR_IMAGE = (
     '<img src="{src}" srcset="{src} 1x, {src_2x} 2x" width="{size}" height="{size}" loading="lazy" '
     'decoding="async" alt="" style="position:absolute;inset:0;width:100%;height:100%;object-fit:cover">'
 )
-
-
-def compact_number(value) -> str:
-    """1234 → 1.2K, 5_600_000 → 5.6M; a dash for unknown."""
-    if value is None or value == "":
-        return "–"
-    number = int(value)
-    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-        if abs(number) >= size:
-            return f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return str(number)
 
 
 def avatar_html(creator: CreatorProfile, *, size: int = DEFAULT_AVATAR_PIXELS) -> SafeString:

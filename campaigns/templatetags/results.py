@@ -1,22 +1,14 @@
 from __future__ import annotations
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
 
+from influencer_platform.formatting import ago, compact_number
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, image_proxy_url_for
 
-from ..results_table import avatar_html, compact_number, engagement_basis_label, engagement_basis_note
+from ..results_table import avatar_html, engagement_basis_label, engagement_basis_note
 
 register = template.Library()
-
-
-@register.filter
-def ago(moment) -> str:
-    """``naturaltime`` that reads in a sentence: "started just now", not "started now"."""
-    if moment is None:
-        return ""
-    text = naturaltime(moment)
-    return "just now" if text == "now" else text
+register.filter("ago", ago)
 
 
 @register.filter

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "billing",
     "scraping",
+    "campaigns.lists",
     "campaigns",
     # Operator tools act on every app above, so they come last (see adminpanel/operator).
     "adminpanel.operator",

@@ -8,8 +8,9 @@ from billing.models import BillingEvent, DemoBillingObject, TrialClaim
 from billing.selectors import result_row_limit
 from billing.services.subscriptions import subscription_cancel, subscription_resume
 from campaigns.demo import demo_workspace_exists
-from campaigns.list_selectors import bucket_counts, creators_known_to, list_items
-from campaigns.models import Bucket, Campaign, CampaignActivity, CreatorList, CreatorListItem
+from campaigns.lists.selectors import bucket_counts, creators_known_to, list_items
+from campaigns.lists.models import Bucket, CreatorList, CreatorListItem
+from campaigns.models import Campaign, CampaignActivity
 from campaigns.selectors import campaign_searches, campaigns_with_status
 from campaigns.services import campaign_create
 from scraping.models import JobCreator, JobStatus, Platform, ScrapingJob, SearchType

@@ -14,7 +14,7 @@ from billing.selectors import plan_get
 from billing.services import trial_start
 from billing.services.subscriptions import checkout_start, demo_checkout_complete, trial_available
 from campaigns.demo import demo_workspace_create, demo_workspace_exists
-from campaigns.list_selectors import bucket_counts, list_items
+from campaigns.lists.selectors import bucket_counts, list_items
 from influencer_platform.errors import ApplicationError
 from scraping.sandbox.embedded import embedded_sandbox_start
 from scraping.selectors import campaign_results

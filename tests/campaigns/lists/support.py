@@ -7,8 +7,8 @@ import io
 from decimal import Decimal
 from itertools import count
 
-from campaigns.list_services import list_add_creators, list_create, list_share
-from campaigns.models import CreatorList, CreatorListItem
+from campaigns.lists.models import CreatorList, CreatorListItem
+from campaigns.lists.services import list_add_creators, list_create, list_share
 from scraping.models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
 
 _numbers = count(1)

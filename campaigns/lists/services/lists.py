@@ -1,4 +1,4 @@
-"""Creator list writes: lists, their items on the pipeline board, sharing and export history.
+"""Creator list writes: the lists and their items on the pipeline board.
 
 Every write to a list's items first locks the list row (``select_for_update``) and only then
 touches items, always in that order. Positions are dense per bucket (0, 1, 2, ...) and a move
@@ -11,32 +11,20 @@ access the action needs, so a list that reaches a service here is one the actor 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from allauth.account import app_settings as allauth_settings
-from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from billing.emails import email_render_in_layout, email_send_rendered
 from influencer_platform.errors import ApplicationError, NotFoundError
 from scraping.models import CreatorProfile
 
-from .list_selectors import BUCKET_ORDER
-from .models import Bucket, CreatorList, CreatorListItem, ListCollaborator, ListExport, ListRole, ListType
+from ..models import Bucket, CreatorList, CreatorListItem, ListType
+from ..selectors import BUCKET_ORDER
 
-logger = logging.getLogger(__name__)
-
-MAX_LIST_ITEMS = 10_000
-MAX_COLLABORATORS = 50
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
 MAX_BUCKET_LABEL = 40
@@ -47,28 +35,25 @@ class ListError(ApplicationError):
     code = "list_invalid"
 
 
-def _locked(creator_list: CreatorList) -> CreatorList:
+def list_locked(creator_list: CreatorList) -> CreatorList:
     locked = CreatorList.objects.select_for_update().filter(pk=creator_list.pk).first()
     if locked is None:
         raise NotFoundError("No such list.")
     return locked
 
 
-def _touch(creator_list: CreatorList) -> None:
+def list_touch(creator_list: CreatorList) -> None:
     creator_list.save(update_fields=["updated_at"])
 
 
-def _writable(creator_list: CreatorList) -> None:
+def list_writable_check(creator_list: CreatorList) -> None:
     if creator_list.archived_at:
         raise ListError("This list is archived. Restore it to change it.", code="list_archived", status_code=409)
 
 
-def _clean_bucket(bucket: str) -> None:
+def bucket_clean(bucket: str) -> None:
     if bucket not in Bucket.values:
         raise ListError("Choose a bucket.", extra={"field": "bucket"})
-
-
-# Lists
 
 
 def _clean_name(name: str) -> str:
@@ -135,8 +120,8 @@ def list_create(*, owner: User, name: str, description: str = "", list_type: str
 def list_update(*, creator_list: CreatorList, name: str | None = None, description: str | None = None,
                 list_type: str | None = None, tags: Iterable[str] | None = None,
                 bucket_labels: dict[str, str] | None = None) -> CreatorList:
-    locked = _locked(creator_list)
-    _writable(locked)
+    locked = list_locked(creator_list)
+    list_writable_check(locked)
     if name is not None:
         locked.name = _clean_name(name)
     if description is not None:
@@ -155,7 +140,7 @@ def list_update(*, creator_list: CreatorList, name: str | None = None, descripti
 @transaction.atomic
 def list_archive(*, creator_list: CreatorList) -> CreatorList:
     """Archived lists leave the default views and refuse changes until restored; nothing is deleted."""
-    locked = _locked(creator_list)
+    locked = list_locked(creator_list)
     if not locked.archived_at:
         locked.archived_at = timezone.now()
         locked.save(update_fields=["archived_at", "updated_at"])
@@ -164,7 +149,7 @@ def list_archive(*, creator_list: CreatorList) -> CreatorList:
 
 @transaction.atomic
 def list_restore(*, creator_list: CreatorList) -> CreatorList:
-    locked = _locked(creator_list)
+    locked = list_locked(creator_list)
     if locked.archived_at:
         locked.archived_at = None
         locked.save(update_fields=["archived_at", "updated_at"])
@@ -174,7 +159,7 @@ def list_restore(*, creator_list: CreatorList) -> CreatorList:
 @transaction.atomic
 def list_delete(*, creator_list: CreatorList) -> None:
     """Delete the list with its items, collaborators and export history; creator profiles stay."""
-    _locked(creator_list).delete()
+    list_locked(creator_list).delete()
 
 
 @transaction.atomic
@@ -196,6 +181,12 @@ def list_duplicate(*, creator_list: CreatorList, actor: User) -> CreatorList:
 
 
 # Items
+
+
+# Items on the board
+
+
+MAX_LIST_ITEMS = 10_000
 
 
 def creator_snapshot(creator: CreatorProfile) -> dict:
@@ -238,11 +229,11 @@ def list_add_creators(*, creator_list: CreatorList, actor: User, creator_ids: Se
     ``creator_ids`` must come from a selector that scoped them to the actor (``result_creator_ids``,
     ``creators_known_to``); their order is the order they are added in.
     """
-    _clean_bucket(bucket)
+    bucket_clean(bucket)
     # The lock also makes two people adding the same creator at once add them once (the unique
     # constraint would refuse the second insert otherwise, failing the whole batch).
-    locked = _locked(creator_list)
-    _writable(locked)
+    locked = list_locked(creator_list)
+    list_writable_check(locked)
     wanted = list(dict.fromkeys(creator_ids))
     on_list = set(CreatorListItem.objects.filter(creator_list=locked, creator_id__in=wanted)
                   .values_list("creator_id", flat=True))
@@ -261,7 +252,7 @@ def list_add_creators(*, creator_list: CreatorList, actor: User, creator_ids: Se
     skipped = [creator_id for creator_id in wanted if creator_id in on_list]
     handles = list(CreatorProfile.objects.filter(pk__in=skipped[:5]).values_list("handle", flat=True))
     if new:
-        _touch(locked)
+        list_touch(locked)
     return ListAddOutcome(creator_list=locked, added=len(new), skipped=len(skipped), skipped_handles=handles)
 
 
@@ -306,9 +297,9 @@ def list_item_move(*, creator_list: CreatorList, actor: User, item_id: int, buck
 
     Moving into "contacted" from another bucket records now as the last contact.
     """
-    _clean_bucket(bucket)
-    locked = _locked(creator_list)
-    _writable(locked)
+    bucket_clean(bucket)
+    locked = list_locked(creator_list)
+    list_writable_check(locked)
     item = _item(locked, item_id)
     source = item.bucket
     target = _bucket_ids(locked, bucket, exclude=[item.pk])
@@ -325,7 +316,7 @@ def list_item_move(*, creator_list: CreatorList, actor: User, item_id: int, buck
         _renumber(locked, source, _bucket_ids(locked, source, exclude=[item.pk]))
         if bucket == Bucket.CONTACTED:
             _contacted_now(locked, [item.pk], when=timezone.now())
-    _touch(locked)
+    list_touch(locked)
     item.refresh_from_db()
     return item
 
@@ -333,9 +324,9 @@ def list_item_move(*, creator_list: CreatorList, actor: User, item_id: int, buck
 @transaction.atomic
 def list_items_move(*, creator_list: CreatorList, actor: User, item_ids: Sequence[int], bucket: str) -> int:
     """Move several items to the end of ``bucket``, keeping their board order; answers how many moved."""
-    _clean_bucket(bucket)
-    locked = _locked(creator_list)
-    _writable(locked)
+    bucket_clean(bucket)
+    locked = list_locked(creator_list)
+    list_writable_check(locked)
     moving = list(CreatorListItem.objects.filter(creator_list=locked, pk__in=list(item_ids)).exclude(bucket=bucket)
                   .annotate(bucket_order=BUCKET_ORDER).order_by("bucket_order", "position")
                   .values_list("pk", "bucket"))
@@ -347,22 +338,22 @@ def list_items_move(*, creator_list: CreatorList, actor: User, item_ids: Sequenc
         _renumber(locked, source, _bucket_ids(locked, source, exclude=moving_ids))
     if bucket == Bucket.CONTACTED:
         _contacted_now(locked, moving_ids, when=timezone.now())
-    _touch(locked)
+    list_touch(locked)
     return len(moving_ids)
 
 
 @transaction.atomic
 def list_items_remove(*, creator_list: CreatorList, actor: User, item_ids: Sequence[int]) -> int:
     """Take items off the list, closing the gaps they leave; answers how many were removed."""
-    locked = _locked(creator_list)
-    _writable(locked)
+    locked = list_locked(creator_list)
+    list_writable_check(locked)
     removing = CreatorListItem.objects.filter(creator_list=locked, pk__in=list(item_ids))
     buckets = set(removing.values_list("bucket", flat=True))
     removed, _ = removing.delete()
     for bucket in buckets:
         _renumber(locked, bucket, _bucket_ids(locked, bucket))
     if removed:
-        _touch(locked)
+        list_touch(locked)
     return removed
 
 
@@ -374,8 +365,8 @@ def list_item_update(*, creator_list: CreatorList, actor: User, item_id: int, no
                      pinned: bool | None = None, last_contacted_at: datetime | None | object = _UNSET
                      ) -> CreatorListItem:
     """Change an item's notes, pin or last contact (``None`` clears it); the bucket moves with ``list_item_move``."""
-    locked = _locked(creator_list)
-    _writable(locked)
+    locked = list_locked(creator_list)
+    list_writable_check(locked)
     item = _item(locked, item_id)
     fields = []
     if notes is not None:
@@ -392,146 +383,8 @@ def list_item_update(*, creator_list: CreatorList, actor: User, item_id: int, no
         fields.append("last_contacted_at")
     if fields:
         item.save(update_fields=[*fields, "updated_at"])
-        _touch(locked)
+        list_touch(locked)
     return item
 
 
 # Sharing
-
-
-def _clean_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ListError("Enter a valid email address.", extra={"field": "email"}) from None
-    return email
-
-
-def _clean_role(role: str) -> str:
-    if role not in ListRole.values:
-        raise ListError("Choose editor or viewer.", extra={"field": "role"})
-    return role
-
-
-INVITATION_SUBJECT = "{{ inviter }} shared the list “{{ list_name }}” with you"
-
-
-def _send_invitation(collaborator_id: int) -> None:
-    collaborator = ListCollaborator.objects.select_related("creator_list", "invited_by").filter(
-        pk=collaborator_id).first()
-    if collaborator is None:
-        return
-    creator_list = collaborator.creator_list
-    has_account = bool(collaborator.user_id)
-    context = {
-        "inviter": collaborator.invited_by.display_name if collaborator.invited_by else "Someone",
-        "list_name": creator_list.name,
-        "role_verb": "edit" if collaborator.role == ListRole.EDITOR else "view",
-        "invited_email": collaborator.email,
-        "has_account": has_account,
-        "url": settings.SITE_URL + reverse("list_board" if has_account else "account_signup",
-                                           args=[creator_list.pk] if has_account else None),
-    }
-    try:
-        rendered = email_render_in_layout(name="list_invitation", subject=INVITATION_SUBJECT, context=context)
-        email_send_rendered(to=collaborator.email, rendered=rendered, idempotency_key=f"list-invitation-{collaborator.pk}")
-    except Exception:
-        # The invitation stands without the email: it shows as pending on the sharing page and
-        # is accepted at sign-up all the same. Failing the owner's request after commit would not undo it.
-        logger.exception("list invitation email failed", extra={"collaborator_id": collaborator_id})
-
-
-@transaction.atomic
-def list_share(*, creator_list: CreatorList, actor: User, email: str, role: str) -> ListCollaborator:
-    """Invite ``email`` with ``role``; someone with an account has access at once, anyone else after sign-up.
-
-    Inviting an address again changes its role and sends no second email.
-    """
-    email, role = _clean_email(email), _clean_role(role)
-    locked = _locked(creator_list)
-    if email == locked.owner.email:
-        raise ListError("You own this list already.", extra={"field": "email"})
-    collaborator = ListCollaborator.objects.filter(creator_list=locked, email=email).first()
-    if collaborator is not None:
-        if collaborator.role != role:
-            collaborator.role = role
-            collaborator.save(update_fields=["role"])
-        return collaborator
-    if ListCollaborator.objects.filter(creator_list=locked).count() >= MAX_COLLABORATORS:
-        raise ListError(f"A list can be shared with at most {MAX_COLLABORATORS} people.", extra={"field": "email"})
-    user = User.objects.filter(email=email).first()
-    collaborator = ListCollaborator.objects.create(
-        creator_list=locked, email=email, user=user, role=role, invited_by=actor,
-        accepted_at=timezone.now() if user else None,
-    )
-    transaction.on_commit(lambda: _send_invitation(collaborator.pk))
-    return collaborator
-
-
-def _collaborator(creator_list: CreatorList, collaborator_id: int) -> ListCollaborator:
-    collaborator = ListCollaborator.objects.filter(creator_list=creator_list, pk=collaborator_id).first()
-    if collaborator is None:
-        raise NotFoundError("No such collaborator.")
-    return collaborator
-
-
-@transaction.atomic
-def list_collaborator_update(*, creator_list: CreatorList, collaborator_id: int, role: str) -> ListCollaborator:
-    role = _clean_role(role)
-    collaborator = _collaborator(_locked(creator_list), collaborator_id)
-    collaborator.role = role
-    collaborator.save(update_fields=["role"])
-    return collaborator
-
-
-@transaction.atomic
-def list_collaborator_remove(*, creator_list: CreatorList, collaborator_id: int) -> None:
-    """Withdraw an invitation or a collaborator's access."""
-    _collaborator(_locked(creator_list), collaborator_id).delete()
-
-
-@transaction.atomic
-def list_leave(*, creator_list: CreatorList, user: User) -> None:
-    """A collaborator takes themselves off a list shared with them."""
-    locked = _locked(creator_list)
-    if locked.owner_id == user.pk:
-        raise ListError("You own this list, so you cannot leave it; delete it instead.")
-    ListCollaborator.objects.filter(creator_list=locked, user=user).delete()
-
-
-def _confirmed_addresses(user: User) -> set[str]:
-    """The addresses the user has shown they own, lowercased.
-
-    Signing up with an address proves nothing while confirmation is optional, and an invitation
-    opens a list (contact emails, notes) to whoever holds its address: so only confirmed ones
-    count. Where the site asks no confirmation, or for an account made outside sign-up (by an
-    operator: it has no allauth address rows), the account's own address counts.
-    """
-    addresses = dict(EmailAddress.objects.filter(user=user).values_list("email", "verified"))
-    if not addresses or allauth_settings.EMAIL_VERIFICATION == allauth_settings.EmailVerificationMethod.NONE:
-        return {user.email.lower(), *(email.lower() for email in addresses)}
-    return {email.lower() for email, verified in addresses.items() if verified}
-
-
-@transaction.atomic
-def list_invitations_accept(*, user: User) -> int:
-    """Turn invitations sent to the user's confirmed addresses before they had an account into access.
-
-    Called at every sign-in and when an address is confirmed, so it changes nothing the second time.
-    """
-    addresses = _confirmed_addresses(user)
-    if not addresses:
-        return 0
-    return ListCollaborator.objects.filter(email__in=addresses, user__isnull=True).update(
-        user=user, accepted_at=timezone.now())
-
-
-# Exports
-
-
-@transaction.atomic
-def list_export_record(*, creator_list: CreatorList, actor: User, row_count: int, filename: str,
-                       filters: dict) -> ListExport:
-    return ListExport.objects.create(creator_list=creator_list, user=actor, row_count=row_count,
-                                     filename=filename[:120], filters=filters)

@@ -18,11 +18,10 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import Feature
 from billing.services import feature_check
-from scraping.export import BOM, CHUNK_ROWS, LINE_END, csv_cell, export_filename, platform_cell
+from scraping.export import BOM, CHUNK_ROWS, LINE_END, csv_cell, export_filename, export_link_token, platform_cell
 
-from .exports import export_link_token
-from .list_selectors import ItemFilters, list_get, list_items
-from .list_services import list_export_record
+from .selectors import ItemFilters, list_get, list_items
+from .services import list_export_record
 from .models import CreatorList, CreatorListItem
 
 HEADER = ("Handle", "Display name", "Platform", "Profile URL", "Bucket", "Followers", "Engagement rate", "Emails",

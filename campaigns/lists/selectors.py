@@ -17,9 +17,9 @@ from django.db.models.functions import Lower
 from accounts.models import User
 from influencer_platform.errors import NotFoundError
 from scraping.models import CreatorProfile, JobCreator, Platform
-from scraping.selectors import ResultFilters, campaign_results, job_results, rows_shown
+from scraping.selectors import ResultFilters, campaign_owned, campaign_results, job_results, rows_shown
 
-from .models import Bucket, Campaign, CreatorList, CreatorListItem, ListCollaborator, ListExport, ListRole
+from .models import Bucket, CreatorList, CreatorListItem, ListCollaborator, ListExport, ListRole
 
 OWNER = "owner"
 
@@ -185,7 +185,7 @@ def result_creator_ids(*, user: User, job_id: int | None = None, campaign_id: in
     elif campaign_id is not None:
         # campaign_results scopes its rows to the user's own searches, so another user's campaign
         # would read as an empty one; say it is not there, as job_results does for a search.
-        if not Campaign.objects.filter(pk=campaign_id, user=user).exists():
+        if not campaign_owned(user=user, campaign_id=campaign_id):
             raise NotFoundError("No such campaign.")
         rows = campaign_results(user=user, campaign_id=campaign_id, filters=filters)
     else:

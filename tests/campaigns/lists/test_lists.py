@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from campaigns.list_selectors import ListAccess, list_get, list_overview
-from campaigns.list_services import (
+from campaigns.lists.models import Bucket, CreatorList, CreatorListItem, ListCollaborator, ListExport
+from campaigns.lists.selectors import ListAccess, list_get, list_overview
+from campaigns.lists.services import (
     ListError,
     list_add_creators,
     list_archive,
@@ -26,11 +27,10 @@ from campaigns.list_services import (
     list_share,
     list_update,
 )
-from campaigns.models import Bucket, CreatorList, CreatorListItem, ListCollaborator, ListExport
 from influencer_platform.errors import NotFoundError
 from scraping.models import CreatorProfile
 
-from .lists_support import assert_dense, board, make_creator, make_list, make_search, read_csv, share
+from .support import assert_dense, board, make_creator, make_list, make_search, read_csv, share
 
 pytestmark = pytest.mark.django_db
 

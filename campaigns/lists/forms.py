@@ -4,10 +4,10 @@ from django import forms
 from django.http import QueryDict
 
 from influencer_platform.fields import INT64_MAX, IdField
+from scraping.filters import ResultFilterForm
 from scraping.models import Platform
 
-from .forms import ResultFilterForm
-from .list_selectors import ItemFilters
+from .selectors import ItemFilters
 from .models import Bucket, CreatorList, ListRole, ListType
 
 

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..results_table import compact_number
-from .results import ago
+from influencer_platform.formatting import ago, compact_number
 
 register = template.Library()
 

@@ -22,10 +22,10 @@ from billing.models import Feature
 from billing.selectors import result_row_limit
 from billing.services import PlanLimitError, feature_check
 from influencer_platform.errors import ApplicationError
+from scraping.export import ExportLinkError, export_link_check
 
-from .exports import ExportLinkError, export_link_check
-from .list_exports import list_export_response, list_export_start
-from .list_forms import (
+from .exports import list_export_response, list_export_start
+from .forms import (
     BulkForm,
     CollaboratorForm,
     CreatorListForm,
@@ -36,7 +36,7 @@ from .list_forms import (
     ListIndexFilterForm,
     ShareForm,
 )
-from .list_selectors import (
+from .selectors import (
     ListAccess,
     bucket_counts,
     can,
@@ -50,7 +50,7 @@ from .list_selectors import (
     lists_for_adding,
     result_creator_ids,
 )
-from .list_services import (
+from .services import (
     list_add_creators,
     list_archive,
     list_collaborator_remove,
@@ -92,7 +92,7 @@ def list_index(request):
     archived = filters.value("status") == "archived"
     text, list_type = filters.value("q"), filters.value("type")
     lists = list_list(user=request.user, archived=archived, text=text, list_type=list_type)
-    return render(request, "campaigns/list_index.html", {
+    return render(request, "lists/list_index.html", {
         "page": Paginator(lists, 24).get_page(request.GET.get("page")),
         "archived": archived, "status": "archived" if archived else "", "text": text,
         "list_type": list_type, "types": ListType.choices,
@@ -111,7 +111,7 @@ def list_new(request):
             messages.success(request, f"List “{creator_list.name}” created. "
                                       "Add creators to it from any search's results.")
             return redirect("list_board", list_id=creator_list.pk)
-    return render(request, "campaigns/lists/form.html", {"form": form})
+    return render(request, "lists/form.html", {"form": form})
 
 
 def _list_context(request, creator_list, *, tab: str) -> dict:
@@ -148,8 +148,8 @@ def list_board_view(request, list_id: int):
     creator_list = list_get(user=request.user, list_id=list_id)
     context = _board_context(request, creator_list)
     if request.htmx and request.htmx.target == "list-view":
-        return render(request, "campaigns/lists/_board.html", context)
-    return render(request, "campaigns/lists/board.html", context)
+        return render(request, "lists/_board.html", context)
+    return render(request, "lists/board.html", context)
 
 
 def _table_context(request, creator_list) -> dict:
@@ -167,8 +167,8 @@ def list_table_view(request, list_id: int):
     creator_list = list_get(user=request.user, list_id=list_id)
     context = _table_context(request, creator_list)
     if request.htmx and request.htmx.target == "list-view":
-        return render(request, "campaigns/lists/_table.html", context)
-    return render(request, "campaigns/lists/table.html", context)
+        return render(request, "lists/_table.html", context)
+    return render(request, "lists/table.html", context)
 
 
 @login_required
@@ -183,7 +183,7 @@ def list_edit(request, list_id: int):
         else:
             messages.success(request, "List saved.")
             return redirect("list_board", list_id=creator_list.pk)
-    return render(request, "campaigns/lists/form.html", {"form": form, "creator_list": creator_list})
+    return render(request, "lists/form.html", {"form": form, "creator_list": creator_list})
 
 
 @login_required
@@ -258,7 +258,7 @@ def list_move(request, list_id: int):
     context = _board_context(request, creator_list)
     context["board_error"] = error
     # htmx swaps only successful answers, and the board must be redrawn either way.
-    return render(request, "campaigns/lists/_board.html", context)
+    return render(request, "lists/_board.html", context)
 
 
 @onboarding_not_required
@@ -314,7 +314,7 @@ def list_item_edit(request, list_id: int, item_id: int):
             messages.warning(request, error)
         return redirect(_safe_next(request, reverse("list_table", args=[creator_list.pk])))
     # htmx swaps only successful answers, and the row must come back either way.
-    return render(request, "campaigns/lists/_item_row.html", {
+    return render(request, "lists/_item_row.html", {
         "item": list_item_get(creator_list=creator_list, item_id=item_id), "creator_list": creator_list,
         "can_edit": True, "row_error": error,
     })
@@ -356,7 +356,7 @@ def list_add_results(request):
     else:
         error = _errors_text(form)
     if request.htmx:
-        return render(request, "campaigns/lists/_add_result.html", {
+        return render(request, "lists/_add_result.html", {
             "outcome": outcome, "error": error, "add_lists": lists_for_adding(user=request.user),
         })
     if outcome:
@@ -389,7 +389,7 @@ def list_share_view(request, list_id: int):
             return redirect("list_share", list_id=creator_list.pk)
     context = _list_context(request, creator_list, tab="share")
     context["form"] = form
-    return render(request, "campaigns/lists/share.html", context)
+    return render(request, "lists/share.html", context)
 
 
 @login_required
@@ -448,5 +448,5 @@ def list_exports_view(request, list_id: int):
     creator_list = list_get(user=request.user, list_id=list_id)
     context = _list_context(request, creator_list, tab="exports")
     context["exports"] = list_exports(creator_list=creator_list)[:100]
-    return render(request, "campaigns/lists/exports.html", context)
+    return render(request, "lists/exports.html", context)
 

@@ -15,13 +15,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.selectors import result_row_limit
-from influencer_platform.api import IdField, IntegerField, Pagination
+from influencer_platform.api import (
+    CSV_RESPONSES,
+    IdField,
+    IgnoreClientContentNegotiation,
+    IntegerField,
+    Pagination,
+    error_responses,
+)
+from scraping.filters import ResultFilterForm
 from scraping.models import Platform
+from scraping.serializers import CreatorOutput
 
-from .api import _CSV_RESPONSES, CreatorOutput, IgnoreClientContentNegotiation, _errors
-from .forms import ResultFilterForm
-from .list_exports import list_export_response, list_export_start
-from .list_selectors import (
+from .exports import list_export_response, list_export_start
+from .selectors import (
     OWNER,
     ItemFilters,
     ListAccess,
@@ -35,7 +42,7 @@ from .list_selectors import (
     list_list,
     result_creator_ids,
 )
-from .list_services import (
+from .services import (
     list_add_creators,
     list_archive,
     list_collaborator_remove,
@@ -177,7 +184,7 @@ class ListListApi(APIView):
                                               help_text="Names for the buckets by key, e.g. {\"booked\": \"Signed\"}.")
 
     @extend_schema(operation_id="lists_list", parameters=[FilterInput],
-                   responses={200: ListOutput(many=True), **_errors(400)})
+                   responses={200: ListOutput(many=True), **error_responses(400)})
     def get(self, request):
         filters = self.FilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -188,7 +195,7 @@ class ListListApi(APIView):
         return paginator.get_paginated_response(ListOutput(page, many=True).data)
 
     @extend_schema(operation_id="lists_create", request=ListCreateInput,
-                   responses={201: ListOutput, **_errors(400)})
+                   responses={201: ListOutput, **error_responses(400)})
     def post(self, request):
         data = self.ListCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -205,12 +212,12 @@ class ListDetailApi(APIView):
         bucket_labels = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
                                               help_text="Renames by bucket key; blank restores the usual name.")
 
-    @extend_schema(operation_id="lists_retrieve", responses={200: ListOutput, **_errors(404)})
+    @extend_schema(operation_id="lists_retrieve", responses={200: ListOutput, **error_responses(404)})
     def get(self, request, list_id: int):
         return Response(_list_out(request, list_id))
 
     @extend_schema(operation_id="lists_update", request=ListUpdateInput,
-                   responses={200: ListOutput, **_errors(400, 404)})
+                   responses={200: ListOutput, **error_responses(400, 404)})
     def patch(self, request, list_id: int):
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.EDIT)
         data = self.ListUpdateInput(data=request.data, partial=True)
@@ -218,7 +225,7 @@ class ListDetailApi(APIView):
         list_update(creator_list=creator_list, **data.validated_data)
         return Response(_list_out(request, list_id))
 
-    @extend_schema(operation_id="lists_destroy", responses={204: None, **_errors(404)})
+    @extend_schema(operation_id="lists_destroy", responses={204: None, **error_responses(404)})
     def delete(self, request, list_id: int):
         """Delete the list with its items, sharing and export history (owner only)."""
         list_delete(creator_list=list_get(user=request.user, list_id=list_id, access=ListAccess.OWN))
@@ -226,7 +233,7 @@ class ListDetailApi(APIView):
 
 
 class ListArchiveApi(APIView):
-    @extend_schema(operation_id="lists_archive", request=None, responses={200: ListOutput, **_errors(404)})
+    @extend_schema(operation_id="lists_archive", request=None, responses={200: ListOutput, **error_responses(404)})
     def post(self, request, list_id: int):
         """Archive (owner only): read-only and out of the default views until restored."""
         list_archive(creator_list=list_get(user=request.user, list_id=list_id, access=ListAccess.OWN))
@@ -234,14 +241,14 @@ class ListArchiveApi(APIView):
 
 
 class ListRestoreApi(APIView):
-    @extend_schema(operation_id="lists_restore", request=None, responses={200: ListOutput, **_errors(404)})
+    @extend_schema(operation_id="lists_restore", request=None, responses={200: ListOutput, **error_responses(404)})
     def post(self, request, list_id: int):
         list_restore(creator_list=list_get(user=request.user, list_id=list_id, access=ListAccess.OWN))
         return Response(_list_out(request, list_id))
 
 
 class ListDuplicateApi(APIView):
-    @extend_schema(operation_id="lists_duplicate", request=None, responses={201: ListOutput, **_errors(404)})
+    @extend_schema(operation_id="lists_duplicate", request=None, responses={201: ListOutput, **error_responses(404)})
     def post(self, request, list_id: int):
         """Copy a list you can read into a new list of your own, named "<name> (copy)"."""
         copy = list_duplicate(creator_list=list_get(user=request.user, list_id=list_id), actor=request.user)
@@ -287,7 +294,7 @@ class ListItemsApi(APIView):
             return data
 
     @extend_schema(operation_id="lists_items_list", parameters=[ItemFilterInput],
-                   responses={200: ItemOutput(many=True), **_errors(400, 404)})
+                   responses={200: ItemOutput(many=True), **error_responses(400, 404)})
     def get(self, request, list_id: int):
         creator_list = list_get(user=request.user, list_id=list_id)
         self.ItemFilterInput(data=request.query_params).is_valid(raise_exception=True)
@@ -297,7 +304,7 @@ class ListItemsApi(APIView):
         return paginator.get_paginated_response(ItemOutput(page, many=True, context={"request": request}).data)
 
     @extend_schema(operation_id="lists_items_add", request=ItemsAddInput,
-                   responses={201: AddOutput, **_errors(400, 404, 409)})
+                   responses={201: AddOutput, **error_responses(400, 404, 409)})
     def post(self, request, list_id: int):
         """Add creators at the end of a bucket; those already on the list are skipped and counted."""
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.EDIT)
@@ -335,14 +342,14 @@ class ListItemDetailApi(APIView):
         pinned = serializers.BooleanField(required=False)
         last_contacted_at = serializers.DateTimeField(required=False, allow_null=True)
 
-    @extend_schema(operation_id="lists_items_retrieve", responses={200: ItemOutput, **_errors(404)})
+    @extend_schema(operation_id="lists_items_retrieve", responses={200: ItemOutput, **error_responses(404)})
     def get(self, request, list_id: int, item_id: int):
         creator_list = list_get(user=request.user, list_id=list_id)
         return Response(ItemOutput(list_item_get(creator_list=creator_list, item_id=item_id),
                                    context={"request": request}).data)
 
     @extend_schema(operation_id="lists_items_update", request=ItemUpdateInput,
-                   responses={200: ItemOutput, **_errors(400, 404, 409)})
+                   responses={200: ItemOutput, **error_responses(400, 404, 409)})
     def patch(self, request, list_id: int, item_id: int):
         """Move (bucket, position or before_item_id) and/or change notes, pin and last contact."""
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.EDIT)
@@ -361,7 +368,7 @@ class ListItemDetailApi(APIView):
         return Response(ItemOutput(list_item_get(creator_list=creator_list, item_id=item_id),
                                    context={"request": request}).data)
 
-    @extend_schema(operation_id="lists_items_destroy", responses={204: None, **_errors(404, 409)})
+    @extend_schema(operation_id="lists_items_destroy", responses={204: None, **error_responses(404, 409)})
     def delete(self, request, list_id: int, item_id: int):
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.EDIT)
         list_item_get(creator_list=creator_list, item_id=item_id)
@@ -382,7 +389,7 @@ class ListItemsBulkApi(APIView):
             return data
 
     @extend_schema(operation_id="lists_items_bulk", request=BulkInput,
-                   responses={200: CountOutput, **_errors(400, 404, 409)})
+                   responses={200: CountOutput, **error_responses(400, 404, 409)})
     def post(self, request, list_id: int):
         """Move or remove several items at once; answers how many changed."""
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.EDIT)
@@ -406,13 +413,13 @@ class ListCollaboratorsApi(APIView):
         role = serializers.ChoiceField(choices=ListRole.choices)
 
     @extend_schema(operation_id="lists_collaborators_list",
-                   responses={200: CollaboratorOutput(many=True), **_errors(404)})
+                   responses={200: CollaboratorOutput(many=True), **error_responses(404)})
     def get(self, request, list_id: int):
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.OWN)
         return Response(CollaboratorOutput(list_collaborators(creator_list=creator_list), many=True).data)
 
     @extend_schema(operation_id="lists_collaborators_create", request=ShareInput,
-                   responses={201: CollaboratorOutput, **_errors(400, 404)})
+                   responses={201: CollaboratorOutput, **error_responses(400, 404)})
     def post(self, request, list_id: int):
         """Share by email (owner only). Without an account yet, access starts when they sign up."""
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.OWN)
@@ -427,7 +434,7 @@ class ListCollaboratorDetailApi(APIView):
         role = serializers.ChoiceField(choices=ListRole.choices)
 
     @extend_schema(operation_id="lists_collaborators_update", request=RoleInput,
-                   responses={200: CollaboratorOutput, **_errors(400, 404)})
+                   responses={200: CollaboratorOutput, **error_responses(400, 404)})
     def patch(self, request, list_id: int, collaborator_id: int):
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.OWN)
         data = self.RoleInput(data=request.data)
@@ -436,7 +443,7 @@ class ListCollaboratorDetailApi(APIView):
                                                 role=data.validated_data["role"])
         return Response(CollaboratorOutput(collaborator).data)
 
-    @extend_schema(operation_id="lists_collaborators_destroy", responses={204: None, **_errors(404)})
+    @extend_schema(operation_id="lists_collaborators_destroy", responses={204: None, **error_responses(404)})
     def delete(self, request, list_id: int, collaborator_id: int):
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.OWN)
         list_collaborator_remove(creator_list=creator_list, collaborator_id=collaborator_id)
@@ -444,7 +451,7 @@ class ListCollaboratorDetailApi(APIView):
 
 
 class ListLeaveApi(APIView):
-    @extend_schema(operation_id="lists_leave", request=None, responses={204: None, **_errors(400, 404)})
+    @extend_schema(operation_id="lists_leave", request=None, responses={204: None, **error_responses(400, 404)})
     def post(self, request, list_id: int):
         """Take yourself off a list shared with you (the owner deletes instead)."""
         list_leave(creator_list=list_get(user=request.user, list_id=list_id), user=request.user)
@@ -458,7 +465,7 @@ class ListExportApi(APIView):
     content_negotiation_class = IgnoreClientContentNegotiation
 
     @extend_schema(operation_id="lists_export", parameters=[ListItemsApi.ItemFilterInput],
-                   request=None, responses={**_CSV_RESPONSES, **_errors(400)})
+                   request=None, responses={**CSV_RESPONSES, **error_responses(400)})
     def post(self, request, list_id: int):
         """The list as CSV (plans with CSV export), recorded in its export history; the filters are query
         parameters, as for the items. A POST because it records the export."""
@@ -471,7 +478,7 @@ class ListExportApi(APIView):
 class ListExportsApi(APIView):
     pagination_class = Pagination
 
-    @extend_schema(operation_id="lists_exports_list", responses={200: ExportOutput(many=True), **_errors(404)})
+    @extend_schema(operation_id="lists_exports_list", responses={200: ExportOutput(many=True), **error_responses(404)})
     def get(self, request, list_id: int):
         creator_list = list_get(user=request.user, list_id=list_id)
         paginator = self.pagination_class()

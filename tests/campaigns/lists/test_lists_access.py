@@ -10,10 +10,10 @@ from typing import Callable
 import pytest
 from django.urls import reverse
 
-from campaigns.models import CreatorList, CreatorListItem, ListCollaborator, ListExport
+from campaigns.lists.models import CreatorList, CreatorListItem, ListCollaborator, ListExport
 
-from .lists_support import make_creator, make_list, make_search, share
-from .test_api import api_for
+from ..test_api import api_for
+from .support import make_creator, make_list, make_search, share
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +188,7 @@ def test_list_leave_is_for_collaborators_and_strangers_get_404(client, scene, ro
 
 
 def test_list_restore_is_for_the_owner_only(scene):
-    from campaigns.list_services import list_archive
+    from campaigns.lists.services import list_archive
 
     list_archive(creator_list=scene.creator_list)
     for role in ("editor", "viewer", "stranger"):

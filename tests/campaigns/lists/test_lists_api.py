@@ -3,10 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from campaigns.models import CreatorList, CreatorListItem, ListExport
+from campaigns.lists.models import CreatorList, CreatorListItem, ListExport
 
-from .lists_support import assert_dense, board, make_creator, make_list, make_search, share
-from .test_api import api_for
+from ..test_api import api_for
+from .support import assert_dense, board, make_creator, make_list, make_search, share
 
 pytestmark = pytest.mark.django_db
 
@@ -225,11 +225,11 @@ def test_api_export_of_a_list_you_cannot_read_is_not_found_whatever_the_plan(pay
 
 
 def test_api_add_to_a_full_list_answers_conflict(paying, monkeypatch):
-    import campaigns.list_services as list_services
+    import campaigns.lists.services.lists as list_board_services
 
     creator_list = make_list(paying, [make_creator()])
     make_search(paying, [extra := make_creator()])
-    monkeypatch.setattr(list_services, "MAX_LIST_ITEMS", 1)
+    monkeypatch.setattr(list_board_services, "MAX_LIST_ITEMS", 1)
 
     full = api_for(paying).post(f"{LISTS}{creator_list.pk}/items/", {"creator_ids": [extra.pk]}, format="json")
 
