@@ -50,4 +50,6 @@ export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export DJANGO_SETTINGS_MODULE=influencer_platform.settings.test
 for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
+# The direction of imports between the apps (.importlinter) holds before any test runs.
+.venv/bin/lint-imports --no-logo
 .venv/bin/python -m pytest "$@"

@@ -194,6 +194,8 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_PRICE_IDS: dict = env.json("STRIPE_PRICE_IDS", default={})
 BILLING_PROVIDER = env("BILLING_PROVIDER", default="") or ("stripe" if STRIPE_SECRET_KEY else "demo")
+# Production sets it: billing then refuses to start on Stripe keys that would lose money (see billing.apps).
+STRIPE_LIVE_KEYS_REQUIRED = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
