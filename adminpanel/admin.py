@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from django_dramatiq.models import Task
 
 from influencer_platform.errors import ApplicationError
+from influencer_platform.formatting import plural
 
 from .config import config_get, config_text
 from .models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration, WorkerHeartbeat
@@ -237,7 +238,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
             else:
                 retried += 1
         if retried:
-            self.message_user(request, f"Sent {retried} job{'' if retried == 1 else 's'} again.", messages.SUCCESS)
+            self.message_user(request, f"Sent {plural(retried, 'job')} again.", messages.SUCCESS)
         if refused:
             self.message_user(request, f"Not retried: {'; '.join(refused)}", messages.WARNING)
 

@@ -22,6 +22,7 @@ from accounts.models import User
 from billing.models import Feature
 from billing.selectors import result_row_limit
 from billing.services import feature_check
+from influencer_platform.formatting import plural
 from scraping.export import BOM, LINE_END, csv_cell, csv_rows, export_filename, export_link_token
 from scraping.models import JobCreator
 from scraping.selectors import campaign_results, job_get, job_results
@@ -66,10 +67,6 @@ def campaign_export_extent(*, user: User, campaign_id: int) -> ExportExtent | No
     return export_extent(user=user, rows=campaign_results(user=user, campaign_id=campaign_id))
 
 
-def _creators(count: int) -> str:
-    return f"{count:,} creator" if count == 1 else f"{count:,} creators"
-
-
 def _content_disposition(name: str) -> str:
     """An ASCII ``filename`` for every client, and the name in its own script (RFC 6266) when it has one."""
     day = timezone.localdate()
@@ -104,7 +101,7 @@ def search_export_start(*, user: User, job_id: int) -> str:
     if job.campaign_id:
         extent = export_extent(user=user, rows=job_results(user=user, job_id=job.pk))
         campaign_export_record(campaign=job.campaign, actor=user,
-                               rows=f"{_creators(extent.exported)} from the search for {job.query_label}")
+                               rows=f"{plural(extent.exported, 'creator')} from the search for {job.query_label}")
     return export_link_token(user=user, kind="search", target_id=job.pk)
 
 
@@ -122,7 +119,7 @@ def campaign_export_start(*, user: User, campaign_id: int) -> str:
     feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
     campaign = campaign_get(user=user, campaign_id=campaign_id)
     extent = export_extent(user=user, rows=campaign_results(user=user, campaign_id=campaign.pk))
-    campaign_export_record(campaign=campaign, actor=user, rows=_creators(extent.exported))
+    campaign_export_record(campaign=campaign, actor=user, rows=plural(extent.exported, "creator"))
     return export_link_token(user=user, kind="campaign", target_id=campaign.pk)
 
 

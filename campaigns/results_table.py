@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import floatformat, linebreaksbr, pluralize, truncatechars
+from django.template.defaultfilters import floatformat, linebreaksbr, truncatechars
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from influencer_platform.formatting import compact_number
+from influencer_platform.formatting import compact_number, plural
 from scraping.images.placeholder import creator_placeholder
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url
 from scraping.models import CreatorProfile, EngagementBasis, JobCreator
@@ -80,7 +80,7 @@ def engagement_basis_label(creator: CreatorProfile) -> str:
         return ""
     count = creator.engagement_posts
     if creator.engagement_basis == EngagementBasis.RECENT_POSTS and count:
-        return f"avg of {count} recent post{pluralize(count)}"
+        return f"avg of {plural(count, 'recent post')}"
     return creator.get_engagement_basis_display()
 
 

@@ -22,3 +22,8 @@ def ago(moment) -> str:
         return ""
     text = naturaltime(moment)
     return "just now" if text == "now" else text
+
+
+def plural(count: int, noun: str, plural_noun: str = "") -> str:
+    """"1 creator", "1,250 creators"; ``plural_noun`` where adding an "s" is wrong ("searches")."""
+    return f"{count:,} {noun if count == 1 else plural_noun or noun + 's'}"

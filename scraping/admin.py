@@ -37,6 +37,7 @@ from django.utils.text import capfirst
 
 from adminpanel.audit import audited
 from influencer_platform.errors import ApplicationError
+from influencer_platform.formatting import plural
 from influencer_platform.http import web_url
 
 from .models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
@@ -77,10 +78,6 @@ def _duration_text(duration: timedelta | None) -> str | None:
     if minutes:
         return f"{minutes}m {seconds:02d}s"
     return f"{seconds}s"
-
-
-def _searches(count: int) -> str:
-    return f"{count:,} search{'' if count == 1 else 'es'}"
 
 
 def _preformatted(text: str) -> SafeString:
@@ -330,11 +327,11 @@ class ScrapingJobAdmin(admin.ModelAdmin):
     def _report(self, request: HttpRequest, *, done: int, refused: list[str], done_verb: str,
                 refused_verb: str) -> None:
         if done:
-            self.message_user(request, f"{done_verb} {_searches(done)}.", messages.SUCCESS)
+            self.message_user(request, f"{done_verb} {plural(done, 'search', 'searches')}.", messages.SUCCESS)
         if refused:
             self.message_user(
                 request,
-                f"{_searches(len(refused))} could not be {refused_verb}: {'; '.join(refused)}",
+                f"{plural(len(refused), 'search', 'searches')} could not be {refused_verb}: {'; '.join(refused)}",
                 messages.WARNING,
             )
 
@@ -401,7 +398,7 @@ class CreatorProfileAdmin(admin.ModelAdmin):
     def found_by(self, profile: CreatorProfile) -> SafeString:
         url = reverse(f"{self.admin_site.name}:scraping_scrapingjob_changelist")
         return format_html('<a href="{}?results__creator__id__exact={}">{}</a>', url, profile.pk,
-                           _searches(profile.found_by_count))
+                           plural(profile.found_by_count, "search", "searches"))
 
     @admin.display(description="Profile")
     def profile_link(self, profile: CreatorProfile) -> SafeString | None:

@@ -50,8 +50,7 @@ from .services import (
     list_create,
     list_delete,
     list_duplicate,
-    list_item_move,
-    list_item_update,
+    list_item_change,
     list_items_move,
     list_items_remove,
     list_leave,
@@ -355,16 +354,7 @@ class ListItemDetailApi(APIView):
         creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.EDIT)
         data = self.ItemUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
-        current = list_item_get(creator_list=creator_list, item_id=item_id).bucket
-        bucket = values.get("bucket", current)
-        # Naming the bucket it is already in, without a place, leaves the item where it is.
-        if bucket != current or {"position", "before_item_id"} & values.keys():
-            list_item_move(creator_list=creator_list, actor=request.user, item_id=item_id, bucket=bucket,
-                           position=values.get("position"), before_item_id=values.get("before_item_id"))
-        changes = {key: values[key] for key in ("notes", "pinned", "last_contacted_at") if key in values}
-        if changes:
-            list_item_update(creator_list=creator_list, actor=request.user, item_id=item_id, **changes)
+        list_item_change(creator_list=creator_list, actor=request.user, item_id=item_id, **data.validated_data)
         return Response(ItemOutput(list_item_get(creator_list=creator_list, item_id=item_id),
                                    context={"request": request}).data)
 

@@ -151,3 +151,36 @@ class ListExport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ListActivityKind(models.TextChoices):
+    ADDED = "added", "Added creators"
+    MOVED = "moved", "Moved creators"
+    REMOVED = "removed", "Removed creators"
+    NOTED = "noted", "Changed a creator's notes, pin or last contact"
+    EXPORTED = "exported", "Exported"
+    SHARED = "shared", "Shared the list"
+
+
+class ListActivity(models.Model):
+    """Who changed what on a list, written by the service that made the change, in its transaction.
+
+    ``message`` reads after the actor's name ("moved @mia to Shortlist"), so the record stays readable
+    after the creator, the item or the account it names is gone.
+    """
+
+    creator_list = models.ForeignKey(CreatorList, on_delete=models.CASCADE, related_name="activity")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    actor_email = models.CharField(max_length=254, blank=True, help_text="Kept if the account is deleted.")
+    kind = models.CharField(max_length=16, choices=ListActivityKind.choices)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["creator_list", "-created_at"], name="list_activity_recent")]
+        verbose_name_plural = "list activity"
+
+    def __str__(self) -> str:
+        return f"{self.actor_email} {self.message}"

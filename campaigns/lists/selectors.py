@@ -19,7 +19,7 @@ from influencer_platform.errors import NotFoundError
 from scraping.models import CreatorProfile, JobCreator, Platform
 from scraping.selectors import ResultFilters, campaign_owned, campaign_results, job_results, rows_shown
 
-from .models import Bucket, CreatorList, CreatorListItem, ListCollaborator, ListExport, ListRole
+from .models import Bucket, CreatorList, CreatorListItem, ListActivity, ListCollaborator, ListExport, ListRole
 
 OWNER = "owner"
 
@@ -165,6 +165,15 @@ def list_collaborators(*, creator_list: CreatorList) -> QuerySet[ListCollaborato
 
 def list_exports(*, creator_list: CreatorList) -> QuerySet[ListExport]:
     return ListExport.objects.filter(creator_list=creator_list).select_related("user")
+
+
+# Lines of activity the list's activity page shows, newest first.
+ACTIVITY_SHOWN = 100
+
+
+def list_activity(*, creator_list: CreatorList, limit: int = ACTIVITY_SHOWN) -> list[ListActivity]:
+    """Who added, moved, noted, removed, shared and exported on the list, newest first."""
+    return list(ListActivity.objects.filter(creator_list=creator_list).select_related("actor")[:limit])
 
 
 # Choosing creators to add

@@ -22,4 +22,5 @@ urlpatterns = [
     path("lists/<int:list_id>/export/", views.list_export_start_view, name="list_export_start"),
     path("lists/<int:list_id>/export.csv", views.list_export, name="list_export"),
     path("lists/<int:list_id>/exports/", views.list_exports_view, name="list_exports"),
+    path("lists/<int:list_id>/activity/", views.list_activity_view, name="list_activity"),
 ]

@@ -22,6 +22,7 @@ from billing.models import Feature
 from billing.selectors import result_row_limit
 from billing.services import PlanLimitError, feature_check
 from influencer_platform.errors import ApplicationError
+from influencer_platform.formatting import plural
 from scraping.export import ExportLinkError, export_link_check
 
 from .exports import list_export_response, list_export_start
@@ -40,6 +41,7 @@ from .selectors import (
     ListAccess,
     bucket_counts,
     can,
+    list_activity,
     list_board,
     list_collaborators,
     list_exports,
@@ -59,8 +61,8 @@ from .services import (
     list_create_with_creators,
     list_delete,
     list_duplicate,
+    list_item_change,
     list_item_move,
-    list_item_update,
     list_items_move,
     list_items_remove,
     list_leave,
@@ -276,11 +278,11 @@ def list_bulk(request, list_id: int):
         if data["action"] == "move":
             moved = list_items_move(creator_list=creator_list, actor=request.user, item_ids=data["item"],
                                     bucket=data["bucket"])
-            messages.success(request, f"Moved {moved:,} creator{'s' if moved != 1 else ''} to "
+            messages.success(request, f"Moved {plural(moved, 'creator')} to "
                                       f"{creator_list.bucket_label(data['bucket'])}.")
         else:
             removed = list_items_remove(creator_list=creator_list, actor=request.user, item_ids=data["item"])
-            messages.success(request, f"Removed {removed:,} creator{'s' if removed != 1 else ''} from the list.")
+            messages.success(request, f"Removed {plural(removed, 'creator')} from the list.")
     except ApplicationError as exc:
         messages.warning(request, exc.message)
     return redirect(back)
@@ -292,17 +294,12 @@ def list_bulk(request, list_id: int):
 def list_item_edit(request, list_id: int, item_id: int):
     """One change from a table row (bucket, notes or pin); htmx gets the row back, redrawn."""
     creator_list = list_get(user=request.user, list_id=list_id, access=ListAccess.EDIT)
-    item = list_item_get(creator_list=creator_list, item_id=item_id)
     form = ItemUpdateForm(request.POST)
     error = ""
     if form.is_valid():
         try:
-            if form.cleaned_data.get("bucket") and form.cleaned_data["bucket"] != item.bucket:
-                list_item_move(creator_list=creator_list, actor=request.user, item_id=item_id,
-                               bucket=form.cleaned_data["bucket"])
-            if form.changes():
-                list_item_update(creator_list=creator_list, actor=request.user, item_id=item_id,
-                                 **form.changes())
+            list_item_change(creator_list=creator_list, actor=request.user, item_id=item_id,
+                             bucket=form.cleaned_data.get("bucket") or None, **form.changes())
         except ApplicationError as exc:
             if exc.status_code == 404:
                 raise
@@ -449,4 +446,13 @@ def list_exports_view(request, list_id: int):
     context = _list_context(request, creator_list, tab="exports")
     context["exports"] = list_exports(creator_list=creator_list)[:100]
     return render(request, "lists/exports.html", context)
+
+
+@onboarding_not_required
+@login_required
+def list_activity_view(request, list_id: int):
+    creator_list = list_get(user=request.user, list_id=list_id)
+    context = _list_context(request, creator_list, tab="activity")
+    context["activity"] = list_activity(creator_list=creator_list)
+    return render(request, "lists/activity.html", context)
 

@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from influencer_platform.errors import ApplicationError, NotFoundError
+from influencer_platform.formatting import plural
 from scraping.models import CreatorProfile
 
-from ..models import Bucket, CreatorList, CreatorListItem, ListType
+from ..models import Bucket, CreatorList, CreatorListItem, ListActivityKind, ListType
 from ..selectors import BUCKET_ORDER
+from .activity import creators_named, list_activity_record
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
@@ -208,17 +210,13 @@ class ListAddOutcome:
 
     @property
     def message(self) -> str:
-        message = f"Added {_creators(self.added)} to “{self.creator_list.name}”."
+        message = f"Added {plural(self.added, 'creator')} to “{self.creator_list.name}”."
         if self.skipped:
             handles = ", ".join(f"@{handle}" for handle in self.skipped_handles)
             more = self.skipped - len(self.skipped_handles)
             message += f" Skipped {self.skipped:,} already on the list"
             message += (f": {handles}" if handles else "") + (f" and {more:,} more." if more > 0 else ".")
         return message
-
-
-def _creators(count: int) -> str:
-    return f"{count:,} creator" if count == 1 else f"{count:,} creators"
 
 
 @transaction.atomic
@@ -253,6 +251,8 @@ def list_add_creators(*, creator_list: CreatorList, actor: User, creator_ids: Se
     handles = list(CreatorProfile.objects.filter(pk__in=skipped[:5]).values_list("handle", flat=True))
     if new:
         list_touch(locked)
+        list_activity_record(creator_list=locked, actor=actor, kind=ListActivityKind.ADDED,
+                             message=f"added {_creators_named(new)} to {locked.bucket_label(bucket)}")
     return ListAddOutcome(creator_list=locked, added=len(new), skipped=len(skipped), skipped_handles=handles)
 
 
@@ -284,10 +284,20 @@ def _contacted_now(creator_list: CreatorList, item_ids: Iterable[int], *, when: 
 
 
 def _item(creator_list: CreatorList, item_id: int) -> CreatorListItem:
-    item = CreatorListItem.objects.filter(creator_list=creator_list, pk=item_id).first()
+    item = CreatorListItem.objects.filter(creator_list=creator_list, pk=item_id).select_related("creator").first()
     if item is None:
         raise NotFoundError("That creator is not on this list.")
     return item
+
+
+def _creators_named(creators: Sequence[CreatorProfile]) -> str:
+    return creators_named([creator.handle for creator in creators[:2]], len(creators))
+
+
+def _items_named(creator_list: CreatorList, item_ids: Sequence[int]) -> str:
+    handles = list(CreatorListItem.objects.filter(creator_list=creator_list, pk__in=list(item_ids)[:2])
+                   .values_list("creator__handle", flat=True)) if len(item_ids) <= 2 else []
+    return creators_named(handles, len(item_ids))
 
 
 @transaction.atomic
@@ -317,6 +327,9 @@ def list_item_move(*, creator_list: CreatorList, actor: User, item_id: int, buck
         if bucket == Bucket.CONTACTED:
             _contacted_now(locked, [item.pk], when=timezone.now())
     list_touch(locked)
+    verb = f"moved @{item.creator.handle} to" if source != bucket else f"reordered @{item.creator.handle} in"
+    list_activity_record(creator_list=locked, actor=actor, kind=ListActivityKind.MOVED,
+                         message=f"{verb} {locked.bucket_label(bucket)}")
     item.refresh_from_db()
     return item
 
@@ -339,6 +352,8 @@ def list_items_move(*, creator_list: CreatorList, actor: User, item_ids: Sequenc
     if bucket == Bucket.CONTACTED:
         _contacted_now(locked, moving_ids, when=timezone.now())
     list_touch(locked)
+    list_activity_record(creator_list=locked, actor=actor, kind=ListActivityKind.MOVED,
+                         message=f"moved {_items_named(locked, moving_ids)} to {locked.bucket_label(bucket)}")
     return len(moving_ids)
 
 
@@ -348,12 +363,16 @@ def list_items_remove(*, creator_list: CreatorList, actor: User, item_ids: Seque
     locked = list_locked(creator_list)
     list_writable_check(locked)
     removing = CreatorListItem.objects.filter(creator_list=locked, pk__in=list(item_ids))
+    removing_ids = list(removing.values_list("pk", flat=True))
+    named = _items_named(locked, removing_ids)
     buckets = set(removing.values_list("bucket", flat=True))
     removed, _ = removing.delete()
     for bucket in buckets:
         _renumber(locked, bucket, _bucket_ids(locked, bucket))
     if removed:
         list_touch(locked)
+        list_activity_record(creator_list=locked, actor=actor, kind=ListActivityKind.REMOVED,
+                             message=f"removed {named} from the list")
     return removed
 
 
@@ -384,6 +403,39 @@ def list_item_update(*, creator_list: CreatorList, actor: User, item_id: int, no
     if fields:
         item.save(update_fields=[*fields, "updated_at"])
         list_touch(locked)
+        list_activity_record(creator_list=locked, actor=actor, kind=ListActivityKind.NOTED,
+                             message=_item_change_message(item, fields))
+    return item
+
+
+def _item_change_message(item: CreatorListItem, fields: list[str]) -> str:
+    changes = []
+    if "notes" in fields:
+        changes.append("cleared the notes on" if not item.notes else "changed the notes on")
+    if "pinned" in fields:
+        changes.append("pinned" if item.pinned else "unpinned")
+    if "last_contacted_at" in fields:
+        changes.append("set the last contact of" if item.last_contacted_at else "cleared the last contact of")
+    return " and ".join(changes) + f" @{item.creator.handle}"
+
+
+@transaction.atomic
+def list_item_change(*, creator_list: CreatorList, actor: User, item_id: int, bucket: str | None = None,
+                     position: int | None = None, before_item_id: int | None = None, notes: str | None = None,
+                     pinned: bool | None = None, last_contacted_at: datetime | None | object = _UNSET
+                     ) -> CreatorListItem:
+    """One edit of an item from a page or the API: a move and/or notes, pin and last contact, all or nothing.
+
+    Naming the bucket the item is already in, without a place, leaves it where it is.
+    """
+    item = _item(list_locked(creator_list), item_id)
+    target = bucket or item.bucket
+    if target != item.bucket or position is not None or before_item_id is not None:
+        item = list_item_move(creator_list=creator_list, actor=actor, item_id=item_id, bucket=target,
+                              position=position, before_item_id=before_item_id)
+    if notes is not None or pinned is not None or last_contacted_at is not _UNSET:
+        item = list_item_update(creator_list=creator_list, actor=actor, item_id=item_id, notes=notes,
+                                pinned=pinned, last_contacted_at=last_contacted_at)
     return item
 
 

@@ -17,7 +17,8 @@ from accounts.models import User
 from billing.emails import email_render_in_layout, email_send_rendered
 from influencer_platform.errors import NotFoundError
 
-from ..models import CreatorList, ListCollaborator, ListRole
+from ..models import CreatorList, ListActivityKind, ListCollaborator, ListRole
+from .activity import list_activity_record
 from .lists import ListError, list_locked
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ def list_share(*, creator_list: CreatorList, actor: User, email: str, role: str)
         if collaborator.role != role:
             collaborator.role = role
             collaborator.save(update_fields=["role"])
+            list_activity_record(creator_list=locked, actor=actor, kind=ListActivityKind.SHARED,
+                                 message=f"made {email} {_role_label(role)}")
         return collaborator
     if ListCollaborator.objects.filter(creator_list=locked).count() >= MAX_COLLABORATORS:
         raise ListError(f"A list can be shared with at most {MAX_COLLABORATORS} people.", extra={"field": "email"})
@@ -91,8 +94,15 @@ def list_share(*, creator_list: CreatorList, actor: User, email: str, role: str)
         creator_list=locked, email=email, user=user, role=role, invited_by=actor,
         accepted_at=timezone.now() if user else None,
     )
+    list_activity_record(creator_list=locked, actor=actor, kind=ListActivityKind.SHARED,
+                         message=f"shared the list with {email} as {_role_label(role)}")
     transaction.on_commit(lambda: _send_invitation(collaborator.pk))
     return collaborator
+
+
+def _role_label(role: str) -> str:
+    return "an editor" if role == ListRole.EDITOR else "a viewer"
+
 
 
 def _collaborator(creator_list: CreatorList, collaborator_id: int) -> ListCollaborator:

@@ -75,6 +75,7 @@ PAGE_ACTIONS = [
     Action("board", "read", "get", _list_url("list_board")),
     Action("table", "read", "get", _list_url("list_table")),
     Action("export history", "read", "get", _list_url("list_exports")),
+    Action("activity", "read", "get", _list_url("list_activity")),
     Action("export", "read", "post", _list_url("list_export_start")),
     Action("export file", "read", "get", _list_url("list_export")),
     Action("duplicate", "read", "post", _list_url("list_duplicate")),
