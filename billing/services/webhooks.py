@@ -25,7 +25,13 @@ from ..providers import get_provider
 from ..providers.base import WebhookEvent
 from ..selectors import money_text
 from .emails import invoice_failed_email_schedule, subscription_welcome_schedule
-from .subscriptions import billing_details_apply, billing_details_fetch, now_whole_second, subscription_state_apply
+from .subscriptions import (
+    StateOutcome,
+    billing_details_apply,
+    billing_details_fetch,
+    now_whole_second,
+    subscription_state_apply,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +88,7 @@ def _user_id_for(*, customer_id: str, reference: str = "") -> int | None:
     return None
 
 
-# Each handler returns (user id or None, outcome): "applied", "stale" or "no_user".
+# Each handler returns (user id or None, outcome): a ``StateOutcome`` or "no_user".
 Handler = Callable[[BillingEvent, WebhookEvent], tuple[int | None, str]]
 
 
@@ -121,7 +127,7 @@ def _checkout_completed(stored: BillingEvent, event: WebhookEvent) -> tuple[int 
     if user_id is None:
         return None, "no_user"
     if not session.subscription_id:
-        return user_id, "applied"
+        return user_id, StateOutcome.APPLIED
     # The session carries only the subscription's id: its state is read from the provider.
     state = provider.subscription_get(session.subscription_id)
     details = billing_details_fetch(customer_id=session.customer_id, payment_method_id=state.payment_method_id)
@@ -139,7 +145,7 @@ def _invoice_paid(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None
     if invoice.amount_paid_cents > 0:
         # Money received: the thank-you held back for the first charge after a trial goes now.
         subscription_welcome_schedule(user_id=user_id)
-    return user_id, "applied"
+    return user_id, StateOutcome.APPLIED
 
 
 def _invoice_failed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None, str]:
@@ -150,7 +156,7 @@ def _invoice_failed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | No
     _billing_details_store(user_id, invoice.customer_id)
     invoice_failed_email_schedule(user_id=user_id, invoice_id=invoice.id,
                                   amount=money_text(invoice.amount_due_cents, invoice.currency))
-    return user_id, "applied"
+    return user_id, StateOutcome.APPLIED
 
 
 def _billing_details_store(user_id: int, customer_id: str) -> None:
@@ -235,6 +241,6 @@ def billing_event_process(*, event_id: int) -> str:
     if outcome == "no_user":
         _finish(event_id, status=EventStatus.IGNORED, user_id=None, error="No account has this customer.")
         return EventStatus.IGNORED
-    status = EventStatus.SKIPPED if outcome == "stale" else EventStatus.PROCESSED
+    status = EventStatus.SKIPPED if outcome == StateOutcome.STALE else EventStatus.PROCESSED
     _finish(event_id, status=status, user_id=user_id)
     return status
