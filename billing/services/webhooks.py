@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, UserBilling, UserSubscription, UserSystemData
+from influencer_platform import actor_names
 from influencer_platform.errors import ProviderError, ProviderPermanentError
 from influencer_platform.jobs import actor_send
 
@@ -73,7 +74,7 @@ def webhook_event_record(*, event: WebhookEvent, source: str = EventSource.STRIP
     stuck = stored.status in (EventStatus.PENDING, EventStatus.FAILED) and (
         stored.created_at < timezone.now() - REQUEUE_AFTER)
     if created or stuck:
-        transaction.on_commit(lambda: actor_send("billing_event_process", stored.pk))
+        transaction.on_commit(lambda: actor_send(actor_names.BILLING_EVENT_PROCESS, stored.pk))
     return stored, created
 
 
