@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
@@ -37,7 +36,7 @@ from django.utils.text import capfirst
 
 from adminpanel.audit import audited
 from influencer_platform.errors import ApplicationError
-from influencer_platform.formatting import plural
+from influencer_platform.formatting import Tone, duration_compact, plural, tone_badge
 from influencer_platform.http import web_url
 
 from .models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
@@ -45,14 +44,14 @@ from .services import job_cancel, job_retry
 
 RESULTS_SHOWN = 100
 
-_STATUS_COLOURS = {
-    JobStatus.PENDING: "#6b7280",
-    JobStatus.PROCESSING: "#2563eb",
-    JobStatus.COMPLETED: "#15803d",
-    JobStatus.PARTIAL: "#b45309",
-    JobStatus.ERROR: "#b91c1c",
-    JobStatus.TIMEOUT: "#b91c1c",
-    JobStatus.CANCELLED: "#4b5563",
+_STATUS_TONES = {
+    JobStatus.PENDING: Tone.WAITING,
+    JobStatus.PROCESSING: Tone.BUSY,
+    JobStatus.COMPLETED: Tone.GOOD,
+    JobStatus.PARTIAL: Tone.WARN,
+    JobStatus.ERROR: Tone.BAD,
+    JobStatus.TIMEOUT: Tone.BAD,
+    JobStatus.CANCELLED: Tone.QUIET,
 }
 
 
@@ -65,19 +64,6 @@ def _compact_count(value: int | None) -> str | None:
     if value is None:
         return None
     return intword(value) if value >= 1_000_000 else intcomma(value)
-
-
-def _duration_text(duration: timedelta | None) -> str | None:
-    if duration is None:
-        return None
-    seconds = max(0, int(duration.total_seconds()))
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {seconds:02d}s"
-    return f"{seconds}s"
 
 
 def _preformatted(text: str) -> SafeString:
@@ -261,11 +247,7 @@ class ScrapingJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, job: ScrapingJob) -> SafeString:
-        return format_html(
-            '<span style="background: {}; color: #fff; padding: 2px 8px; border-radius: 10px; '
-            'white-space: nowrap;">{}</span>',
-            _STATUS_COLOURS.get(job.status, "#6b7280"), job.get_status_display(),
-        )
+        return tone_badge(job.get_status_display(), _STATUS_TONES.get(job.status, Tone.WAITING))
 
     @admin.display(description="Found / target", ordering="found_count")
     def found_of_target(self, job: ScrapingJob) -> str:
@@ -273,7 +255,7 @@ class ScrapingJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Duration")
     def duration_display(self, job: ScrapingJob) -> str | None:
-        return _duration_text(job.duration)
+        return None if job.duration is None else duration_compact(job.duration)
 
     @admin.display(description="Progress")
     def progress(self, job: ScrapingJob) -> str:

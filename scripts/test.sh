@@ -52,4 +52,13 @@ for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break;
 
 # The direction of imports between the apps (.importlinter) holds before any test runs.
 .venv/bin/lint-imports --no-logo
-.venv/bin/python -m pytest "$@"
+
+# Most of the suite's time is spent waiting (on workers, servers, the browser), so several test
+# processes share the two cores well; each gets its own PostgreSQL and Redis database
+# (influencer_platform/settings/test.py). TEST_WORKERS=0, or -n / -p no:xdist in the arguments, decides otherwise.
+workers=(-n "${TEST_WORKERS:-3}")
+for arg in "$@"; do
+  case "$arg" in -n|-n*|--numprocesses*|no:xdist) workers=() ;; esac
+done
+[ "${TEST_WORKERS:-3}" = 0 ] && workers=()
+.venv/bin/python -m pytest "${workers[@]}" "$@"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from influencer_platform.formatting import ago, compact_number
+from influencer_platform.formatting import Tone, ago, compact_number, duration_text, tone_class
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, image_proxy_url_for
 
 from ..results_table import avatar_html, engagement_basis_label, engagement_basis_note
@@ -35,30 +35,20 @@ def page_url(query_string: str, page: int) -> str:
     return f"?{prefix}page={page}"
 
 
-@register.filter
-def duration(value) -> str:
-    """How long a search ran: 45 s, 2 min 5 s, 1 h 15 min; a dash before it has started."""
-    if value is None:
-        return "–"
-    seconds = max(int(value.total_seconds()), 0)
-    hours, minutes, seconds = seconds // 3600, seconds // 60 % 60, seconds % 60
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    if minutes:
-        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
-    return f"{seconds} s"
+register.filter("duration", duration_text)
 
 
-STATUS_BADGES = {
-    "completed": "badge-ok", "active": "badge-brand", "processing": "badge-brand", "pending": "badge-brand",
-    "partial": "badge-warn", "timeout": "badge-warn", "error": "badge-danger", "cancelled": "",
-    "draft": "", "archived": "",
+# Searches' and campaigns' statuses on the customer pages (a search waiting to start already reads as under way).
+STATUS_TONES = {
+    "completed": Tone.GOOD, "active": Tone.BUSY, "processing": Tone.BUSY, "pending": Tone.BUSY,
+    "partial": Tone.WARN, "timeout": Tone.WARN, "error": Tone.BAD, "cancelled": Tone.QUIET,
+    "draft": Tone.QUIET, "archived": Tone.QUIET,
 }
 
 
 @register.filter
 def status_badge(status: str) -> str:
-    return STATUS_BADGES.get(status, "")
+    return tone_class(STATUS_TONES.get(status))
 
 
 @register.filter
