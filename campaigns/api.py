@@ -23,7 +23,7 @@ from influencer_platform.api import (
     Pagination,
     error_responses,
 )
-from scraping.filters import ResultFilterForm
+from scraping.filters import result_filters_parse
 from scraping.models import EndReason, JobCreator, JobPhase, JobStatus, Platform, ScrapingJob, SearchType
 from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters, ResultRows, campaign_results, job_get, job_results
 from scraping.serializers import CreatorOutput
@@ -41,14 +41,12 @@ from .services import (
     campaign_update,
 )
 
-CAMPAIGN_SEARCH_TYPES = [("keyword", "Keyword"), ("similar", "Similar creators")]
-
 
 class CampaignOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     description = serializers.CharField()
-    search_type = serializers.ChoiceField(choices=CAMPAIGN_SEARCH_TYPES)
+    search_type = serializers.ChoiceField(choices=SearchType.choices)
     status = serializers.ChoiceField(choices=CampaignStatus.choices,
                                      help_text="Derived from the campaign's searches unless archived.")
     search_count = serializers.IntegerField()
@@ -167,11 +165,11 @@ RESULT_FILTER_PARAMETERS = [
 
 
 def _result_filters(request) -> ResultFilters:
-    """The results pages' filter form, so the API filters and sorts exactly as they do."""
-    form = ResultFilterForm(request.query_params)
-    if not form.is_valid():
-        raise serializers.ValidationError({field: list(errors) for field, errors in form.errors.items()})
-    return form.filters()
+    """Read as the results pages read them, so the API filters and sorts exactly as they do."""
+    parsed = result_filters_parse(request.query_params)
+    if parsed.errors:
+        raise serializers.ValidationError(parsed.errors)
+    return parsed.filters
 
 
 class ResultsApi(APIView):
@@ -201,7 +199,7 @@ class CampaignListApi(APIView):
     class CampaignCreateInput(serializers.Serializer):
         name = serializers.CharField(help_text="Up to 120 characters.")
         description = serializers.CharField(required=False, allow_blank=True, default="")
-        search_type = serializers.ChoiceField(choices=CAMPAIGN_SEARCH_TYPES, default="keyword")
+        search_type = serializers.ChoiceField(choices=SearchType.choices, default=SearchType.KEYWORD)
 
     @extend_schema(operation_id="campaigns_list", parameters=[FilterInput],
                    responses={200: CampaignOutput(many=True), **error_responses(400)})
@@ -229,7 +227,7 @@ class CampaignDetailApi(APIView):
     class CampaignUpdateInput(serializers.Serializer):
         name = serializers.CharField(required=False, help_text="Up to 120 characters.")
         description = serializers.CharField(required=False, allow_blank=True)
-        search_type = serializers.ChoiceField(choices=CAMPAIGN_SEARCH_TYPES, required=False)
+        search_type = serializers.ChoiceField(choices=SearchType.choices, required=False)
 
     @extend_schema(operation_id="campaigns_retrieve", responses={200: CampaignOutput, **error_responses(404)})
     def get(self, request, campaign_id: int):

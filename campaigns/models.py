@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from scraping.models import SearchType
+
 
 class CampaignStatus(models.TextChoices):
     """Derived, never stored: see ``campaigns.selectors.campaigns_with_status``."""
@@ -24,7 +26,7 @@ class Campaign(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(max_length=2000, blank=True)
     search_type = models.CharField(
-        max_length=16, choices=[("keyword", "Keyword"), ("similar", "Similar creators")], default="keyword",
+        max_length=16, choices=SearchType.choices, default=SearchType.KEYWORD,
         help_text="The kind of search this campaign mostly runs; the search wizard starts there.",
     )
     archived_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,10 @@ results pages, the API and the exports all parse them here."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
 from django import forms
 
 from influencer_platform.fields import IntegerField
@@ -48,3 +52,23 @@ class ResultFilterForm(forms.Form):
     def rows_per_page(self) -> int:
         size = self.cleaned_data.get("page_size") if self.is_valid() else None
         return size or PAGE_SIZES[0]
+
+
+@dataclass(frozen=True)
+class ParsedFilters:
+    """Query parameters read once: the filters, the page size, and what was wrong with them."""
+
+    filters: ResultFilters
+    rows_per_page: int
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def result_filters_parse(params: Mapping[str, Any] | None) -> ParsedFilters:
+    """The one reading of a results table's filters, for the pages, the API, the exports and lists.
+
+    Invalid values are reported in ``errors`` and fall back to "no filter"; the API refuses them,
+    the pages show them next to the fields.
+    """
+    form = ResultFilterForm(params or None)
+    return ParsedFilters(filters=form.filters(), rows_per_page=form.rows_per_page(),
+                         errors={name: list(messages) for name, messages in form.errors.items()})

@@ -29,8 +29,13 @@ redis_port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127
 cleanup() {
   status=$?
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
-  [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null || true
-  rm -rf "$work"
+  if [ -f "$work/redis.pid" ]; then
+    redis_pid=$(cat "$work/redis.pid")
+    kill "$redis_pid" 2>/dev/null || true
+    # Redis (or a test process still exiting) may write its last lines while the folder goes.
+    for _ in $(seq 50); do kill -0 "$redis_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" || true; }
   exit $status
 }
 trap cleanup EXIT INT TERM

@@ -7,7 +7,6 @@ it exists or not (viewers asking to edit included).
 
 from __future__ import annotations
 
-from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -23,7 +22,7 @@ from influencer_platform.api import (
     Pagination,
     error_responses,
 )
-from scraping.filters import ResultFilterForm
+from scraping.filters import result_filters_parse
 from scraping.models import Platform
 from scraping.serializers import CreatorOutput
 
@@ -258,9 +257,12 @@ class ListDuplicateApi(APIView):
 
 
 def _item_filters(query_params) -> ItemFilters:
-    has_email = str(query_params.get("has_email", "")).lower() in ("1", "true", "on", "yes")
-    return ItemFilters(bucket=query_params.get("bucket", ""), has_email=has_email,
-                       platform=query_params.get("platform", ""), text=query_params.get("q", "").strip()[:100])
+    """The items' filters, validated and read once (a bad value is a 400 with the field named)."""
+    data = ListItemsApi.ItemFilterInput(data=query_params)
+    data.is_valid(raise_exception=True)
+    values = data.validated_data
+    return ItemFilters(bucket=values.get("bucket", ""), has_email=values.get("has_email", False),
+                       platform=values.get("platform", ""), text=values.get("q", "").strip())
 
 
 class ListItemsApi(APIView):
@@ -296,7 +298,6 @@ class ListItemsApi(APIView):
                    responses={200: ItemOutput(many=True), **error_responses(400, 404)})
     def get(self, request, list_id: int):
         creator_list = list_get(user=request.user, list_id=list_id)
-        self.ItemFilterInput(data=request.query_params).is_valid(raise_exception=True)
         items = list_items(creator_list=creator_list, filters=_item_filters(request.query_params))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(items, request, view=self)
@@ -315,13 +316,14 @@ class ListItemsApi(APIView):
                                             limit=result_row_limit(user=request.user))
             asked = len(set(values["creator_ids"]))
         else:
-            # The results pages' filters, so "all matching" means the same rows as there.
-            query = QueryDict(mutable=True)
-            query.update({key: "on" if value is True else str(value) for key, value in values.items()
-                          if key in ResultFilterForm.base_fields and value not in (False, None, "")})
+            # Read as the results pages read their filters, so "all matching" means the same rows as there.
+            filters = result_filters_parse({key: value for key, value in request.data.items()
+                                            if value not in (False, None, "")})
+            if filters.errors:
+                raise serializers.ValidationError(filters.errors)
             source = {"job_id": values["search_id"]} if "search_id" in values else \
                 {"campaign_id": values["campaign_id"]}
-            creator_ids = result_creator_ids(user=request.user, filters=ResultFilterForm(query).filters(),
+            creator_ids = result_creator_ids(user=request.user, filters=filters.filters,
                                              limit=result_row_limit(user=request.user), **source)
             asked = len(creator_ids)
         outcome = list_add_creators(creator_list=creator_list, actor=request.user, creator_ids=creator_ids,
@@ -459,7 +461,6 @@ class ListExportApi(APIView):
     def post(self, request, list_id: int):
         """The list as CSV (plans with CSV export), recorded in its export history; the filters are query
         parameters, as for the items. A POST because it records the export."""
-        ListItemsApi.ItemFilterInput(data=request.query_params).is_valid(raise_exception=True)
         filters = _item_filters(request.query_params)
         list_export_start(user=request.user, list_id=list_id, filters=filters)
         return list_export_response(user=request.user, list_id=list_id, filters=filters)

@@ -4,7 +4,7 @@ from django import forms
 from django.http import QueryDict
 
 from influencer_platform.fields import INT64_MAX, IdField
-from scraping.filters import ResultFilterForm
+from scraping.filters import result_filters_parse
 from scraping.models import Platform
 
 from .selectors import ItemFilters
@@ -121,7 +121,7 @@ class ListAddForm(forms.Form):
 
     def result_filters(self):
         """The filters of the table the creators were chosen in, as the table itself read them."""
-        return ResultFilterForm(QueryDict(self.cleaned_data.get("filter_query") or "")).filters()
+        return result_filters_parse(QueryDict(self.cleaned_data.get("filter_query") or "")).filters
 
 
 class ShareForm(forms.Form):
