@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
 from adminpanel.services import background_history_prune
 from tests.factories import UserFactory
+from tests.waiting import wait_until
 
 from .conftest import reported
 
@@ -32,12 +32,7 @@ def refused(tag: str) -> None:
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 20) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"condition not met in {timeout}s")
+    return wait_until(condition, timeout=timeout, every=0.05, failure=f"condition not met in {timeout}s")
 
 
 def record_of(message, status: str) -> BackgroundJob:

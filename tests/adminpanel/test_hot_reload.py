@@ -26,6 +26,7 @@ from django.utils import timezone
 from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration
 from scraping.models import JobStatus, ScrapingJob
 from tests.factories import UserFactory
+from tests.waiting import wait_until
 
 
 def _test_database_url() -> str:
@@ -41,13 +42,7 @@ def _queue_flush() -> None:
 
 
 def _wait_for(condition: Callable[[], object], *, timeout: float, every: float = 0.1) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(every)
-    return condition()
+    return wait_until(condition, timeout=timeout, every=every)
 
 
 @pytest.fixture
