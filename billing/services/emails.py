@@ -34,14 +34,12 @@ from influencer_platform.errors import ProviderPermanentError
 from influencer_platform.jobs import actor_send
 
 from ..emails import EMAIL_TEMPLATES, email_deliver
-from ..selectors import money_text, plan_for_user, plan_price_cents, trial_days
+from ..selectors import OVERDUE_STATUSES, money_text, plan_for_user, plan_price_cents, trial_days
 
 logger = logging.getLogger(__name__)
 
 TRIAL_EMAIL_KEYS = ("trial_day_2", "trial_day_5", "trial_expired")
 SEARCH_EMAIL_TEMPLATES = ("search_finished", "search_digest")
-# Statuses in which the provider tried to charge and could not.
-OVERDUE_STATUSES = (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID)
 # Stripe keeps the invoice of a trial's end as a draft for about an hour before charging it
 # (https://docs.stripe.com/billing/subscriptions/overview#invoice-lifecycle), while the
 # subscription already reads "active": the thank-you waits until the charge is known to be paid

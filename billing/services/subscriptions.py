@@ -38,9 +38,8 @@ from influencer_platform.errors import ApplicationError, NotFoundError, Provider
 from ..models import BillingEvent, EventSource, EventStatus, SubscriptionPlan, TrialClaim
 from ..providers import get_provider, provider_is_demo
 from ..providers.base import BillingDetails, PaymentDeclinedError, SubscriptionState
-from ..selectors import LIVE_SUBSCRIPTION_STATUSES, plan_for_price, plan_get, price_id_for
+from ..selectors import LIVE_SUBSCRIPTION_STATUSES, OVERDUE_STATUSES, plan_for_price, plan_get, price_id_for
 from .emails import (
-    OVERDUE_STATUSES,
     TRIAL_EMAIL_KEYS,
     email_schedule,
     email_schedule_cancel,
