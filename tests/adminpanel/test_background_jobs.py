@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
 from adminpanel.services import background_history_prune
-from tests.factories import UserFactory
+from tests.factories import AdminActionFactory, BackgroundJobFactory, UserFactory
 from tests.waiting import wait_until
 
 from .conftest import reported
@@ -107,10 +107,10 @@ def test_background_history_prune_keeps_records_within_their_retention(settings)
     settings.RUNTIME_CONFIG_OVERRIDES = {"retention.background_jobs": "30d", "retention.admin_actions": "365d"}
     now = timezone.now()
     for name, age in (("old", 31), ("recent", 29)):
-        BackgroundJob.objects.create(message_id=name, actor_name="jobs_sweep", queue_name="maintenance",
+        BackgroundJobFactory(message_id=name, actor_name="jobs_sweep", queue_name="maintenance",
                                      status=BackgroundJobStatus.DONE)
         BackgroundJob.objects.filter(message_id=name).update(updated_at=now - timedelta(days=age))
-        AdminAction.objects.create(action="user.promote", created_at=now - timedelta(days=age * 12))
+        AdminActionFactory(action="user.promote", created_at=now - timedelta(days=age * 12))
 
     removed = background_history_prune(now=now)
 

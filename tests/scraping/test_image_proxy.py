@@ -32,6 +32,7 @@ from scraping.images.signing import ImageRequest, image_proxy_url
 from scraping.models import CreatorProfile, JobStatus
 from scraping.services import job_start
 from tests.waiting import wait_until
+from tests.factories import CreatorProfileFactory
 
 Reply = tuple[int, dict[str, str], bytes]
 
@@ -622,7 +623,7 @@ def test_image_proxy_answers_a_signed_in_visitor_without_varying_on_the_cookie(c
 
 def _creator(**fields) -> CreatorProfile:
     defaults = {"platform": "tiktok", "external_id": "123", "handle": "miavega", "display_name": "Mia Vega"}
-    return CreatorProfile.objects.create(**{**defaults, **fields})
+    return CreatorProfileFactory(**{**defaults, **fields})
 
 
 def _rendered_avatar(creator: CreatorProfile, size: int = 40) -> str:

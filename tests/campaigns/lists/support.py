@@ -10,6 +10,7 @@ from itertools import count
 from campaigns.lists.models import CreatorList, CreatorListItem
 from campaigns.lists.services import list_add_creators, list_create, list_share
 from scraping.models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
+from tests.factories import CreatorProfileFactory, ScrapingJobFactory
 
 _numbers = count(1)
 
@@ -20,12 +21,12 @@ def make_creator(**fields) -> CreatorProfile:
     values = {"platform": "tiktok", "external_id": f"list-ext-{n}", "handle": handle,
               "display_name": f"Creator {n:04d}", "followers": 1_000 * n, "engagement_rate": Decimal("3.25"),
               "profile_url": f"https://www.tiktok.com/@{handle}", **fields}
-    return CreatorProfile.objects.create(**values)
+    return CreatorProfileFactory(**values)
 
 
 def make_search(user, creators=(), campaign=None, **fields) -> ScrapingJob:
     """A finished search of ``user`` that found ``creators`` in this order."""
-    job = ScrapingJob.objects.create(user=user, campaign=campaign, platform="tiktok", search_type="keyword",
+    job = ScrapingJobFactory(user=user, campaign=campaign, platform="tiktok", search_type="keyword",
                                      keywords=["skincare"], target_results=max(len(creators), 1),
                                      status=JobStatus.COMPLETED, found_count=len(creators), **fields)
     JobCreator.objects.bulk_create([JobCreator(job=job, creator=creator, keyword="skincare", rank=rank)
