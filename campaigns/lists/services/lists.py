@@ -409,14 +409,19 @@ def list_item_update(*, creator_list: CreatorList, actor: User, item_id: int, no
 
 
 def _item_change_message(item: CreatorListItem, fields: list[str]) -> str:
+    # (on its own, as part of several changes)
     changes = []
     if "notes" in fields:
-        changes.append("cleared the notes on" if not item.notes else "changed the notes on")
+        changes.append(("changed the notes on", "notes changed") if item.notes else
+                       ("cleared the notes on", "notes cleared"))
     if "pinned" in fields:
-        changes.append("pinned" if item.pinned else "unpinned")
+        changes.append(("pinned", "pinned") if item.pinned else ("unpinned", "unpinned"))
     if "last_contacted_at" in fields:
-        changes.append("set the last contact of" if item.last_contacted_at else "cleared the last contact of")
-    return " and ".join(changes) + f" @{item.creator.handle}"
+        changes.append(("set the last contact of", "last contact set") if item.last_contacted_at else
+                       ("cleared the last contact of", "last contact cleared"))
+    if len(changes) == 1:
+        return f"{changes[0][0]} @{item.creator.handle}"
+    return f"updated @{item.creator.handle}: " + ", ".join(part for _alone, part in changes)
 
 
 @transaction.atomic

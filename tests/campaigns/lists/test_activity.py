@@ -58,6 +58,16 @@ def test_bulk_moves_and_removals_name_how_many_creators(paying):
         "moved 3 creators to Booked", f"removed @{creators[0].handle} from the list"]
 
 
+def test_several_changes_to_one_item_read_as_one_line(paying):
+    mia = make_creator(handle="mia")
+    creator_list = make_list(paying, [mia])
+    item = CreatorListItem.objects.get(creator_list=creator_list)
+
+    list_item_change(creator_list=creator_list, actor=paying, item_id=item.pk, notes="Call on Monday", pinned=True)
+
+    assert _activity(creator_list)[-1] == (paying.email, "updated @mia: notes changed, pinned")
+
+
 def test_an_item_edit_that_fails_changes_nothing(paying):
     mia = make_creator(handle="mia")
     creator_list = make_list(paying, [mia])
