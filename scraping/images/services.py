@@ -195,13 +195,16 @@ def _other_fetch_awaited(request: ImageRequest, *, output: OutputFormat, if_none
     deadline = time.monotonic() + FETCH_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(FETCH_WAIT_STEP)
+        # The lock is read before the copy: a fetch that stores its copy and lets go of the lock
+        # between the two reads is then still found, instead of being fetched a second time.
+        still_fetching = cache.get(_fetching_key(request.url))
         if content_hash := cache.get(_url_key(request.url)):
             served = _stored_served(request, content_hash=content_hash, output=output, if_none_match=if_none_match)
             if served is not None:
                 return served
         if cache.get(_failed_key(request.url)):
             return _placeholder_served(request, if_none_match=if_none_match)
-        if not cache.get(_fetching_key(request.url)):
+        if not still_fetching:
             return None
     return None
 
