@@ -6,6 +6,9 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import BillingCycle, SubscriptionStatus, User, UserSubscription, UserUsage
 from adminpanel.config import config_get
@@ -139,6 +142,48 @@ def creator_allowance(*, user: User) -> CreatorAllowance:
         resets_on=usage.usage_reset_date,
         trial_rows=result_row_limit(user=user),
     )
+
+
+# Statuses in which the provider tried to charge and could not.
+OVERDUE_STATUSES = (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID)
+
+
+@dataclass(frozen=True)
+class SubscriptionStanding:
+    """Where a paid subscription stands, in one sentence for the billing page."""
+
+    message: SafeString
+    alert: bool = False  # a payment failed: said as an alert, with the card to update
+    ended: bool = False  # access is gone: the page offers the plans
+
+
+def subscription_standing(*, subscription: UserSubscription) -> SubscriptionStanding | None:
+    """The first of these that is true: a failed payment, a trial that will or will not continue,
+    a plan set to end, a renewal, an ended subscription; None when there is nothing to say."""
+    if subscription.subscription_status in OVERDUE_STATUSES:
+        return SubscriptionStanding(mark_safe("Your last payment didn't go through, so searches and exports are "
+                                              "paused. Update your card to continue."), alert=True)
+    if subscription.is_trialing and subscription.cancel_at_period_end:
+        return SubscriptionStanding(format_html("Your trial ends on {} UTC and your plan will not continue. Nothing "
+                                                "will be charged.", _moment(subscription.ends_at)))
+    if subscription.is_trialing:
+        return SubscriptionStanding(format_html("Your card is charged when the trial ends on {} UTC.",
+                                                _moment(subscription.trial_ends_at)))
+    if subscription.cancel_at_period_end and subscription.has_access:
+        return SubscriptionStanding(format_html("Ends on {}: your plan will not renew.", _day(subscription.ends_at)))
+    if subscription.current_period_end and subscription.has_access:
+        return SubscriptionStanding(format_html("Renews on {}.", _day(subscription.current_period_end)))
+    if not subscription.has_access:
+        return SubscriptionStanding(mark_safe("Your subscription has ended."), ended=True)
+    return None
+
+
+def _moment(value: datetime | None) -> str:
+    return date_format(timezone.localtime(value), "F j, H:i") if value else ""
+
+
+def _day(value: datetime | None) -> str:
+    return date_format(timezone.localtime(value), "F j, Y") if value else ""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import BillingCycle, OnboardingStep, SubscriptionStatus
+from accounts.models import BillingCycle, OnboardingStep
 from accounts.selectors import user_profile_get
 from accounts.services import onboarding_plan_select
 from influencer_platform.errors import ApplicationError, ProviderPermanentError
@@ -18,6 +18,7 @@ from .forms import ConfirmationForm, PlanChoiceForm, confirmation_issue
 from .providers import get_provider, provider_is_demo
 from .providers.base import WebhookSignatureError
 from .selectors import (
+    OVERDUE_STATUSES,
     billing_history,
     money_text,
     plan_for_user,
@@ -25,6 +26,7 @@ from .selectors import (
     plan_list,
     plan_offers,
     provider_subscription_live,
+    subscription_standing,
     trial_countdown,
     usage_meters,
 )
@@ -98,8 +100,8 @@ def billing_overview(request):
             "meters": usage_meters(user=user, plan=plan),
             "countdown": trial_countdown(subscription=user.subscription),
             "has_provider_subscription": bool(user.billing.stripe_subscription_id),
-            "payment_overdue": user.subscription.subscription_status in (
-                SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID),
+            "payment_overdue": user.subscription.subscription_status in OVERDUE_STATUSES,
+            "standing": subscription_standing(subscription=user.subscription),
             "has_customer": bool(user.billing.stripe_customer_id),
             "history": billing_history(user=user, limit=20),
             "demo_billing": provider_is_demo(),

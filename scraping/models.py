@@ -101,7 +101,7 @@ class ScrapingJob(models.Model):
     target_results = models.PositiveIntegerField()
     filters = models.JSONField(
         default=dict, blank=True,
-        help_text="Chosen before searching (see scraping.filters): region goes to the provider calls that take "
+        help_text="Chosen before searching (see scraping.search_filters): region goes to the provider calls that take "
                   "it; followers, verified and has email decide which creators count toward the target.")
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True)

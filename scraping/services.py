@@ -33,7 +33,7 @@ from influencer_platform.http import web_url
 from influencer_platform.jobs import actor_send
 
 from .enrichment import creators_enrich
-from .filters import SearchFilters
+from .search_filters import SearchFilters
 from .models import (
     ACTIVE_STATUSES,
     CreatorProfile,

@@ -29,18 +29,17 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import BillingCycle, SubscriptionStatus, TrialStatus, User, UserSubscription, UserSystemData
 from adminpanel.config import config_get
+from influencer_platform import actor_names
 from influencer_platform.errors import ProviderPermanentError
 from influencer_platform.jobs import actor_send
 
 from ..emails import EMAIL_TEMPLATES, email_deliver
-from ..selectors import money_text, plan_for_user, plan_price_cents, trial_days
+from ..selectors import OVERDUE_STATUSES, money_text, plan_for_user, plan_price_cents, trial_days
 
 logger = logging.getLogger(__name__)
 
 TRIAL_EMAIL_KEYS = ("trial_day_2", "trial_day_5", "trial_expired")
 SEARCH_EMAIL_TEMPLATES = ("search_finished", "search_digest")
-# Statuses in which the provider tried to charge and could not.
-OVERDUE_STATUSES = (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID)
 # Stripe keeps the invoice of a trial's end as a draft for about an hour before charging it
 # (https://docs.stripe.com/billing/subscriptions/overview#invoice-lifecycle), while the
 # subscription already reads "active": the thank-you waits until the charge is known to be paid
@@ -183,7 +182,7 @@ def email_schedule(
     }
     _save_schedule(system_data)
     delay = max(0.0, (send_at - now).total_seconds())
-    transaction.on_commit(lambda: actor_send("lifecycle_email", user_id, key, delay=delay))
+    transaction.on_commit(lambda: actor_send(actor_names.LIFECYCLE_EMAIL, user_id, key, delay=delay))
     return True
 
 
@@ -396,5 +395,5 @@ def search_finished_email_schedule(
                      "at": now.isoformat(), "job_ids": [job_id], "context": search}
     _save_schedule(system_data)
     delay = max(0.0, (send_at - now).total_seconds())
-    transaction.on_commit(lambda: actor_send("lifecycle_email", user_id, key, delay=delay))
+    transaction.on_commit(lambda: actor_send(actor_names.LIFECYCLE_EMAIL, user_id, key, delay=delay))
     return True

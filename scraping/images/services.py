@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.http import parse_etags
 
 from adminpanel.config import config_get
+from influencer_platform import actor_names
 from influencer_platform.jobs import actor_send
 from scraping.models import CreatorProfile
 
@@ -194,13 +195,16 @@ def _other_fetch_awaited(request: ImageRequest, *, output: OutputFormat, if_none
     deadline = time.monotonic() + FETCH_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(FETCH_WAIT_STEP)
+        # The lock is read before the copy: a fetch that stores its copy and lets go of the lock
+        # between the two reads is then still found, instead of being fetched a second time.
+        still_fetching = cache.get(_fetching_key(request.url))
         if content_hash := cache.get(_url_key(request.url)):
             served = _stored_served(request, content_hash=content_hash, output=output, if_none_match=if_none_match)
             if served is not None:
                 return served
         if cache.get(_failed_key(request.url)):
             return _placeholder_served(request, if_none_match=if_none_match)
-        if not cache.get(_fetching_key(request.url)):
+        if not still_fetching:
             return None
     return None
 
@@ -256,7 +260,7 @@ def creator_avatars_queue(*, previous_urls: Mapping[str, str], profiles: Iterabl
            if p.avatar_url and (p.pk in changed or _avatar_due(p, refresh_before=refresh_before))]
     for start in range(0, len(due), AVATAR_BATCH_SIZE):
         batch = due[start:start + AVATAR_BATCH_SIZE]
-        transaction.on_commit(lambda batch=batch: actor_send("creator_avatars_fetch", batch))
+        transaction.on_commit(lambda batch=batch: actor_send(actor_names.CREATOR_AVATARS_FETCH, batch))
 
 
 def _avatar_store(url: str, *, reuse_known: bool) -> str:

@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='scrapingjob',
             name='filters',
-            field=models.JSONField(blank=True, default=dict, help_text='Chosen before searching (see scraping.filters): region goes to the provider calls that take it; followers, verified and has email decide which creators count toward the target.'),
+            field=models.JSONField(blank=True, default=dict, help_text='Chosen before searching (see scraping.search_filters): region goes to the provider calls that take it; followers, verified and has email decide which creators count toward the target.'),
         ),
     ]

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from influencer_platform.errors import ProviderError
-from scraping.filters import DEFAULT_TIKTOK_REGION
+from scraping.search_filters import DEFAULT_TIKTOK_REGION
 from scraping.models import Platform, SearchType
 from scraping.providers import CreatorHit, CreatorProfileData, ProviderNotFoundError, ScrapeCreatorsClient, SearchPage
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
-from scraping.models import JobStatus, ScrapingJob
-from tests.factories import UserFactory
+from scraping.models import JobStatus
+from tests.factories import ScrapingJobFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +34,13 @@ def assert_flat(client, url: str, add_rows: Callable[[int], None]) -> None:
 def add_users(count: int) -> None:
     for _ in range(count):
         user = UserFactory()
-        ScrapingJob.objects.create(user=user, platform="tiktok", search_type="keyword", keywords=["a"],
+        ScrapingJobFactory(user=user, platform="tiktok", search_type="keyword", keywords=["a"],
                                    target_results=10)
 
 
 def add_searches(count: int) -> None:
     for index in range(count):
-        ScrapingJob.objects.create(
+        ScrapingJobFactory(
             user=UserFactory(), platform="youtube", search_type="similar", target_username=f"creator{index}",
             target_results=100, status=JobStatus.COMPLETED, found_count=100, started_at=timezone.now(),
             finished_at=timezone.now(),

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from adminpanel.audit import AuditOutsideTransactionError, audit_log, audited
-from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration
+from adminpanel.models import AdminAction, BackgroundJobStatus, SystemConfiguration
 from billing.models import SubscriptionPlan
 from scraping.models import EndReason, JobStatus, ScrapingJob
-from tests.factories import UserFactory
+from tests.factories import BackgroundJobFactory, ScrapingJobFactory, UserFactory
 
 from .conftest import change_form_data, reported
 
@@ -26,7 +26,7 @@ def user_action(action: str, user: User, **fields) -> tuple[str, dict]:
 
 
 def make_job(user: User, **fields) -> ScrapingJob:
-    return ScrapingJob.objects.create(**{
+    return ScrapingJobFactory(**{
         "user": user, "platform": "tiktok", "search_type": "keyword", "keywords": ["skincare"],
         "target_results": 100, **fields,
     })
@@ -85,7 +85,7 @@ def search_retry(client, operator, make_subscriber):
 
 
 def background_job_retry(client, operator, make_subscriber):
-    job = BackgroundJob.objects.create(message_id="m-1", actor_name="jobs_sweep", queue_name="maintenance",
+    job = BackgroundJobFactory(message_id="m-1", actor_name="jobs_sweep", queue_name="maintenance",
                                        status=BackgroundJobStatus.FAILED)
     return reverse("admin:adminpanel_backgroundjob_changelist"), {"action": "retry_selected",
                                                                   "_selected_action": [job.pk]}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -14,7 +13,8 @@ from django.utils import timezone
 
 from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
 from adminpanel.services import background_history_prune
-from tests.factories import UserFactory
+from tests.factories import AdminActionFactory, BackgroundJobFactory, UserFactory
+from tests.waiting import wait_until
 
 from .conftest import reported
 
@@ -32,12 +32,7 @@ def refused(tag: str) -> None:
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 20) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"condition not met in {timeout}s")
+    return wait_until(condition, timeout=timeout, every=0.05, failure=f"condition not met in {timeout}s")
 
 
 def record_of(message, status: str) -> BackgroundJob:
@@ -112,10 +107,10 @@ def test_background_history_prune_keeps_records_within_their_retention(settings)
     settings.RUNTIME_CONFIG_OVERRIDES = {"retention.background_jobs": "30d", "retention.admin_actions": "365d"}
     now = timezone.now()
     for name, age in (("old", 31), ("recent", 29)):
-        BackgroundJob.objects.create(message_id=name, actor_name="jobs_sweep", queue_name="maintenance",
+        BackgroundJobFactory(message_id=name, actor_name="jobs_sweep", queue_name="maintenance",
                                      status=BackgroundJobStatus.DONE)
         BackgroundJob.objects.filter(message_id=name).update(updated_at=now - timedelta(days=age))
-        AdminAction.objects.create(action="user.promote", created_at=now - timedelta(days=age * 12))
+        AdminActionFactory(action="user.promote", created_at=now - timedelta(days=age * 12))
 
     removed = background_history_prune(now=now)
 

@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from adminpanel.models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration
 from scraping.models import JobStatus, ScrapingJob
-from tests.factories import UserFactory
+from tests.factories import ScrapingJobFactory, UserFactory
+from tests.waiting import wait_until
 
 
 def _test_database_url() -> str:
@@ -41,13 +42,7 @@ def _queue_flush() -> None:
 
 
 def _wait_for(condition: Callable[[], object], *, timeout: float, every: float = 0.1) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(every)
-    return condition()
+    return wait_until(condition, timeout=timeout, every=every)
 
 
 @pytest.fixture
@@ -96,7 +91,7 @@ def test_config_admin_edit_reaches_a_running_worker_without_restart(client, main
     operator = UserFactory(is_admin=True)
     client.force_login(operator)
     now = timezone.now()
-    idle = ScrapingJob.objects.create(
+    idle = ScrapingJobFactory(
         user=UserFactory(), platform="tiktok", search_type="keyword", keywords=["skincare"], target_results=100,
         status=JobStatus.PROCESSING, started_at=now - timedelta(minutes=12),
     )

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SubscriptionStatus, TrialStatus, UserSubscription
-from adminpanel.models import BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
+from adminpanel.models import BackgroundJobStatus
 from scraping.models import JobStatus, ScrapingJob
-from tests.factories import UserFactory
+from tests.factories import BackgroundJobFactory, ScrapingJobFactory, UserFactory, WorkerHeartbeatFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ OPS = "admin:ops_overview"
 
 
 def search(user, *, platform="tiktok", status=JobStatus.COMPLETED, age=timedelta(hours=1), minutes=4, credits=10):
-    job = ScrapingJob.objects.create(user=user, platform=platform, search_type="keyword", keywords=["a"],
+    job = ScrapingJobFactory(user=user, platform=platform, search_type="keyword", keywords=["a"],
                                      target_results=100, status=status, credits_spent=credits, found_count=40)
     created = timezone.now() - age
     running = status in (JobStatus.PENDING, JobStatus.PROCESSING)
@@ -73,13 +73,13 @@ def test_ops_overview_counts_trials_and_conversions_of_real_accounts_only(client
 
 def test_ops_overview_shows_queues_worker_liveness_and_failing_tasks(client, operator):
     now = timezone.now()
-    WorkerHeartbeat.objects.create(worker_id="web-1:41:a", hostname="web-1", pid=41, queues=["searches"], threads=4,
+    WorkerHeartbeatFactory(worker_id="web-1:41:a", hostname="web-1", pid=41, queues=["searches"], threads=4,
                                    started_at=now - timedelta(hours=2), last_seen_at=now - timedelta(seconds=5))
-    WorkerHeartbeat.objects.create(worker_id="web-2:42:b", hostname="web-2", pid=42, queues=["searches"], threads=4,
+    WorkerHeartbeatFactory(worker_id="web-2:42:b", hostname="web-2", pid=42, queues=["searches"], threads=4,
                                    started_at=now - timedelta(hours=2), last_seen_at=now - timedelta(minutes=20))
-    BackgroundJob.objects.create(message_id="a", actor_name="jobs_sweep", queue_name="maintenance",
+    BackgroundJobFactory(message_id="a", actor_name="jobs_sweep", queue_name="maintenance",
                                  status=BackgroundJobStatus.FAILED, started_at=now - timedelta(minutes=3))
-    BackgroundJob.objects.create(message_id="b", actor_name="jobs_sweep", queue_name="maintenance",
+    BackgroundJobFactory(message_id="b", actor_name="jobs_sweep", queue_name="maintenance",
                                  status=BackgroundJobStatus.DONE, started_at=now - timedelta(minutes=2))
 
     page = client.get(reverse(OPS))

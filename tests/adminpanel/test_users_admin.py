@@ -12,7 +12,7 @@ from billing.models import BillingEvent, EventSource, TrialClaim
 from billing.selectors import billing_history
 from billing.services import access_check, campaign_create_check, creators_check
 from scraping.models import ScrapingJob
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, ScrapingJobFactory, UserFactory
 
 from .conftest import change_form_data, reported
 
@@ -201,11 +201,11 @@ def test_test_users_cover_each_stage_plan_and_limit(client, operator):
 
 def test_test_user_cleanup_removes_only_test_data(client, operator, make_subscriber):
     real = make_subscriber("glow_up")
-    ScrapingJob.objects.create(user=real, platform="tiktok", search_type="keyword", keywords=["yoga"],
+    ScrapingJobFactory(user=real, platform="tiktok", search_type="keyword", keywords=["yoga"],
                                target_results=50)
     client.post(reverse(TEST_USERS), {"create": "1", "scenarios": ["trial", "plan:viral_surge"]})
     test_users = list(User.objects.filter(is_test_data=True))
-    ScrapingJob.objects.create(user=test_users[0], platform="tiktok", search_type="keyword", keywords=["x"],
+    ScrapingJobFactory(user=test_users[0], platform="tiktok", search_type="keyword", keywords=["x"],
                                target_results=50)
     everyone_else = set(User.objects.filter(is_test_data=False).values_list("pk", flat=True))
     assert len(test_users) == 2 and TrialClaim.objects.count() == 3
@@ -288,10 +288,10 @@ def test_user_change_page_shows_account_tables_read_only_and_points_to_the_actio
 
 def test_user_change_page_links_open_the_account_and_its_searches(client, operator):
     user = UserFactory()
-    ScrapingJob.objects.create(user=user, platform="tiktok", search_type="keyword", keywords=["yoga"],
+    ScrapingJobFactory(user=user, platform="tiktok", search_type="keyword", keywords=["yoga"],
                                target_results=50)
     other = UserFactory()
-    ScrapingJob.objects.create(user=other, platform="tiktok", search_type="keyword", keywords=["golf"],
+    ScrapingJobFactory(user=other, platform="tiktok", search_type="keyword", keywords=["golf"],
                                target_results=50)
 
     accounts = client.get(reverse(USERS), {"id__exact": user.pk})

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from accounts.models import SubscriptionStatus, TrialStatus, UserSubscription
 from campaigns.demo import demo_workspace_create
-from campaigns.list_services import list_share
+from campaigns.lists.services import list_share
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import UserFactory
 

@@ -1,5 +1,4 @@
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -7,6 +6,7 @@ from playwright.sync_api import expect
 from accounts.models import SubscriptionStatus
 from campaigns.services import campaign_create, campaign_search_start
 from scraping.models import ACTIVE_STATUSES, ScrapingJob
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -14,11 +14,8 @@ VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, 
 
 
 def wait_for_searches(*jobs: ScrapingJob) -> None:
-    deadline = time.monotonic() + 90
     running = ScrapingJob.objects.filter(pk__in=[job.pk for job in jobs], status__in=ACTIVE_STATUSES)
-    while running.exists():
-        assert time.monotonic() < deadline, "the searches did not finish"
-        time.sleep(0.5)
+    wait_until(lambda: not running.exists(), timeout=90, every=0.5, failure="the searches did not finish")
 
 
 def overflows(page) -> list[str]:

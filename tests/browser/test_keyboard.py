@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from campaigns.models import CreatorListItem
+from campaigns.lists.models import CreatorListItem
 from campaigns.services import campaign_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -8,15 +8,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import SubscriptionStatus, TrialStatus, UserSubscription
-from adminpanel.models import BackgroundJob, BackgroundJobStatus, WorkerHeartbeat
+from adminpanel.models import BackgroundJobStatus
 from scraping.models import JobStatus, ScrapingJob
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import BackgroundJobFactory, PASSWORD, ScrapingJobFactory, UserFactory, WorkerHeartbeatFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _search(user, *, platform: str, status: str, hours_ago: float, minutes: int = 4) -> None:
-    job = ScrapingJob.objects.create(user=user, platform=platform, search_type="keyword", keywords=["skincare"],
+    job = ScrapingJobFactory(user=user, platform=platform, search_type="keyword", keywords=["skincare"],
                                      target_results=100, status=status, credits_spent=12, found_count=80)
     created = timezone.now() - timedelta(hours=hours_ago)
     running = status in (JobStatus.PENDING, JobStatus.PROCESSING)
@@ -42,10 +42,10 @@ def platform_activity(make_subscriber):
         trial_status=TrialStatus.CONVERTED, trial_converted_at=timezone.now(),
         subscription_status=SubscriptionStatus.ACTIVE)
     now = timezone.now()
-    WorkerHeartbeat.objects.create(worker_id="worker-1:41:a", hostname="worker-1", pid=41,
+    WorkerHeartbeatFactory(worker_id="worker-1:41:a", hostname="worker-1", pid=41,
                                    queues=["emails", "maintenance", "searches"], threads=4,
                                    started_at=now - timedelta(hours=3), last_seen_at=now, processed=310, failed=2)
-    BackgroundJob.objects.create(message_id="m-failed", actor_name="job_step", queue_name="searches", args=[7],
+    BackgroundJobFactory(message_id="m-failed", actor_name="job_step", queue_name="searches", args=[7],
                                  status=BackgroundJobStatus.FAILED, started_at=now - timedelta(minutes=9),
                                  finished_at=now - timedelta(minutes=9), error="RuntimeError: provider refused")
     return customer

@@ -18,6 +18,7 @@ from campaigns.analytics import campaign_figures, campaigns_compared
 from campaigns.selectors import campaign_get
 from campaigns.services import campaign_create, campaign_search_start
 from scraping.models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
+from tests.factories import CreatorProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def search(user, campaign, *, platform="tiktok", keywords="skincare", credits=0)
 
 def creator(platform="tiktok", *, followers=None, engagement=None, email=False) -> CreatorProfile:
     n = next(_ids)
-    return CreatorProfile.objects.create(
+    return CreatorProfileFactory(
         platform=platform, external_id=f"a{n}", handle=f"creator{n}", followers=followers,
         engagement_rate=None if engagement is None else Decimal(engagement),
         emails=[{"address": f"c{n}@studio.co", "source": "bio"}] if email else [], has_email=email)

@@ -14,6 +14,7 @@ from campaigns.models import Campaign
 from campaigns.services import campaign_create
 from scraping.models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
 from tests.scraping.conftest import run_job, sandbox, sandbox_server  # noqa: F401 (fixtures)
+from tests.factories import CreatorProfileFactory, ScrapingJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def make_campaign(user, name="Spring launch", **fields) -> Campaign:
 def make_search(user, campaign=None, **fields) -> ScrapingJob:
     values = {"platform": "tiktok", "search_type": "keyword", "keywords": ["skincare"], "target_results": 500,
               "status": JobStatus.COMPLETED, **fields}
-    return ScrapingJob.objects.create(user=user, campaign=campaign, **values)
+    return ScrapingJobFactory(user=user, campaign=campaign, **values)
 
 
 _external_ids = iter(range(1, 10**9))
@@ -63,7 +64,7 @@ def make_creator(**fields) -> CreatorProfile:
     n = next(_external_ids)
     values = {"platform": "tiktok", "external_id": f"ext{n}", "handle": f"creator{n}",
               "display_name": f"Creator {n}", "followers": 10_000, "engagement_rate": Decimal("2.50"), **fields}
-    return CreatorProfile.objects.create(**values)
+    return CreatorProfileFactory(**values)
 
 
 def add_results(job, creators, keyword="skincare") -> None:

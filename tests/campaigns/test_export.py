@@ -17,11 +17,12 @@ from campaigns.exports import (
     search_export_response,
     search_export_start,
 )
-from campaigns.models import ActivityKind, Campaign, CampaignActivity
+from campaigns.models import ActivityKind, CampaignActivity
 from influencer_platform.errors import NotFoundError
 from scraping.export import csv_rows, export_filename
 from scraping.models import CreatorProfile, JobCreator, ScrapingJob
 from scraping.selectors import ResultFilters, job_results
+from tests.factories import CampaignFactory
 
 from .test_api import grant_api_access
 
@@ -213,7 +214,7 @@ def test_csv_rows_limit_keeps_the_first_rows(customer):
 
 
 def test_search_export_response_is_a_named_csv_download(customer):
-    campaign = Campaign.objects.create(user=customer, name="Spring Skincare Launch")
+    campaign = CampaignFactory(user=customer, name="Spring Skincare Launch")
     job = SearchFactory(user=customer, campaign=campaign)
     ResultFactory.create_batch(3, job=job)
 
@@ -236,7 +237,7 @@ def test_search_export_without_campaign_is_named_after_the_query(customer):
 
 
 def test_search_export_in_a_campaign_is_logged(customer):
-    campaign = Campaign.objects.create(user=customer, name="Launch")
+    campaign = CampaignFactory(user=customer, name="Launch")
     job = SearchFactory(user=customer, campaign=campaign)
     ResultFactory.create_batch(2, job=job)
 
@@ -248,7 +249,7 @@ def test_search_export_in_a_campaign_is_logged(customer):
 
 
 def test_campaign_export_has_one_row_per_creator_across_searches(customer):
-    campaign = Campaign.objects.create(user=customer, name="Launch")
+    campaign = CampaignFactory(user=customer, name="Launch")
     first, second = SearchFactory(user=customer, campaign=campaign), SearchFactory(user=customer, campaign=campaign)
     shared, only_first, only_second = CreatorFactory(), CreatorFactory(), CreatorFactory()
     ResultFactory(job=first, creator=shared, keyword="skincare")
@@ -270,7 +271,7 @@ def test_campaign_export_has_one_row_per_creator_across_searches(customer):
 def test_export_refused_when_the_plan_lacks_csv_export(customer):
     SubscriptionPlan.objects.filter(plan_key="glow_up").update(features=[])
     job = SearchFactory(user=customer)
-    campaign = Campaign.objects.create(user=customer, name="Launch")
+    campaign = CampaignFactory(user=customer, name="Launch")
 
     with pytest.raises(PlanLimitError) as refused:
         search_export_start(user=customer, job_id=job.pk)
@@ -296,7 +297,7 @@ def test_export_refused_without_a_subscription(user):
 
 def test_trial_export_is_capped_at_25_rows(make_subscriber, paying):
     trialing, customer = make_subscriber("glow_up"), paying()
-    trial_campaign = Campaign.objects.create(user=trialing, name="Trial")
+    trial_campaign = CampaignFactory(user=trialing, name="Trial")
     trial_job = SearchFactory(user=trialing, campaign=trial_campaign)
     customer_job = SearchFactory(user=customer)
     ResultFactory.create_batch(30, job=trial_job)
@@ -313,7 +314,7 @@ def test_trial_export_is_capped_at_25_rows(make_subscriber, paying):
 
 def test_trial_export_says_in_its_file_name_and_on_the_page_that_it_holds_the_first_rows(client, make_subscriber):
     trialing = make_subscriber("viral_surge")
-    campaign = Campaign.objects.create(user=trialing, name="Glow Launch")
+    campaign = CampaignFactory(user=trialing, name="Glow Launch")
     job = SearchFactory(user=trialing, campaign=campaign, keywords=["serum"])
     ResultFactory.create_batch(30, job=job)
     client.force_login(trialing)
@@ -330,7 +331,7 @@ def test_trial_export_says_in_its_file_name_and_on_the_page_that_it_holds_the_fi
 
 
 def test_export_of_a_whole_search_is_named_after_campaign_and_query(customer):
-    campaign = Campaign.objects.create(user=customer, name="Glow Launch")
+    campaign = CampaignFactory(user=customer, name="Glow Launch")
     serum = SearchFactory(user=customer, campaign=campaign, keywords=["serum"])
     toner = SearchFactory(user=customer, campaign=campaign, keywords=["toner"])
     ResultFactory.create_batch(30, job=serum)
@@ -344,7 +345,7 @@ def test_export_of_a_whole_search_is_named_after_campaign_and_query(customer):
 
 def test_export_of_someone_elses_search_or_campaign_is_not_found(customer, paying):
     other = paying()
-    campaign = Campaign.objects.create(user=other, name="Theirs")
+    campaign = CampaignFactory(user=other, name="Theirs")
     job = SearchFactory(user=other, campaign=campaign)
     ResultFactory(job=job)
 
@@ -358,7 +359,7 @@ def test_export_of_someone_elses_search_or_campaign_is_not_found(customer, payin
 
 
 def test_export_downloads_over_http_from_the_page_and_the_api(client, customer):
-    campaign = Campaign.objects.create(user=customer, name="Launch")
+    campaign = CampaignFactory(user=customer, name="Launch")
     job = SearchFactory(user=customer, campaign=campaign)
     ResultFactory.create_batch(3, job=job)
     grant_api_access(customer)
@@ -376,7 +377,7 @@ def test_export_downloads_over_http_from_the_page_and_the_api(client, customer):
 
 
 def test_export_is_recorded_by_its_post_and_a_get_of_its_url_writes_nothing(client, customer, paying):
-    campaign = Campaign.objects.create(user=customer, name="Launch")
+    campaign = CampaignFactory(user=customer, name="Launch")
     job = SearchFactory(user=customer, campaign=campaign)
     ResultFactory.create_batch(3, job=job)
     client.force_login(customer)
@@ -401,7 +402,7 @@ def test_export_is_recorded_by_its_post_and_a_get_of_its_url_writes_nothing(clie
 
 
 def test_export_link_is_only_good_for_its_own_export(client, customer):
-    campaign = Campaign.objects.create(user=customer, name="Launch")
+    campaign = CampaignFactory(user=customer, name="Launch")
     first, second = SearchFactory(user=customer, campaign=campaign), SearchFactory(user=customer, campaign=campaign)
     client.force_login(customer)
     link = client.post(reverse("search_export_start", args=[first.pk]))["Location"].split("?", 1)[1]
@@ -446,7 +447,7 @@ def test_export_filename_is_an_ascii_slug_with_the_day(name, filename):
     ("Été à Montréal: «glow»!", "%C3%A9t%C3%A9-%C3%A0-montr%C3%A9al-glow"),
 ])
 def test_export_of_a_campaign_named_in_another_script_keeps_its_name(customer, name, unicode_filename):
-    campaign = Campaign.objects.create(user=customer, name=name)
+    campaign = CampaignFactory(user=customer, name=name)
     day = timezone.localdate().isoformat()
 
     response = campaign_export_response(user=customer, campaign_id=campaign.pk)

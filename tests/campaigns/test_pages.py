@@ -12,6 +12,7 @@ from campaigns.selectors import campaign_get
 from campaigns.services import campaign_archive, campaign_create, campaign_search_start
 from scraping.models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
 from scraping.services import job_cancel
+from tests.factories import JobCreatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -362,7 +363,7 @@ def test_campaign_results_show_each_creator_once(client, paying):
     first, second = started_search(paying, campaign), started_search(paying, campaign)
     make_results(first, 10)
     for rank, row in enumerate(JobCreator.objects.filter(job=first)[:4], start=1):
-        JobCreator.objects.create(job=second, creator=row.creator, keyword="makeup", rank=rank)
+        JobCreatorFactory(job=second, creator=row.creator, keyword="makeup", rank=rank)
     client.force_login(paying)
 
     response = client.get(reverse("campaign_results", args=[campaign.pk]))

@@ -13,6 +13,7 @@ from accounts.services import user_notifications_update
 from billing.services.emails import lifecycle_email_send
 from campaigns.actors import search_finished_notify
 from scraping.models import ScrapingJob
+from tests.factories import ScrapingJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def _finished_job(user, status="completed", found=42, *, keyword="vegan skincare", platform="tiktok",
                   ended_ago=timedelta(minutes=11), ran_for=timedelta(minutes=5)):
     finished_at = timezone.now() - ended_ago
-    return ScrapingJob.objects.create(user=user, platform=platform, search_type="keyword", keywords=[keyword],
+    return ScrapingJobFactory(user=user, platform=platform, search_type="keyword", keywords=[keyword],
                                       target_results=100, status=status, found_count=found,
                                       started_at=finished_at - ran_for, finished_at=finished_at)
 
@@ -120,7 +121,7 @@ def test_a_search_ending_in_the_engine_emails_its_owner_through_the_worker(
     # A short window, so the delayed message comes within the test.
     settings.RUNTIME_CONFIG_OVERRIDES = {"emails.search_digest_window": "2s"}
     owner = make_subscriber()
-    job = ScrapingJob.objects.create(user=owner, platform="youtube", search_type="keyword", keywords=["home gym"],
+    job = ScrapingJobFactory(user=owner, platform="youtube", search_type="keyword", keywords=["home gym"],
                                      target_results=100, status="processing", found_count=7,
                                      started_at=timezone.now() - timedelta(hours=1))
     ScrapingJob.objects.filter(pk=job.pk).update(last_progress_at=timezone.now() - timedelta(days=1))

@@ -1,21 +1,21 @@
 """Searches run by a real Dramatiq worker on the Redis broker, as in production."""
 
-import time
 
 import pytest
 
 from scraping.models import JobCreator, JobStatus, ScrapingJob
 from scraping.services import job_start
+from tests.waiting import wait_until
 
 
 def wait_until_finished(job: ScrapingJob, timeout: float = 30) -> ScrapingJob:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def finished() -> bool:
         job.refresh_from_db()
-        if job.is_finished:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job still {job.status} with {job.found_count} found after {timeout}s")
+        return job.is_finished
+
+    wait_until(finished, timeout=timeout,
+               failure=lambda: f"job still {job.status} with {job.found_count} found after {timeout}s")
+    return job
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from scraping.models import CreatorProfile, EndReason, JobCreator, JobStatus, ScrapingJob
-from tests.factories import UserFactory
+from tests.factories import ScrapingJobFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def operator(db, client) -> User:
 
 
 def make_job(user: User, **fields) -> ScrapingJob:
-    return ScrapingJob.objects.create(**{
+    return ScrapingJobFactory(**{
         "user": user, "platform": "tiktok", "search_type": "keyword", "keywords": ["skincare"],
         "target_results": 200, **fields,
     })

@@ -31,6 +31,8 @@ from scraping.images.services import creator_avatars_queue, creator_avatars_stor
 from scraping.images.signing import ImageRequest, image_proxy_url
 from scraping.models import CreatorProfile, JobStatus
 from scraping.services import job_start
+from tests.waiting import wait_until
+from tests.factories import CreatorProfileFactory
 
 Reply = tuple[int, dict[str, str], bytes]
 
@@ -621,7 +623,7 @@ def test_image_proxy_answers_a_signed_in_visitor_without_varying_on_the_cookie(c
 
 def _creator(**fields) -> CreatorProfile:
     defaults = {"platform": "tiktok", "external_id": "123", "handle": "miavega", "display_name": "Mia Vega"}
-    return CreatorProfile.objects.create(**{**defaults, **fields})
+    return CreatorProfileFactory(**{**defaults, **fields})
 
 
 def _rendered_avatar(creator: CreatorProfile, size: int = 40) -> str:
@@ -763,12 +765,7 @@ def test_creator_avatars_store_leaves_the_placeholder_for_a_refused_avatar(clien
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
+    return wait_until(condition, timeout=timeout, every=0.2)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

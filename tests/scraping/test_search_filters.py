@@ -3,7 +3,7 @@ reaches the provider call that takes it, the rest decide which creators count to
 
 import pytest
 
-from scraping.filters import SearchFilterError, SearchFilters
+from scraping.search_filters import SearchFilterError, SearchFilters
 from scraping.models import CreatorProfile, JobCreator, JobStatus
 from scraping.services import job_start
 

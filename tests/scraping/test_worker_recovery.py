@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +28,7 @@ from accounts.models import UserUsage
 from scraping.models import JobCreator, JobPhase, JobStatus, ScrapingJob
 from scraping.sandbox.server import SandboxConfig, start_sandbox
 from scraping.services import job_start, jobs_sweep
+from tests.waiting import wait_until
 
 from .conftest import use_sandbox
 
@@ -120,14 +120,7 @@ def _queue_flush() -> None:
 
 def _wait_for(condition: Callable[[], bool], *, timeout: float, every: float = 0.05,
               meanwhile: Callable[[], object] | None = None) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        if meanwhile is not None:
-            meanwhile()
-        time.sleep(every)
-    return condition()
+    return wait_until(condition, timeout=timeout, every=every, meanwhile=meanwhile)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
