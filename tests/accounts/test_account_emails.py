@@ -81,12 +81,13 @@ def test_login_page_speaks_our_words_and_puts_errors_under_their_field(client):
     assert "Remember Me" not in page and "Sign In" not in page
 
     page = client.post(reverse("account_login"), {"login": "not-an-email", "password": ""}).content.decode()
-    # Each error follows its own input, not the label above it.
+    # Each error follows its own input, not the label above it (the summary above the form names them too).
     email_input = page.index('name="login"')
-    email_error = page.index("Enter a valid email address.")
+    email_error = page.index('id="id_login_error"')
     password_input = page.index('name="password"')
     assert email_input < email_error < password_input
-    assert page.index("This field is required.") > password_input
+    assert "Enter a valid email address." in page[email_error:password_input]
+    assert page.index('id="id_password_error"') > password_input
 
 
 def test_signup_page_speaks_our_words(client):
@@ -96,7 +97,9 @@ def test_signup_page_speaks_our_words(client):
 
     page = client.post(reverse("account_signup"), {"email": "maya@glowbotanics.com", "password1": NEW_PASSWORD,
                                                    "password2": "something-else-42"}).content.decode()
-    assert page.index('name="password2"') < page.index("You must type the same password each time.")
+    field_error = page.index('id="id_password2_error"')
+    assert page.index('name="password2"') < field_error
+    assert "You must type the same password each time." in page[field_error:]
 
 
 def test_email_addresses_page_is_ours(client):

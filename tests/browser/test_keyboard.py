@@ -80,7 +80,7 @@ def test_keyboard_only_from_dashboard_to_a_reordered_card(page, sign_in, screens
         "aria-valuetext", "100 of 100 creators found")
 
     # Tick three creators with Space and save them to a new list.
-    rows = page.locator("#results tbody tr")
+    rows = page.locator("#results tbody.result-row")
     handles = []
     for index in range(3):
         box = rows.nth(index).locator("input[data-select-row]")

@@ -123,7 +123,7 @@ def test_every_main_page_fits_the_window(browser, live_server, shoot, size):
     page.fill("input[name=email]", "not-an-email")
     page.fill("input[name=password1]", "short")
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
+    expect(page.get_by_text("Enter a valid email address.", exact=True)).to_be_visible()
     assert_fits(page, "sign-up errors", size, lambda label: shoot(page, label))
     visitor.close()
 
