@@ -111,7 +111,7 @@ class ProfileFlow:
             arrived.append(Arrival(page=page, candidate=candidate, fetch=future.result(), tries=tries))
         return arrived
 
-    def close(self) -> None:
-        """Wait for the fetches in flight (each is bounded by its deadline): their calls were paid for."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        """Stop; with ``wait``, after the fetches in flight (each bounded by its deadline) have ended."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
         self._in_flight.clear()

@@ -36,12 +36,13 @@ SANDBOX_API_KEY = "sandbox"
 DEFAULT_RATE_LIMIT_PAUSE = 1.0
 # Latency samples kept per endpoint, and how many are needed before they are trusted.
 LATENCY_WINDOW = 200
-LATENCY_MIN_SAMPLES = 20
+LATENCY_MIN_SAMPLES = 5
 DEADLINE_FACTOR = 3.0
 HEDGE_FACTOR = 1.5
 MIN_DEADLINE = 1.0
 MIN_HEDGE_AFTER = 0.2
-# Hedged copies allowed, as a share of the calls a session made, plus one to start with.
+HEDGE_TICK = 0.05
+# Hedged copies allowed, as a share of the calls a session made.
 HEDGE_BUDGET = 0.05
 
 
@@ -122,11 +123,24 @@ class ProviderSession(OutboundSession):
         connect, read = kwargs.get("timeout") or self.default_timeout
         deadline = self._latency.deadline(path, ceiling=read)
         kwargs["timeout"] = (connect, deadline)
-        first = self._copies.submit(self._send, method, url, path, *args, **kwargs)
-        hedge_after = self._latency.hedge_after(path, deadline=deadline)
-        if hedge_after is None or wait([first], timeout=hedge_after).done or not self._hedge_allowed():
+        sent = threading.Event()
+        first = self._copies.submit(self._send, method, url, path, *args, sent=sent, **kwargs)
+        # The straggler clock starts when the call leaves, not while it waits for its rate slot; the
+        # endpoint's usual time is read again as it goes, so a call sent cold is hedged once it is known.
+        while not sent.wait(timeout=HEDGE_TICK):
+            if first.done():
+                return first.result()
+        left_at = time.monotonic()
+        while True:
+            hedge_after = self._latency.hedge_after(path, deadline=deadline)
+            due = HEDGE_TICK if hedge_after is None else max(0.0, left_at + hedge_after - time.monotonic())
+            if wait([first], timeout=min(due, HEDGE_TICK)).done:
+                return first.result()
+            if hedge_after is not None and time.monotonic() >= left_at + hedge_after:
+                break
+        if not self._hedge_allowed():
             return first.result()
-        second = self._copies.submit(self._send, method, url, path, *args, **kwargs)
+        second = self._copies.submit(self._send, method, url, path, *args, sent=threading.Event(), **kwargs)
         pending = {first, second}
         while True:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -140,7 +154,7 @@ class ProviderSession(OutboundSession):
 
     def _hedge_allowed(self) -> bool:
         with self._lock:
-            if self.hedged + 1 > HEDGE_BUDGET * self.calls + 1:
+            if self.hedged + 1 > HEDGE_BUDGET * self.calls:
                 return False
             self.hedged += 1
             return True
@@ -157,10 +171,12 @@ class ProviderSession(OutboundSession):
             self.wasted += 1
             self.wasted_credits += cost
 
-    def _send(self, method: str | bytes, url: str | bytes, path: str, *args: Any, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str | bytes, url: str | bytes, path: str, *args: Any, sent: threading.Event,
+              **kwargs: Any) -> requests.Response:
         self._limiter.acquire(flow=self._flow, account=self._account)
         with self._lock:
             self.calls += 1
+        sent.set()
         started = time.monotonic()
         try:
             response = super().request(method, url, *args, **kwargs)

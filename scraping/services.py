@@ -298,9 +298,10 @@ class _StepRun:
                                 "The data provider refused the search. Our team has been notified.",
                                 detail=exc.message)
         finally:
-            self.flow.close()
+            # A job that ended does not wait for its stragglers (each bounded by its deadline).
+            self.flow.close(wait=False)
         if outcome.stale or outcome.finished:
-            # Fetches still out when the job ended were paid for: count them too.
+            # Fetches sent after the last commit were paid for: count them too.
             _stale_step(self.job.pk, self.spend())
         return StepOutcome(stored=self.stored, delay=outcome.delay, stale=outcome.stale)
 
@@ -330,7 +331,10 @@ class _StepRun:
                     _phase_set(self.job, JobPhase.ENRICHING, "Fetching creator profiles")
                 flow.submit(page, candidate, tries=tries)
                 missing -= 1
-            if (not queue and missing > 0 and not exhausted and (not pages_read or time.monotonic() < reading_ends)
+            # The next page is read while a buffer of candidates is still queued: its call waits for
+            # a rate slot behind the fetches in flight, and the flow must not run dry meanwhile.
+            if (missing > len(queue) and len(queue) < flow.concurrency and not exhausted
+                    and (not pages_read or time.monotonic() < reading_ends)
                     and (strategy.reads_ahead or not ledger.unresolved)):
                 page_read = self._next_page(frontier)
                 pages_read += 1
