@@ -42,6 +42,7 @@ HEDGE_FACTOR = 1.5
 MIN_DEADLINE = 1.0
 MIN_HEDGE_AFTER = 0.2
 HEDGE_TICK = 0.05
+ALL_ENDPOINTS = "*"
 # Hedged copies allowed, as a share of the calls a session made.
 HEDGE_BUDGET = 0.05
 
@@ -56,9 +57,9 @@ class EndpointLatency:
 
     def record(self, path: str, seconds: float) -> None:
         with self._lock:
-            samples = self._samples.setdefault(path, deque(maxlen=LATENCY_WINDOW))
-            samples.append(seconds)
-            self._p95.pop(path, None)
+            for key in (path, ALL_ENDPOINTS):
+                self._samples.setdefault(key, deque(maxlen=LATENCY_WINDOW)).append(seconds)
+                self._p95.pop(key, None)
 
     def p95(self, path: str) -> float | None:
         with self._lock:
@@ -68,11 +69,15 @@ class EndpointLatency:
             return self._p95[path]
 
     def deadline(self, path: str, *, ceiling: float) -> float:
-        p95 = self.p95(path)
+        # Unknown endpoints borrow from the others; an answer that comes after its copy was given
+        # up is still recorded, so a slower endpoint soon gets its own, longer deadline.
+        p95 = self.p95(path) or self.p95(ALL_ENDPOINTS)
         return ceiling if p95 is None else min(ceiling, max(MIN_DEADLINE, p95 * DEADLINE_FACTOR))
 
     def hedge_after(self, path: str, *, deadline: float) -> float | None:
-        p95 = self.p95(path)
+        # An endpoint called too rarely to be known yet (a search page every dozen profiles) is
+        # hedged on what the others show: at worst one wasted call, never a stalled search.
+        p95 = self.p95(path) or self.p95(ALL_ENDPOINTS)
         return None if p95 is None else min(deadline / 2, max(MIN_HEDGE_AFTER, p95 * HEDGE_FACTOR))
 
     def reset(self) -> None:
@@ -121,50 +126,60 @@ class ProviderSession(OutboundSession):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         path = urlsplit(str(url)).path
         connect, read = kwargs.get("timeout") or self.default_timeout
-        deadline = self._latency.deadline(path, ceiling=read)
-        kwargs["timeout"] = (connect, deadline)
+        kwargs["timeout"] = (connect, self._latency.deadline(path, ceiling=read))
         sent = threading.Event()
-        first = self._copies.submit(self._send, method, url, path, *args, sent=sent, **kwargs)
-        # The straggler clock starts when the call leaves, not while it waits for its rate slot; the
-        # endpoint's usual time is read again as it goes, so a call sent cold is hedged once it is known.
+        copies = [self._copies.submit(self._send, method, url, path, *args, sent=sent, **kwargs)]
+        # The straggler clock starts when the call leaves, not while it waits for its rate slot.
         while not sent.wait(timeout=HEDGE_TICK):
-            if first.done():
-                return first.result()
+            if copies[0].done():
+                return copies[0].result()
         left_at = time.monotonic()
+        failures: list[Future] = []
         while True:
-            hedge_after = self._latency.hedge_after(path, deadline=deadline)
-            due = HEDGE_TICK if hedge_after is None else max(0.0, left_at + hedge_after - time.monotonic())
-            if wait([first], timeout=min(due, HEDGE_TICK)).done:
-                return first.result()
-            if hedge_after is not None and time.monotonic() >= left_at + hedge_after:
-                break
-        if not self._hedge_allowed():
-            return first.result()
-        second = self._copies.submit(self._send, method, url, path, *args, sent=threading.Event(), **kwargs)
-        pending = {first, second}
-        while True:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _pending = wait([c for c in copies if c not in failures], timeout=HEDGE_TICK,
+                                  return_when=FIRST_COMPLETED)
             winner = next((outcome for outcome in done if not _failed(outcome)), None)
-            if winner is None and pending:
-                continue  # one copy failed; the other may still answer
-            winner = winner or next(iter(done))
-            for loser in (pending | done) - {winner}:
-                loser.add_done_callback(lambda outcome, path=path: self._count_wasted(outcome, path))
-            return winner.result()
+            failures += [outcome for outcome in done if outcome is not winner]
+            if winner is not None or len(failures) == len(copies):
+                winner = winner or failures[-1]
+                self._abandon([c for c in copies if c is not winner])
+                return winner.result()
+            # The endpoint's usual time is read again as it goes: a call sent cold is still hedged,
+            # and still given up, once the endpoint is known.
+            out_for = time.monotonic() - left_at
+            hedge_after = self._latency.hedge_after(path, deadline=read)
+            if len(copies) == 1 and hedge_after is not None and out_for >= hedge_after and self._hedge_allowed():
+                copies.append(self._copies.submit(self._send, method, url, path, *args, sent=threading.Event(),
+                                                  **kwargs))
+                left_at = time.monotonic()
+            elif out_for >= self._latency.deadline(path, ceiling=read):
+                self._abandon(copies)
+                with self._lock:
+                    self.timed_out += 1
+                raise requests.Timeout(f"No answer from {path} within its deadline.")
+
+    def _abandon(self, copies: list[Future]) -> None:
+        """Copies nobody will read: each counts as wasted once it ends (paid for if it answered)."""
+        for copy in copies:
+            copy.add_done_callback(self._count_wasted)
 
     def _hedge_allowed(self) -> bool:
         with self._lock:
-            if self.hedged + 1 > HEDGE_BUDGET * self.calls:
+            # The first hedge is allowed from the start, as if the session had made 20 calls.
+            if self.hedged + 1 > HEDGE_BUDGET * max(self.calls, 1 / HEDGE_BUDGET):
                 return False
             self.hedged += 1
             return True
 
-    def _count_wasted(self, outcome: Future, path: str) -> None:
+    def _count_wasted(self, outcome: Future) -> None:
+        if outcome.cancelled():
+            return  # never sent
         cost = 0
         if outcome.exception() is None and outcome.result().status_code < 300:
             # The provider charged for this answer although nobody reads it.
+            response = outcome.result()
             try:
-                cost = call_cost(path, outcome.result().json())
+                cost = call_cost(urlsplit(response.url).path, response.json())
             except ValueError:
                 cost = 1
         with self._lock:
