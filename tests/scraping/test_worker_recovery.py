@@ -69,7 +69,7 @@ def _worker_env(provider_url: str, config: dict | None = None) -> dict[str, str]
 
 
 class Worker:
-    """A `manage.py rundramatiq` process group on the searches queue, logging to a file."""
+    """A `manage.py rundramatiq` process group on ``queues`` (none: all of them), logging to a file."""
 
     def __init__(self, env: dict[str, str], log_path: Path, queues: tuple[str, ...] = ("searches",)) -> None:
         self.log_path = log_path
@@ -77,7 +77,7 @@ class Worker:
         # A session of its own: rundramatiq forks worker processes, and a kill must reach all of them.
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "2",
-             "--queues", *queues],
+             *(["--queues", *queues] if queues else [])],
             cwd=django_settings.BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
