@@ -115,3 +115,55 @@ class ProfileFlow:
         """Stop; with ``wait``, after the fetches in flight (each bounded by its deadline) have ended."""
         self._pool.shutdown(wait=wait, cancel_futures=True)
         self._in_flight.clear()
+
+
+class InOrder:
+    """Arrivals released in the order their creators were taken (the pages' own ranking), not in the
+    order their profiles came back: a similar search's best match keeps rank 1. Fetches still flow;
+    only storing waits for an earlier creator, and each fetch is bounded by its deadline."""
+
+    def __init__(self) -> None:
+        self._seq: dict[str, int] = {}
+        self._ready: dict[int, Arrival] = {}
+        self._released: set[int] = set()
+        self._head = 0
+
+    def take(self, external_id: str) -> None:
+        self._seq[external_id] = len(self._seq)
+
+    def __contains__(self, external_id: str) -> bool:
+        return external_id in self._seq
+
+    def add(self, arrival: Arrival) -> None:
+        self._ready[self._seq[arrival.candidate.hit.external_id]] = arrival
+
+    @property
+    def waiting(self) -> list[Arrival]:
+        return list(self._ready.values())
+
+    def _advance(self) -> None:
+        while self._head in self._released:
+            self._head += 1
+
+    def releasable(self) -> int:
+        """How many arrivals form an unbroken run from the earliest creator not yet released."""
+        self._advance()
+        count, seq = 0, self._head
+        while seq in self._ready or seq in self._released:
+            count += seq in self._ready
+            seq += 1
+        return count
+
+    def release(self, *, everything: bool = False) -> list[Arrival]:
+        """The unbroken run (``everything``: all that arrived, still in taking order)."""
+        self._advance()
+        if everything:
+            seqs = sorted(self._ready)
+        else:
+            seqs, seq = [], self._head
+            while seq in self._ready or seq in self._released:
+                if seq in self._ready:
+                    seqs.append(seq)
+                seq += 1
+        self._released.update(seqs)
+        return [self._ready.pop(seq) for seq in seqs]

@@ -1,10 +1,13 @@
 """The search job engine: start, step, cancel, retry, and the sweep.
 
-A job advances in steps. Each step reads the checkpoint without a lock, does all of its provider
-calls (one search page, then profile fetches for the creators it has not seen), and only then
-opens a short transaction that locks the job row and stores the result *if the job is still at
-the step it started from*. A redelivered message, a duplicate sent by the sweep, or a step that
-raced a cancel therefore stores nothing: the guard is the ``step`` counter, not the message.
+A job advances in steps. A step reads search pages and fetches profiles in a continuous flow (see
+``flow.py``): a bounded number of fetches always in flight, the next page read while they are out,
+and what arrives stored in small commits. Each commit opens a short transaction that locks the job
+row and stores the arrived creators *if the job is still at the step it started from*, with the
+resume checkpoint of the pages fully handled so far. A step that runs out of time hands over to the
+next (any worker may run it); a redelivered message, a duplicate sent by the sweep, or a step that
+raced a cancel stores nothing twice: under the lock, creators already stored are skipped and the
+target caps what is added, so a kill -9 anywhere still ends at exactly the target.
 
 Inside that transaction the new creators are revealed to the owner under the usage row lock (job
 row first, then usage row, always in that order): a creator counts once per month, when it is first
@@ -36,7 +39,7 @@ from influencer_platform.http import web_url
 from influencer_platform.jobs import actor_send
 
 from .enrichment import profiles_reusable, profiles_store
-from .flow import Arrival, FlowPage, PageLedger, ProfileFlow
+from .flow import Arrival, FlowPage, InOrder, PageLedger, ProfileFlow
 from .models import (
     ACTIVE_STATUSES,
     CreatorProfile,
@@ -298,8 +301,8 @@ class _StepRun:
                                 "The data provider refused the search. Our team has been notified.",
                                 detail=exc.message)
         finally:
-            # A job that ended does not wait for its stragglers (each bounded by its deadline).
-            self.flow.close(wait=False)
+            # Fetches still out were paid for: wait for them (each is bounded by its deadline).
+            self.flow.close()
         if outcome.stale or outcome.finished:
             # Fetches sent after the last commit were paid for: count them too.
             _stale_step(self.job.pk, self.spend())
@@ -314,8 +317,7 @@ class _StepRun:
         frontier = self.job.checkpoint
         exhausted = strategy.exhausted(spec=self.spec, checkpoint=frontier)
         queue: deque[tuple[FlowPage, Candidate, int]] = deque()
-        ready: list[Arrival] = []
-        taken: set[str] = set()
+        ready = InOrder()
         # After this the step stops reading, drains what it took and hands over to the next step
         # (which any worker may run), so a long search shares the workers with the others.
         reading_ends = time.monotonic() + config_get("scraping.step_duration").total_seconds()
@@ -323,9 +325,9 @@ class _StepRun:
         last_commit = time.monotonic()
         failures_in_row, last_failure = 0, None
         while True:
-            pending = flow.in_flight + sum(1 for arrival in ready if not _failed(arrival))
+            pending = flow.in_flight + sum(1 for arrival in ready.waiting if not _failed(arrival))
             missing = self.wanted - self.found - pending
-            while queue and flow.has_room and missing > 0:
+            while queue and flow.has_room and (missing > 0 or queue[0][2] > 1):
                 page, candidate, tries = queue.popleft()
                 if not flow.in_flight and not self.stored:
                     _phase_set(self.job, JobPhase.ENRICHING, "Fetching creator profiles")
@@ -340,25 +342,30 @@ class _StepRun:
                 pages_read += 1
                 frontier = page_read.checkpoint
                 exhausted = strategy.exhausted(spec=self.spec, checkpoint=frontier)
-                self._take(page_read.candidates, ledger.add(frontier), taken, queue, ready)
+                self._take(page_read.candidates, ledger.add(frontier), queue, ready)
                 ledger.settle()
                 continue
-            if not flow.in_flight and not ready:
+            if not flow.in_flight and not ready.waiting:
                 break
             for arrival in flow.arrivals(timeout=COMMIT_INTERVAL):
                 if _failed(arrival):
                     failures_in_row, last_failure = failures_in_row + 1, arrival.fetch.error
                     if arrival.tries < CANDIDATE_TRIES:
-                        queue.append((arrival.page, arrival.candidate, arrival.tries + 1))
+                        # At the front: the creators after it wait for it to be stored in order.
+                        queue.appendleft((arrival.page, arrival.candidate, arrival.tries + 1))
                         continue
                 else:
                     failures_in_row = 0
-                ready.append(arrival)
+                ready.add(arrival)
             giving_up = failures_in_row >= 2 * flow.concurrency
-            if ready and (giving_up or len(ready) >= COMMIT_BATCH or not flow.in_flight
-                          or time.monotonic() - last_commit >= COMMIT_INTERVAL):
-                outcome = self._commit(ready, final=False)
-                ready, last_commit = [], time.monotonic()
+            # Nothing more will arrive without a commit (the creators still queued wait for what is
+            # missing to be known): store all that came, still in taking order.
+            flush = giving_up or not flow.in_flight
+            releasable = len(ready.waiting) if flush else ready.releasable()
+            if releasable and (flush or releasable >= COMMIT_BATCH
+                               or time.monotonic() - last_commit >= COMMIT_INTERVAL):
+                outcome = self._commit(ready.release(everything=flush), final=False)
+                last_commit = time.monotonic()
                 if outcome.stale or outcome.finished:
                     return outcome
             if giving_up:
@@ -379,13 +386,12 @@ class _StepRun:
                     time.sleep(0.1 * attempt)
         raise AssertionError("unreachable")
 
-    def _take(self, candidates: tuple[Candidate, ...], page: FlowPage, taken: set[str],
-              queue: deque, ready: list[Arrival]) -> None:
+    def _take(self, candidates: tuple[Candidate, ...], page: FlowPage, queue: deque, ready: InOrder) -> None:
         """The page's creators this job has not stored or taken yet, first sighting wins."""
-        excluded = self.strategy.excluded_ids(checkpoint=page.checkpoint) | taken
+        excluded = self.strategy.excluded_ids(checkpoint=page.checkpoint)
         unique: dict[str, Candidate] = {}
         for candidate in candidates:
-            if candidate.hit.external_id not in excluded:
+            if candidate.hit.external_id not in excluded and candidate.hit.external_id not in ready:
                 unique.setdefault(candidate.hit.external_id, candidate)
         stored = set(JobCreator.objects.filter(job_id=self.job.pk, creator__external_id__in=list(unique))
                      .values_list("creator__external_id", flat=True))
@@ -393,10 +399,10 @@ class _StepRun:
         reusable = profiles_reusable(platform=self.job.platform, hits=[c.hit for c in fresh])
         for candidate in fresh:
             key = candidate.hit.external_id
-            taken.add(key)
+            ready.take(key)
             page.open.add(key)
             if key in reusable:
-                ready.append(Arrival(page=page, candidate=candidate, fetch=None))
+                ready.add(Arrival(page=page, candidate=candidate, fetch=None))
             else:
                 queue.append((page, candidate, 1))
 
@@ -409,7 +415,7 @@ class _StepRun:
             self.ledger.resolve(arrival.page, arrival.candidate.hit.external_id, profile.related if profile else None)
         checkpoint = self.ledger.resume_checkpoint
         outcome = _step_store(
-            self.job.pk, self.started_from, [a.candidate for a in stored], profiles, checkpoint,
+            self.job.pk, self.started_from, self._accepted(stored, profiles), profiles, checkpoint,
             final=final, exhausted=final and self.strategy.exhausted(spec=self.spec, checkpoint=checkpoint),
             spend=self.spend(), reused=sum(1 for a in stored if a.fetch is None), dispatch=self.dispatch,
         )
@@ -418,6 +424,15 @@ class _StepRun:
         if outcome.stored and not outcome.finished and self.on_progress is not None:
             self.on_progress(self.found, f"Found {self.found:,} of {self.job.target_results:,}")
         return outcome
+
+
+    def _accepted(self, arrivals: list[Arrival], profiles: dict[str, CreatorProfile]) -> list[Candidate]:
+        """The arrived creators that count toward the job's target: the one place that decides.
+
+        A creator left out here is still resolved (its page moves on) and is simply not stored for
+        this job; the flow fetches others until the target is met.
+        """
+        return [arrival.candidate for arrival in arrivals if arrival.candidate.hit.external_id in profiles]
 
 
 def _failed(arrival: Arrival) -> bool:

@@ -366,7 +366,7 @@ def test_job_cancel_during_a_step_keeps_the_calls_it_paid_for(make_sandbox, subs
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_job_duplicate_step_in_flight_stores_once_and_counts_every_call(make_sandbox, subscriber):
     server = make_sandbox(latency_ms=60)
-    job = start(subscriber, keywords="skincare", target=200)
+    job = start(subscriber, keywords="skincare", target=80)
 
     # The sweep re-sent a step whose first delivery was still running: both reach the provider.
     with ThreadPoolExecutor(2) as pool:
@@ -423,11 +423,11 @@ def test_run_search_command_waits_for_the_end_when_a_worker_runs_steps_too(make_
     with ThreadPoolExecutor(1) as pool:
         competing = pool.submit(_in_thread(worker))
         call_command("run_search", user=subscriber.email, platform="tiktok", search_type="keyword",
-                     query="skincare, makeup", target=120, stdout=out, stderr=StringIO())
+                     query="skincare, makeup", target=60, stdout=out, stderr=StringIO())
         competing.result(timeout=60)
 
     job = ScrapingJob.objects.get()
-    assert out.getvalue().strip() == f"job {job.pk} completed 120 creators"
+    assert out.getvalue().strip() == f"job {job.pk} completed 60 creators"
     assert_clean_results(job)
 
 
