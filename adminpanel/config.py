@@ -109,6 +109,9 @@ REGISTRY: dict[str, ConfigKey] = {
                   "with provider.requests_per_second: at 40 requests/s, 16 keeps searches at the "
                   "provider's pace.",
                   minimum=1, maximum=64),
+        ConfigKey("scraping.step_duration", "duration", "15s",
+                  "How long one step of a search reads pages before handing over to the next step, which any "
+                  "worker may take (a step reads at least one page).", maximum=600),
         ConfigKey("scraping.freshness_window", "duration", "7d",
                   "A creator profile fetched this recently is reused instead of paying again."),
         ConfigKey("scraping.fetch_link_pages", "boolean", True,

@@ -40,3 +40,19 @@ def paying_customer(*, email: str, plan_key: str):
     trial_start(user=user, plan_key=plan_key)
     UserSubscription.objects.filter(user_id=user.pk).update(subscription_status=SubscriptionStatus.ACTIVE)
     return User.objects.get(pk=user.pk)
+
+
+def point_at_sandbox(provider: SandboxServer) -> None:
+    """Send the engine's calls to ``provider`` (started after Django), from an idle limiter and no
+    latency learnt on another provider."""
+    from django.conf import settings
+
+    from scraping.provider import ENDPOINT_LATENCY
+    from scraping.ratelimit import provider_rate_limiter
+
+    host = provider.base_url.split("://", 1)[1]
+    settings.SCRAPECREATORS_BASE_URL = provider.base_url
+    settings.LINK_IN_BIO_HOSTS = {*settings.LINK_IN_BIO_HOSTS, host}
+    settings.LINK_IN_BIO_PRIVATE_HOSTS = {*settings.LINK_IN_BIO_PRIVATE_HOSTS, host}
+    provider_rate_limiter().reset()
+    ENDPOINT_LATENCY.reset()

@@ -186,7 +186,8 @@ class ScrapingJobAdmin(admin.ModelAdmin):
             "status", "phase", "end_reason", "status_message", "found_count", "progress", "results_stored",
             "step", "failed_attempts", "profiles_reused",
         )}),
-        ("Provider usage", {"fields": ("provider_calls", "credits_spent", "credits_remaining")}),
+        ("Provider usage", {"fields": ("provider_calls", "hedged_calls", "wasted_calls", "rate_limited_calls",
+                                       "credits_spent", "credits_remaining")}),
         ("Timing", {"fields": (
             "created_at", "started_at", "last_progress_at", "finished_at", "updated_at", "duration_display",
         )}),

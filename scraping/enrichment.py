@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -37,14 +36,6 @@ logger = logging.getLogger(__name__)
 MAX_ENGAGEMENT = Decimal("999.99")
 _UPDATED_BY_SEARCH = ["handle", "display_name", "followers", "verified", "avatar_url", "profile_url"]
 _UPDATED_BY_PROFILE = [*_UPDATED_BY_SEARCH, "bio", "links", "emails", "has_email", "tags", "related", "enriched_at"]
-
-
-@dataclass
-class EnrichmentResult:
-    profiles: dict[str, CreatorProfile]  # by external_id
-    reused: int = 0
-    fetched: int = 0
-    failures: list[ProviderTransientError] = field(default_factory=list)
 
 
 def engagement_rate(post: PostSnapshot | None, followers: int | None) -> Decimal | None:
@@ -112,9 +103,10 @@ def _fetch(strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorH
         except ProviderTransientError as exc:
             if attempt == attempts:
                 raise
-            # The shared limiter already holds everyone back after a 429; other failures
-            # (timeouts, 5xx) get a short growing pause before the next attempt.
-            time.sleep(exc.retry_after if exc.retry_after is not None else 0.2 * 2 ** attempt)
+            # The shared limiter already holds everyone back after a 429, and a call past its
+            # deadline is retried at once on another connection; a 5xx gets a short pause.
+            if exc.status is not None and exc.status >= 500:
+                time.sleep(0.1 * attempt)
     link_emails: list[tuple[str, str]] = []
     if read_link_pages:
         for link in data.links:
@@ -182,56 +174,58 @@ def _upsert(rows: list[CreatorProfile], update_fields: list[str]) -> None:
         )
 
 
-def creators_enrich(*, strategy: SearchStrategy, client: ScrapeCreatorsClient, hits: list[CreatorHit],
-                    on_fetch_start=None) -> EnrichmentResult:
-    """Store every hit as a ``CreatorProfile``, fetching the profiles that are missing or stale.
+@dataclass(frozen=True)
+class ProfileFetch:
+    """One creator's fetch: ``data`` None when the platform no longer has the profile, ``error`` set
+    when the provider kept failing (the creator is then not stored by this fetch)."""
 
-    Transient provider failures that outlast ``provider.call_retries`` are returned in
-    ``failures`` after everything that did succeed has been stored.
+    hit: CreatorHit
+    data: CreatorProfileData | None = None
+    link_emails: tuple[str, ...] = ()
+    error: ProviderTransientError | None = None
+
+
+def profiles_reusable(*, platform: str, hits: list[CreatorHit]) -> dict[str, CreatorProfile]:
+    """The stored profiles among ``hits`` fetched within the freshness window: not paid for again."""
+    fresh_after = timezone.now() - config_get("scraping.freshness_window")
+    return {p.external_id: p for p in CreatorProfile.objects.filter(
+        platform=platform, external_id__in=[hit.external_id for hit in hits], enriched_at__gte=fresh_after)}
+
+
+def profile_fetch(*, strategy: SearchStrategy, client: ScrapeCreatorsClient, hit: CreatorHit, attempts: int,
+                  read_link_pages: bool) -> ProfileFetch:
+    """Fetch one creator's profile in up to ``attempts`` tries; never raises a transient provider
+    error (it is returned in ``error``). Touches no database, so it runs on any thread."""
+    try:
+        data, link_emails = _fetch(strategy, client, hit, attempts=attempts, read_link_pages=read_link_pages)
+    except ProviderTransientError as exc:
+        return ProfileFetch(hit=hit, error=exc)
+    return ProfileFetch(hit=hit, data=data, link_emails=tuple(link_emails))
+
+
+def profiles_store(*, hits: list[CreatorHit], fetches: list[ProfileFetch]) -> dict[str, CreatorProfile]:
+    """Store ``hits`` as ``CreatorProfile`` rows with what ``fetches`` brought, by external_id.
+
+    A hit without a fetch is a reused profile (its search data refreshes it); a failed fetch of a
+    brand new creator stores nothing for it, and never overwrites a good stored profile.
     """
     if not hits:
-        return EnrichmentResult(profiles={})
+        return {}
     platform = hits[0].platform
     ids = [hit.external_id for hit in hits]
-    fresh_after = timezone.now() - config_get("scraping.freshness_window")
     known = {p.external_id: p for p in CreatorProfile.objects.filter(platform=platform, external_id__in=ids)}
-    stale = [hit for hit in hits if not (known.get(hit.external_id) and known[hit.external_id].enriched_at
-                                         and known[hit.external_id].enriched_at >= fresh_after)]
-    result = EnrichmentResult(profiles={}, reused=len(hits) - len(stale))
-    if stale and on_fetch_start is not None:
-        on_fetch_start()
-
-    fetched: list[tuple[CreatorHit, CreatorProfileData | None, list[str]]] = []
-    if stale:
-        attempts = max(1, int(config_get("provider.call_retries")))
-        read_links = bool(config_get("scraping.fetch_link_pages"))
-        workers = max(1, min(int(config_get("scraping.enrichment_concurrency")), len(stale)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="enrich") as pool:
-            futures = [(hit, pool.submit(_fetch, strategy, client, hit, attempts=attempts,
-                                         read_link_pages=read_links)) for hit in stale]
-            for hit, future in futures:
-                try:
-                    data, link_emails = future.result()
-                except ProviderTransientError as exc:
-                    result.failures.append(exc)
-                    continue
-                fetched.append((hit, data, link_emails))
-
     now = timezone.now()
-    enriched_rows = [_row(hit, data, emails, now=now) for hit, data, emails in fetched if data is not None]
-    result.fetched = len(enriched_rows)
-    _upsert(enriched_rows, _UPDATED_BY_PROFILE)
-    # Creators the platform no longer resolves, and brand new ones whose fetch failed, are kept with
-    # what the search showed; a failed fetch never overwrites a good stored profile.
-    failed_ids = {hit.external_id for hit in stale} - {hit.external_id for hit, _d, _e in fetched}
-    search_only = [_row(hit, None, [], now=now) for hit, data, _e in fetched if data is None]
-    _upsert(search_only, _UPDATED_BY_SEARCH)
-
+    done = [fetch for fetch in fetches if fetch.error is None]
+    _upsert([_row(f.hit, f.data, list(f.link_emails), now=now) for f in done if f.data is not None],
+            _UPDATED_BY_PROFILE)
+    # Creators the platform no longer resolves are kept with what the search showed.
+    _upsert([_row(f.hit, None, [], now=now) for f in done if f.data is None], _UPDATED_BY_SEARCH)
+    failed_ids = {fetch.hit.external_id for fetch in fetches if fetch.error is not None}
     stored = {p.external_id: p for p in CreatorProfile.objects.filter(platform=platform, external_id__in=ids)}
     creator_avatars_queue(previous_urls={key: p.avatar_url for key, p in known.items()}, profiles=stored.values())
-    result.profiles = {key: value for key, value in stored.items() if key not in failed_ids}
-    _engagement_update(hits, result.profiles, {hit.external_id: data for hit, data, _e in fetched if data})
-    return result
+    profiles = {key: value for key, value in stored.items() if key not in failed_ids}
+    _engagement_update(hits, profiles, {f.hit.external_id: f.data for f in done if f.data})
+    return profiles
 
 
 def _engagement_update(hits: list[CreatorHit], profiles: dict[str, CreatorProfile],

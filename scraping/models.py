@@ -118,6 +118,11 @@ class ScrapingJob(models.Model):
     credits_spent = models.PositiveIntegerField(default=0)
     credits_remaining = models.IntegerField(null=True, blank=True, help_text="Provider balance last reported.")
     profiles_reused = models.PositiveIntegerField(default=0)
+    hedged_calls = models.PositiveIntegerField(
+        default=0, help_text="Second copies sent for calls slower than their endpoint's usual time.")
+    wasted_calls = models.PositiveIntegerField(
+        default=0, help_text="Copies whose answer lost the race to the other copy (paid, not used).")
+    rate_limited_calls = models.PositiveIntegerField(default=0, help_text="Calls the provider answered 429.")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -1,10 +1,13 @@
 """The search job engine: start, step, cancel, retry, and the sweep.
 
-A job advances in steps. Each step reads the checkpoint without a lock, does all of its provider
-calls (one search page, then profile fetches for the creators it has not seen), and only then
-opens a short transaction that locks the job row and stores the result *if the job is still at
-the step it started from*. A redelivered message, a duplicate sent by the sweep, or a step that
-raced a cancel therefore stores nothing: the guard is the ``step`` counter, not the message.
+A job advances in steps. A step reads search pages and fetches profiles in a continuous flow (see
+``flow.py``): a bounded number of fetches always in flight, the next page read while they are out,
+and what arrives stored in small commits. Each commit opens a short transaction that locks the job
+row and stores the arrived creators *if the job is still at the step it started from*, with the
+resume checkpoint of the pages fully handled so far. A step that runs out of time hands over to the
+next (any worker may run it); a redelivered message, a duplicate sent by the sweep, or a step that
+raced a cancel stores nothing twice: under the lock, creators already stored are skipped and the
+target caps what is added, so a kill -9 anywhere still ends at exactly the target.
 
 Inside that transaction the new creators are revealed to the owner under the usage row lock (job
 row first, then usage row, always in that order): a creator counts once per month, when it is first
@@ -16,6 +19,9 @@ from __future__ import annotations
 
 import logging
 import random
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -32,7 +38,8 @@ from influencer_platform.errors import ApplicationError, ProviderPermanentError,
 from influencer_platform.http import web_url
 from influencer_platform.jobs import actor_send
 
-from .enrichment import creators_enrich
+from .enrichment import profiles_reusable, profiles_store
+from .flow import Arrival, FlowPage, InOrder, PageLedger, ProfileFlow
 from .search_filters import SearchFilters
 from .models import (
     ACTIVE_STATUSES,
@@ -47,7 +54,8 @@ from .models import (
 )
 from .parsing import normalise_handle
 from .provider import provider_client
-from .strategies import Candidate, JobSpec, RelatedCreators, TargetNotFoundError, strategy_for
+from .strategies import Candidate, JobSpec, TargetNotFoundError, strategy_for
+from .strategies.base import Checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +63,13 @@ MAX_KEYWORDS = 10
 MAX_KEYWORD_LENGTH = 100
 # The most a single search may ask for, whatever the plan allows.
 MAX_TARGET = 10_000
+
+
+# Arrived creators are stored in commits of this many, or at least this often (seconds).
+COMMIT_BATCH = 10
+COMMIT_INTERVAL = 0.5
+# A creator whose profile fetch kept failing is tried once more, at the end of the queue.
+CANDIDATE_TRIES = 2
 
 
 class SearchInputError(ApplicationError):
@@ -195,51 +210,241 @@ def job_spec(job: ScrapingJob) -> JobSpec:
     )
 
 
-def job_step_run(*, job_id: int, step: int | None = None, dispatch: bool = True) -> StepOutcome:
-    """Run the job's next step. Safe to call any number of times with the same arguments."""
+def job_step_run(*, job_id: int, step: int | None = None, dispatch: bool = True,
+                 on_progress: Callable[[int, str], None] | None = None) -> StepOutcome:
+    """Run the job's next step. Safe to call any number of times with the same arguments.
+
+    ``on_progress(found, message)`` is told after each commit that stored creators.
+    """
     job = ScrapingJob.objects.select_related("user__subscription").filter(pk=job_id).first()
     if job is None or job.is_finished or (step is not None and job.step != step):
         return StepOutcome(stored=0, delay=None, stale=True)
-    started_from = job.step
     now = timezone.now()
     ScrapingJob.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
         status=JobStatus.PROCESSING, started_at=now, last_progress_at=now, updated_at=now
     )
     _phase_set(job, JobPhase.SEARCHING, "Searching")
-
-    strategy = strategy_for(job.platform, job.search_type)
-    spec = job_spec(job)
-    client, session = provider_client()
+    concurrency = max(1, int(config_get("scraping.enrichment_concurrency")))
+    # Each search is a flow of its own in the shared limiter, and each account a party to it.
+    client, session = provider_client(pool_size=2 * concurrency, flow=f"job-{job.pk}", account=f"user-{job.user_id}")
     try:
-        page = strategy.next_page(client=client, spec=spec, checkpoint=job.checkpoint)
-        candidates = _fresh_candidates(job, page.candidates, strategy.excluded_ids(checkpoint=page.checkpoint),
-                                       row_limit=result_row_limit(user=job.user))
-        enriched = creators_enrich(
-            strategy=strategy, client=client, hits=[c.hit for c in candidates],
-            on_fetch_start=lambda: _phase_set(job, JobPhase.ENRICHING, "Fetching creator profiles"),
+        return _StepRun(job, client, session, concurrency=concurrency, dispatch=dispatch,
+                        on_progress=on_progress).run()
+    finally:
+        session.close()
+
+
+@dataclass(frozen=True)
+class Spend:
+    """What a step's provider calls cost, counted into the job as its commits happen."""
+
+    calls: int = 0
+    credits: int = 0
+    hedged: int = 0
+    wasted: int = 0
+    rate_limited: int = 0
+    credits_remaining: int | None = None
+
+    def __sub__(self, other: Spend) -> Spend:
+        return Spend(calls=self.calls - other.calls, credits=self.credits - other.credits,
+                     hedged=self.hedged - other.hedged, wasted=self.wasted - other.wasted,
+                     rate_limited=self.rate_limited - other.rate_limited, credits_remaining=self.credits_remaining)
+
+    @property
+    def counters(self) -> dict[str, int]:
+        return {"provider_calls": self.calls, "credits_spent": self.credits, "hedged_calls": self.hedged,
+                "wasted_calls": self.wasted, "rate_limited_calls": self.rate_limited}
+
+
+class _StepRun:
+    """One step: pages read and profiles fetched in a continuous flow, stored in small commits.
+
+    Candidates are submitted while fewer than ``concurrency`` fetches are in flight and fewer than
+    the missing creators are pending; the next page is read as soon as the queue runs dry, while
+    fetches are still out. Arrivals are stored every ``COMMIT_BATCH`` creators or
+    ``COMMIT_INTERVAL`` seconds, under the job lock and the step guard, with the ledger's resume
+    checkpoint; after ``scraping.step_duration`` the step stops reading, drains what it took, and hands over
+    to the next step (which may run on another worker).
+    """
+
+    def __init__(self, job: ScrapingJob, client, session, *, concurrency: int, dispatch: bool,
+                 on_progress: Callable[[int, str], None] | None) -> None:
+        self.job, self.client, self.session, self.dispatch = job, client, session, dispatch
+        self.on_progress = on_progress
+        self.started_from = job.step
+        self.strategy = strategy_for(job.platform, job.search_type)
+        self.spec = job_spec(job)
+        self.flow = ProfileFlow(strategy=self.strategy, client=client, concurrency=concurrency,
+                                attempts=max(1, int(config_get("provider.call_retries"))),
+                                read_link_pages=bool(config_get("scraping.fetch_link_pages")))
+        self.ledger = PageLedger(self.strategy, job.checkpoint)
+        self.counted = Spend()
+        self.found = job.found_count
+        self.stored = 0
+        row_limit = result_row_limit(user=job.user)
+        self.wanted = job.target_results if row_limit is None else min(job.target_results, row_limit)
+
+    def spend(self) -> Spend:
+        """The calls made since the last commit counted them."""
+        session, client = self.session, self.client
+        total = Spend(calls=session.calls, credits=client.credits_spent + session.wasted_credits,
+                      hedged=session.hedged, wasted=session.wasted, rate_limited=session.rate_limited,
+                      credits_remaining=client.credits_remaining)
+        delta, self.counted = total - self.counted, total
+        return delta
+
+    def run(self) -> StepOutcome:
+        try:
+            outcome = self._flow()
+        except TargetNotFoundError as exc:
+            outcome = self._end(EndReason.TARGET_NOT_FOUND, _target_unreadable_message(self.job, exc.reason))
+        except ProviderTransientError as exc:
+            self.flow.close()
+            outcome = _step_failed(self.job.pk, self.started_from, self.spend(), exc, dispatch=self.dispatch)
+        except ProviderPermanentError as exc:
+            outcome = self._end(EndReason.PROVIDER_REJECTED,
+                                "The data provider refused the search. Our team has been notified.",
+                                detail=exc.message)
+        finally:
+            # Fetches still out were paid for: wait for them (each is bounded by its deadline).
+            self.flow.close()
+        if outcome.stale or outcome.finished:
+            # Fetches sent after the last commit were paid for: count them too.
+            _stale_step(self.job.pk, self.spend())
+        return StepOutcome(stored=self.stored, delay=outcome.delay, stale=outcome.stale)
+
+    def _end(self, reason: str, message: str, *, detail: str = "") -> StepOutcome:
+        self.flow.close()
+        return _job_end_after_failure(self.job.pk, self.started_from, self.spend(), reason, message, detail=detail)
+
+    def _flow(self) -> StepOutcome:
+        flow, ledger, strategy = self.flow, self.ledger, self.strategy
+        frontier = self.job.checkpoint
+        exhausted = strategy.exhausted(spec=self.spec, checkpoint=frontier)
+        queue: deque[tuple[FlowPage, Candidate, int]] = deque()
+        ready = InOrder()
+        # After this the step stops reading, drains what it took and hands over to the next step
+        # (which any worker may run), so a long search shares the workers with the others.
+        reading_ends = time.monotonic() + config_get("scraping.step_duration").total_seconds()
+        pages_read = 0
+        last_commit = time.monotonic()
+        failures_in_row, last_failure = 0, None
+        while True:
+            pending = flow.in_flight + sum(1 for arrival in ready.waiting if not _failed(arrival))
+            missing = self.wanted - self.found - pending
+            while queue and flow.has_room and (missing > 0 or queue[0][2] > 1):
+                page, candidate, tries = queue.popleft()
+                if not flow.in_flight and not self.stored:
+                    _phase_set(self.job, JobPhase.ENRICHING, "Fetching creator profiles")
+                flow.submit(page, candidate, tries=tries)
+                missing -= 1
+            # The next page is read while a buffer of candidates is still queued: its call waits for
+            # a rate slot behind the fetches in flight, and the flow must not run dry meanwhile.
+            if (missing > len(queue) and len(queue) < flow.concurrency and not exhausted
+                    and (not pages_read or time.monotonic() < reading_ends)
+                    and (strategy.reads_ahead or not ledger.unresolved)):
+                page_read = self._next_page(frontier)
+                pages_read += 1
+                frontier = page_read.checkpoint
+                exhausted = strategy.exhausted(spec=self.spec, checkpoint=frontier)
+                self._take(page_read.candidates, ledger.add(frontier), queue, ready)
+                ledger.settle()
+                continue
+            if not flow.in_flight and not ready.waiting:
+                break
+            for arrival in flow.arrivals(timeout=COMMIT_INTERVAL):
+                if _failed(arrival):
+                    failures_in_row, last_failure = failures_in_row + 1, arrival.fetch.error
+                    if arrival.tries < CANDIDATE_TRIES:
+                        # At the front: the creators after it wait for it to be stored in order.
+                        queue.appendleft((arrival.page, arrival.candidate, arrival.tries + 1))
+                        continue
+                else:
+                    failures_in_row = 0
+                ready.add(arrival)
+            giving_up = failures_in_row >= 2 * flow.concurrency
+            # Nothing more will arrive without a commit (the creators still queued wait for what is
+            # missing to be known): store all that came, still in taking order.
+            flush = giving_up or not flow.in_flight
+            releasable = len(ready.waiting) if flush else ready.releasable()
+            if releasable and (flush or releasable >= COMMIT_BATCH
+                               or time.monotonic() - last_commit >= COMMIT_INTERVAL):
+                outcome = self._commit(ready.release(everything=flush), final=False)
+                last_commit = time.monotonic()
+                if outcome.stale or outcome.finished:
+                    return outcome
+            if giving_up:
+                # The provider fails every profile: wait out a backoff rather than burn the pages.
+                raise last_failure
+        return self._commit([], final=True)
+
+    def _next_page(self, checkpoint: Checkpoint):
+        attempts = max(1, int(config_get("provider.call_retries")))
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.strategy.next_page(client=self.client, spec=self.spec, checkpoint=checkpoint)
+            except ProviderTransientError as exc:
+                # Reading a page is a pure function of the checkpoint: asking again is safe.
+                if attempt == attempts:
+                    raise
+                if exc.status is not None and exc.status >= 500:
+                    time.sleep(0.1 * attempt)
+        raise AssertionError("unreachable")
+
+    def _take(self, candidates: tuple[Candidate, ...], page: FlowPage, queue: deque, ready: InOrder) -> None:
+        """The page's creators this job has not stored or taken yet, first sighting wins."""
+        excluded = self.strategy.excluded_ids(checkpoint=page.checkpoint)
+        unique: dict[str, Candidate] = {}
+        for candidate in candidates:
+            if candidate.hit.external_id not in excluded and candidate.hit.external_id not in ready:
+                unique.setdefault(candidate.hit.external_id, candidate)
+        stored = set(JobCreator.objects.filter(job_id=self.job.pk, creator__external_id__in=list(unique))
+                     .values_list("creator__external_id", flat=True))
+        fresh = [candidate for key, candidate in unique.items() if key not in stored]
+        reusable = profiles_reusable(platform=self.job.platform, hits=[c.hit for c in fresh])
+        for candidate in fresh:
+            key = candidate.hit.external_id
+            ready.take(key)
+            page.open.add(key)
+            if key in reusable:
+                ready.add(Arrival(page=page, candidate=candidate, fetch=None))
+            else:
+                queue.append((page, candidate, 1))
+
+    def _commit(self, arrivals: list[Arrival], *, final: bool) -> StepOutcome:
+        stored = [arrival for arrival in arrivals if not _failed(arrival)]
+        profiles = profiles_store(hits=[a.candidate.hit for a in stored],
+                                  fetches=[a.fetch for a in stored if a.fetch is not None])
+        for arrival in arrivals:
+            profile = profiles.get(arrival.candidate.hit.external_id)
+            self.ledger.resolve(arrival.page, arrival.candidate.hit.external_id, profile.related if profile else None)
+        checkpoint = self.ledger.resume_checkpoint
+        outcome = _step_store(
+            self.job.pk, self.started_from, self._accepted(stored, profiles), profiles, checkpoint,
+            final=final, exhausted=final and self.strategy.exhausted(spec=self.spec, checkpoint=checkpoint),
+            spend=self.spend(), reused=sum(1 for a in stored if a.fetch is None), dispatch=self.dispatch,
         )
-        if enriched.failures:
-            raise enriched.failures[0]
-        related = RelatedCreators({key: profile.related for key, profile in enriched.profiles.items()})
-        checkpoint = strategy.absorb(checkpoint=page.checkpoint, related=related)
-    except TargetNotFoundError as exc:
-        return _job_end_after_failure(
-            job.pk, started_from, session, client, EndReason.TARGET_NOT_FOUND,
-            _target_unreadable_message(job, exc.reason),
-        )
-    except ProviderTransientError as exc:
-        return _step_failed(job.pk, started_from, session, client, exc, dispatch=dispatch)
-    except ProviderPermanentError as exc:
-        return _job_end_after_failure(
-            job.pk, started_from, session, client, EndReason.PROVIDER_REJECTED,
-            "The data provider refused the search. Our team has been notified.", detail=exc.message,
-        )
-    return _step_store(
-        job.pk, started_from, candidates, enriched.profiles, checkpoint,
-        exhausted=strategy.exhausted(spec=spec, checkpoint=checkpoint),
-        calls=session.calls, credits=client.credits_spent, credits_remaining=client.credits_remaining,
-        reused=enriched.reused, dispatch=dispatch,
-    )
+        self.stored += outcome.stored
+        self.found += outcome.stored
+        if outcome.stored and not outcome.finished and self.on_progress is not None:
+            self.on_progress(self.found, f"Found {self.found:,} of {self.job.target_results:,}")
+        return outcome
+
+
+    def _accepted(self, arrivals: list[Arrival], profiles: dict[str, CreatorProfile]) -> list[Candidate]:
+        """The arrived creators that count toward the job's target: the one place that decides.
+
+        A creator left out here (no profile, or outside the search's filters) is still resolved (its
+        page moves on) and is simply not stored for this job; the flow fetches others until the
+        target is met.
+        """
+        filters = SearchFilters.from_json(self.job.filters)
+        return [arrival.candidate for arrival in arrivals
+                if (profile := profiles.get(arrival.candidate.hit.external_id)) is not None and filters.accepts(profile)]
+
+
+def _failed(arrival: Arrival) -> bool:
+    return arrival.fetch is not None and arrival.fetch.error is not None
 
 
 def _target_unreadable_message(job: ScrapingJob, reason: str) -> str:
@@ -260,23 +465,6 @@ def _phase_set(job: ScrapingJob, phase: str, message: str) -> None:
     )
 
 
-def _fresh_candidates(job: ScrapingJob, candidates: tuple[Candidate, ...], excluded: set[str],
-                      row_limit: int | None) -> list[Candidate]:
-    """The page's creators this job has not stored yet, first sighting wins, at most what is missing
-    (for a trial, what is missing of the rows it may see: profiles it would not see are not fetched)."""
-    unique: dict[str, Candidate] = {}
-    for candidate in candidates:
-        if candidate.hit.external_id not in excluded:
-            unique.setdefault(candidate.hit.external_id, candidate)
-    stored = set(
-        JobCreator.objects.filter(job=job, creator__external_id__in=list(unique))
-        .values_list("creator__external_id", flat=True)
-    )
-    fresh = [candidate for key, candidate in unique.items() if key not in stored]
-    wanted = job.target_results if row_limit is None else min(job.target_results, row_limit)
-    return fresh[: max(wanted - job.found_count, 0)]
-
-
 def _locked_job(job_id: int, started_from: int) -> ScrapingJob | None:
     """The job row, locked, if it is still running the step that started from ``started_from``."""
     job = ScrapingJob.objects.select_for_update().filter(pk=job_id).first()
@@ -285,38 +473,41 @@ def _locked_job(job_id: int, started_from: int) -> ScrapingJob | None:
     return job
 
 
-def _stale_step(job_id: int, *, calls: int, credits: int, credits_remaining: int | None) -> StepOutcome:
+def _stale_step(job_id: int, spend: Spend) -> StepOutcome:
     """A step that lost to a cancel or to a duplicate stores nothing, but its provider calls were
     made and paid for: they still count in the job's totals (and so in the credits spent overall)."""
-    counters = {"provider_calls": F("provider_calls") + calls, "credits_spent": F("credits_spent") + credits}
-    if credits_remaining is not None:
-        counters["credits_remaining"] = credits_remaining
-    if calls or credits:
+    counters = {field: F(field) + value for field, value in spend.counters.items() if value}
+    if spend.credits_remaining is not None and counters:
+        counters["credits_remaining"] = spend.credits_remaining
+    if counters:
         # A plain UPDATE: updated_at stays as the step that won left it, which the sweep reads.
         ScrapingJob.objects.filter(pk=job_id).update(**counters)
     return StepOutcome(stored=0, delay=None, stale=True)
 
 
-def _count_calls(job: ScrapingJob, session, client) -> None:
-    job.provider_calls += session.calls
-    job.credits_spent += client.credits_spent
-    if client.credits_remaining is not None:
-        job.credits_remaining = client.credits_remaining
+def _spend_add(job: ScrapingJob, spend: Spend) -> None:
+    for field, value in spend.counters.items():
+        setattr(job, field, getattr(job, field) + value)
+    if spend.credits_remaining is not None:
+        job.credits_remaining = spend.credits_remaining
 
 
 @transaction.atomic
 def _step_store(job_id: int, started_from: int, candidates: list[Candidate], profiles: dict[str, CreatorProfile],
-                checkpoint: dict, *, exhausted: bool, calls: int, credits: int, credits_remaining: int | None,
-                reused: int, dispatch: bool) -> StepOutcome:
+                checkpoint: dict, *, final: bool, exhausted: bool, spend: Spend, reused: int,
+                dispatch: bool) -> StepOutcome:
+    """Store arrived creators; ``final`` ends the step (the next one is queued, or the job ends).
+
+    A commit that is not final keeps the step counter, so a duplicate of this step may still store
+    its own arrivals: the read of what is already stored under the lock keeps every row unique.
+    """
     job = _locked_job(job_id, started_from)
     if job is None:
-        return _stale_step(job_id, calls=calls, credits=credits, credits_remaining=credits_remaining)
+        return _stale_step(job_id, spend)
     # Under the job lock nobody else writes this job's rows, so this read is exact.
     already = set(JobCreator.objects.filter(job=job).filter(
         creator_id__in=[p.pk for p in profiles.values()]).values_list("creator_id", flat=True))
-    filters = SearchFilters.from_json(job.filters)
-    new = [c for c in candidates if c.hit.external_id in profiles and profiles[c.hit.external_id].pk not in already
-           and filters.accepts(profiles[c.hit.external_id])]
+    new = [c for c in candidates if c.hit.external_id in profiles and profiles[c.hit.external_id].pk not in already]
     new = new[: job.target_results - job.found_count]
     try:
         reveal = usage_reveal_creators(user_id=job.user_id, creator_ids=[profiles[c.hit.external_id].pk for c in new],
@@ -332,14 +523,12 @@ def _step_store(job_id: int, started_from: int, candidates: list[Candidate], pro
     ])
     now = timezone.now()
     job.found_count += granted
-    job.step += 1
+    job.step += final
     job.checkpoint = checkpoint
-    job.failed_attempts = 0
-    job.provider_calls += calls
-    job.credits_spent += credits
+    if granted or final:
+        job.failed_attempts = 0
+    _spend_add(job, spend)
     job.profiles_reused += reused
-    if credits_remaining is not None:
-        job.credits_remaining = credits_remaining
     job.last_progress_at = now
 
     if job.found_count >= job.target_results:
@@ -359,6 +548,11 @@ def _step_store(job_id: int, started_from: int, candidates: list[Candidate], pro
                 "month's creator allowance. Upgrade your plan or wait for the monthly reset to find more.")
     elif exhausted:
         _finish(job, JobStatus.PARTIAL, EndReason.PROVIDER_EXHAUSTED, _exhausted_message(job))
+    elif not final:
+        job.phase = JobPhase.ENRICHING
+        job.status_message = f"Found {job.found_count:,} of {job.target_results:,}"
+        job.save()
+        return StepOutcome(stored=granted, delay=0.0)
     else:
         job.phase = JobPhase.SEARCHING
         job.status_message = f"Found {job.found_count:,} of {job.target_results:,}"
@@ -367,6 +561,8 @@ def _step_store(job_id: int, started_from: int, candidates: list[Candidate], pro
             _dispatch_on_commit(job.pk, step=job.step, delay=delay)
         job.save()
         return StepOutcome(stored=granted, delay=delay)
+    # The job ended: so did this step, whichever commit of it that was.
+    job.step = started_from + 1
     job.save()
     return StepOutcome(stored=granted, delay=None)
 
@@ -418,13 +614,12 @@ def _backoff(attempt: int) -> float:
 
 
 @transaction.atomic
-def _step_failed(job_id: int, started_from: int, session, client, exc: ProviderTransientError,
+def _step_failed(job_id: int, started_from: int, spend: Spend, exc: ProviderTransientError,
                  *, dispatch: bool) -> StepOutcome:
     job = _locked_job(job_id, started_from)
     if job is None:
-        return _stale_step(job_id, calls=session.calls, credits=client.credits_spent,
-                           credits_remaining=client.credits_remaining)
-    _count_calls(job, session, client)
+        return _stale_step(job_id, spend)
+    _spend_add(job, spend)
     job.failed_attempts += 1
     job.error_detail = exc.message[:2000]
     budget = max(1, int(config_get("provider.retry_budget")))
@@ -447,13 +642,12 @@ def _step_failed(job_id: int, started_from: int, session, client, exc: ProviderT
 
 
 @transaction.atomic
-def _job_end_after_failure(job_id: int, started_from: int, session, client, reason: str, message: str,
+def _job_end_after_failure(job_id: int, started_from: int, spend: Spend, reason: str, message: str,
                            *, detail: str = "") -> StepOutcome:
     job = _locked_job(job_id, started_from)
     if job is None:
-        return _stale_step(job_id, calls=session.calls, credits=client.credits_spent,
-                           credits_remaining=client.credits_remaining)
-    _count_calls(job, session, client)
+        return _stale_step(job_id, spend)
+    _spend_add(job, spend)
     job.error_detail = detail[:2000]
     if job.found_count:
         message = f"{message} The {job.found_count:,} creators found before that are kept."

@@ -16,8 +16,11 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import TruncDate, TruncHour
 
 from accounts.models import SubscriptionStatus, TrialStatus, UserSubscription
+from redis.exceptions import RedisError
+
 from influencer_platform.formatting import duration_compact
 from scraping.models import ACTIVE_STATUSES, JobStatus, Platform, ScrapingJob
+from scraping.ratelimit import RateInForce, provider_rate_limiter
 
 # Outcome groups, in the order charts stack them.
 OUTCOMES: list[tuple[str, str, str, tuple[str, ...]]] = [
@@ -131,6 +134,32 @@ def searches_per_hour(*, now: datetime, hours: int = 24) -> list[OutcomeSlot]:
     rows = (ScrapingJob.objects.filter(created_at__gte=start).annotate(hour=TruncHour("created_at"))
             .values_list("hour", "status").annotate(n=Count("id")).order_by())
     return _outcome_slots([start + timedelta(hours=offset) for offset in range(hours)], rows)
+
+
+@dataclass(frozen=True)
+class ProviderPace:
+    """The rate the shared limiter allows now (None: Redis unreachable), and how calls went lately."""
+
+    rate: RateInForce | None
+    calls: int
+    hedged: int
+    wasted: int
+    rate_limited: int
+
+    @property
+    def wasted_share(self) -> float | None:
+        return round(100 * self.wasted / self.calls, 1) if self.calls else None
+
+
+def provider_pace(*, since: datetime) -> ProviderPace:
+    try:
+        rate = provider_rate_limiter().rate_in_force()
+    except RedisError:
+        rate = None
+    totals = ScrapingJob.objects.filter(updated_at__gte=since).aggregate(
+        calls=Sum("provider_calls"), hedged=Sum("hedged_calls"), wasted=Sum("wasted_calls"),
+        rate_limited=Sum("rate_limited_calls"))
+    return ProviderPace(rate=rate, **{key: value or 0 for key, value in totals.items()})
 
 
 def provider_credits_remaining() -> int | None:

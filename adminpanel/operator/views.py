@@ -44,6 +44,7 @@ def ops_overview(request: HttpRequest) -> TemplateResponse:
             title="Searches per hour, last 24 hours (UTC)", series=OUTCOME_SERIES, label_every=6,
             slots=[(f"{slot.start:%H}:00", slot.counts) for slot in hourly]),
         "credits_remaining": selectors.provider_credits_remaining(),
+        "pace": selectors.provider_pace(since=now - timedelta(hours=24)),
         "queues": queues,
         "broker_error": broker_error,
         "workers": workers,

@@ -478,7 +478,7 @@ class ScrapeCreatorsClient:
 
     def _record_credits(self, body: Json, path: str) -> _Reply:
         remaining = parse_count(_first(body, "credits_remaining", "creditsRemaining"))
-        cost = _call_cost(path, body)
+        cost = call_cost(path, body)
         with self._credits_lock:
             self.credits_spent += cost
             if remaining is not None:
@@ -486,7 +486,7 @@ class ScrapeCreatorsClient:
         return _Reply(body=body, credits_remaining=remaining, cost=cost)
 
 
-def _call_cost(path: str, body: Json) -> int:
+def call_cost(path: str, body: Json) -> int:
     if path in ENDPOINT_ITEM_COSTS:
         key, per_credit = ENDPOINT_ITEM_COSTS[path]
         return max(1, math.ceil(len(_as_list(body.get(key))) / per_credit))

@@ -37,11 +37,18 @@ class SandboxConfig:
     accepts any non-empty key; ``port`` 0 picks a free port.
 
     ``latency_profile`` adds a per-endpoint delay drawn from a distribution ("realistic": the
-    provider's seconds, see ``latency.py``) on top of the fixed ``latency_ms``; ``refused_paths``
+    provider's seconds, see ``latency.py``) on top of ``latency_ms`` (fixed, or the median of a
+    log-normal with ``latency_spread``; ``endpoint_latency`` sets it per path); a ``fail_rate``
+    share of calls fail, a third of those after hanging ``hang_seconds``; ``rate_limit`` below
+    the client's own rate makes a 429 storm; ``refused_paths``
     answer 404 as the provider does for an endpoint an account cannot use.
     """
 
     latency_ms: int = 0
+    # With a spread, ``latency_ms`` is the median of a log-normal draw (sigma ``latency_spread``).
+    latency_spread: float = 0.0
+    # Per endpoint path: (median seconds, sigma) drawn instead of ``latency_ms`` for that path.
+    endpoint_latency: tuple[tuple[str, float, float], ...] = ()
     latency_profile: str = "none"
     refused_paths: frozenset[str] = frozenset()
     rate_limit: float = 0.0
@@ -239,6 +246,7 @@ class SandboxServer:
         self._bucket = TokenBucket(config.rate_limit) if config.rate_limit > 0 else None
         self._failures = random.Random(config.seed)
         self._latencies = random.Random(config.seed + 1)
+        self._endpoint_latency = {path: latency.Latency(median, sigma) for path, median, sigma in config.endpoint_latency}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -282,7 +290,7 @@ class SandboxServer:
             return _error(404, f"Unknown endpoint {path}")
         if self._bucket and (wait := self._bucket.take()):
             return _error(429, "Rate limit exceeded", {"Retry-After": str(max(1, math.ceil(wait)))})
-        delay = self.config.latency_ms / 1000
+        delay = self._base_delay(path)
         if self.config.latency_profile != "none":
             with self._lock:
                 delay += latency.answer_delay(self.config.latency_profile, path, rng=self._latencies,
@@ -305,6 +313,14 @@ class SandboxServer:
             self._credits -= cost
             credits = self._credits
         return _json_reply(200, {"success": True, **payload, "credits_remaining": credits})
+
+    def _base_delay(self, path: str) -> float:
+        drawn = self._endpoint_latency.get(path)
+        if drawn is None and not self.config.latency_spread:
+            return self.config.latency_ms / 1000
+        drawn = drawn or latency.Latency(self.config.latency_ms / 1000, self.config.latency_spread)
+        with self._lock:
+            return drawn.draw(self._latencies)
 
     def _draw_failure(self) -> Reply | None:
         # Not keyed on the URL: a retry of the same request must be able to succeed.

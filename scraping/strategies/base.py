@@ -79,6 +79,12 @@ class SearchStrategy:
         """Fold what enrichment learned into the checkpoint (similar searches grow from it)."""
         return checkpoint
 
+    @property
+    def reads_ahead(self) -> bool:
+        """Whether the next page may be read before the profiles of this one arrive: not when
+        ``absorb`` folds what they show into the checkpoint the next page is read from."""
+        return type(self).absorb is SearchStrategy.absorb
+
     def excluded_ids(self, *, checkpoint: Checkpoint) -> set[str]:
         """Creators never to return, such as the target of a similar search."""
         target = checkpoint.get("target_id")

@@ -131,3 +131,27 @@ def test_ops_overview_marks_a_high_failure_rate_and_no_workers_as_bad(client, op
 
     assert '<div class="figure ops-bad">50.0%</div>' in html
     assert '<div class="figure ops-bad">0</div>' in html
+
+
+def test_ops_overview_shows_the_provider_rate_in_force_and_hedged_calls(client, operator, settings):
+    from scraping.ratelimit import provider_rate_limiter
+
+    settings.RUNTIME_CONFIG_OVERRIDES = {"provider.requests_per_second": 40}
+    limiter = provider_rate_limiter()
+    limiter.reset()
+    job = search(UserFactory())
+    ScrapingJob.objects.filter(pk=job.pk).update(provider_calls=400, hedged_calls=12, wasted_calls=10,
+                                                 rate_limited_calls=3)
+    limiter.acquire(flow=f"job-{job.pk}", account="user-1")
+    # The provider refused a call: the rate in force is halved, for every worker.
+    limiter.back_off(0.0)
+
+    try:
+        html = client.get(reverse(OPS)).content.decode()
+    finally:
+        limiter.reset()
+
+    assert "Provider rate in force" in html
+    assert "20.0/s" in html and "of 40/s configured, shared by 1 search;" in html
+    assert "last 429 at 40.0/s" in html
+    assert "400 calls, 12 hedged, 10 wasted (2.5%), 3 answered 429" in html

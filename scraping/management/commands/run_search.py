@@ -16,6 +16,15 @@ from scraping.services import job_cancel, job_start, job_step_run
 STALE_STEP_PAUSE = 0.5
 
 
+def run_summary(job) -> str:
+    """The provider side of a finished search, in one line."""
+    calls = job.provider_calls
+    wasted = f"{100 * job.wasted_calls / calls:.1f}%" if calls else "0%"
+    return (f"{calls:,} provider calls ({job.hedged_calls:,} hedged, {job.wasted_calls:,} wasted = {wasted}; "
+            f"{job.rate_limited_calls:,} answered 429), {job.credits_spent:,} credits, "
+            f"{job.profiles_reused:,} profiles reused")
+
+
 class Command(BaseCommand):
     help = "Run one creator search in the foreground and print `job <id> <status> <n> creators`."
 
@@ -51,7 +60,8 @@ class Command(BaseCommand):
         bar = ProgressBar(self.stderr._out, total=job.target_results)
         try:
             while True:
-                outcome = job_step_run(job_id=job.pk, dispatch=False)
+                # A step stores creators as they arrive: the bar moves with each of its commits.
+                outcome = job_step_run(job_id=job.pk, dispatch=False, on_progress=bar.update)
                 job.refresh_from_db()
                 bar.update(job.found_count, job.status_message)
                 if job.is_finished:
@@ -69,5 +79,6 @@ class Command(BaseCommand):
             raise CommandError("Interrupted.", returncode=130) from None
         bar.close()
         self.stdout.write(f"job {job.pk} {job.status} {job.found_count} creators")
+        self.stderr.write(run_summary(job))
         if job.status != "completed":
             self.stderr.write(job.status_message)
