@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from influencer_platform import actor_names
 from influencer_platform.jobs import actor_send
 
 from .selectors import onboarding_url_name
@@ -26,7 +27,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit)
         if commit:
             # Billing owns lifecycle emails; it is called by actor name, as accounts sits below it.
-            transaction.on_commit(lambda: actor_send("welcome_email", user.pk))
+            transaction.on_commit(lambda: actor_send(actor_names.WELCOME_EMAIL, user.pk))
         return user
 
     def get_login_stages(self) -> list[str]:

@@ -184,9 +184,13 @@ class BillingCycle(models.TextChoices):
     YEARLY = "yearly", "Yearly"
 
 
+# The plan every account is on until a trial or a payment puts it on another (billing seeds the row).
+FREE_PLAN_KEY = "free"
+
+
 class UserSubscription(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="subscription")
-    current_plan = models.CharField(max_length=32, default="free", help_text="Plan key of the plan in force.")
+    current_plan = models.CharField(max_length=32, default=FREE_PLAN_KEY, help_text="Plan key of the plan in force.")
     intended_plan = models.CharField(max_length=32, blank=True, help_text="Plan chosen during onboarding.")
     billing_cycle = models.CharField(max_length=10, choices=BillingCycle.choices, default=BillingCycle.MONTHLY)
     subscription_status = models.CharField(

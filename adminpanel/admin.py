@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from django_dramatiq.models import Task
 
 from influencer_platform.errors import ApplicationError
+from influencer_platform.formatting import Tone, plural, tone_badge
 
 from .config import config_get, config_text
 from .models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration, WorkerHeartbeat
@@ -28,20 +29,14 @@ _VALUE_HELP = {
     "string": "",
     "json": "JSON, such as {\"a\": 1} or [1, 2].",
 }
-_STATUS_COLOURS = {
-    BackgroundJobStatus.RUNNING: "#2563eb",
-    BackgroundJobStatus.DONE: "#15803d",
-    BackgroundJobStatus.RETRYING: "#b45309",
-    BackgroundJobStatus.FAILED: "#b91c1c",
-    BackgroundJobStatus.SKIPPED: "#4b5563",
+_STATUS_TONES = {
+    BackgroundJobStatus.RUNNING: Tone.BUSY,
+    BackgroundJobStatus.DONE: Tone.GOOD,
+    BackgroundJobStatus.RETRYING: Tone.WARN,
+    BackgroundJobStatus.FAILED: Tone.BAD,
+    BackgroundJobStatus.SKIPPED: Tone.QUIET,
 }
-_WORKER_COLOURS = {"alive": "#15803d", "silent": "#b91c1c", "stopped": "#4b5563"}
-
-
-def _badge(colour: str, text: str) -> SafeString:
-    return format_html(
-        '<span style="background: {}; color: #fff; padding: 2px 8px; border-radius: 10px; white-space: nowrap;">'
-        "{}</span>", colour, text)
+_WORKER_TONES = {"alive": Tone.GOOD, "silent": Tone.BAD, "stopped": Tone.QUIET}
 
 
 def _preformatted(text: str) -> SafeString:
@@ -206,7 +201,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, job: BackgroundJob) -> SafeString:
-        return _badge(_STATUS_COLOURS.get(job.status, "#6b7280"), job.get_status_display())
+        return tone_badge(job.get_status_display(), _STATUS_TONES.get(job.status, Tone.WAITING))
 
     @admin.display(description="Duration")
     def duration_display(self, job: BackgroundJob) -> str | None:
@@ -237,7 +232,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
             else:
                 retried += 1
         if retried:
-            self.message_user(request, f"Sent {retried} job{'' if retried == 1 else 's'} again.", messages.SUCCESS)
+            self.message_user(request, f"Sent {plural(retried, 'job')} again.", messages.SUCCESS)
         if refused:
             self.message_user(request, f"Not retried: {'; '.join(refused)}", messages.WARNING)
 
@@ -259,7 +254,7 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state(self, worker: WorkerHeartbeat) -> SafeString:
         status = worker_status(worker, now=timezone.now(), offline_after=config_get("ops.worker_offline_after"))
-        return _badge(_WORKER_COLOURS[status.state], status.state.capitalize())
+        return tone_badge(status.state.capitalize(), _WORKER_TONES[status.state])
 
     @admin.display(description="Queues")
     def queues_display(self, worker: WorkerHeartbeat) -> str:

@@ -3,10 +3,10 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 
 from adminpanel.audit import audited
 from influencer_platform.errors import ApplicationError
+from influencer_platform.formatting import Tone, tone_badge
 
 from .emails import EMAIL_TEMPLATES
 from .forms import EmailTestForm
@@ -60,8 +60,8 @@ class BillingEventAdmin(admin.ModelAdmin):
     actions = ("reprocess",)
     change_list_template = "admin/billing/billingevent/change_list.html"
 
-    _STATUS_COLOURS = {EventStatus.PROCESSED: "#15803d", EventStatus.FAILED: "#b91c1c",
-                       EventStatus.PENDING: "#2563eb", EventStatus.PROCESSING: "#2563eb"}
+    _STATUS_TONES = {EventStatus.PROCESSED: Tone.GOOD, EventStatus.FAILED: Tone.BAD,
+                     EventStatus.PENDING: Tone.BUSY, EventStatus.PROCESSING: Tone.BUSY}
 
     def has_add_permission(self, request):
         return False
@@ -71,8 +71,7 @@ class BillingEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, event):
-        colour = self._STATUS_COLOURS.get(event.status, "#4b5563")
-        return format_html('<span style="color: {}; font-weight: 600;">{}</span>', colour, event.get_status_display())
+        return tone_badge(event.get_status_display(), self._STATUS_TONES.get(event.status, Tone.QUIET))
 
     @admin.action(description="Process the selected failed webhooks again")
     def reprocess(self, request, queryset):

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from adminpanel.config import config_get
 from billing.services.emails import search_finished_email_schedule
+from influencer_platform import actor_names
 from influencer_platform.errors import ProviderPermanentError
 from scraping.models import JobStatus, ScrapingJob
 
 
-@dramatiq.actor(actor_name="search_finished", queue_name="emails", max_retries=6, min_backoff=10_000,
+@dramatiq.actor(actor_name=actor_names.SEARCH_FINISHED, queue_name="emails", max_retries=6, min_backoff=10_000,
                 max_backoff=30 * 60_000, time_limit=60_000, throws=(ProviderPermanentError,))
 def search_finished(job_id: int) -> None:
     search_finished_notify(job_id=job_id)

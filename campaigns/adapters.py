@@ -9,7 +9,7 @@ from __future__ import annotations
 from accounts.adapters import AccountAdapter as AccountsAdapter
 from influencer_platform.throttling import client_address
 
-from .list_services import list_invitations_accept
+from .lists.services import list_invitations_accept
 
 
 class AccountAdapter(AccountsAdapter):

@@ -10,20 +10,25 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.selectors import TRIAL_RESULT_ROWS, result_row_limit
-from influencer_platform.api import IntegerField, Pagination
-from scraping.images.signing import creator_avatar_proxy_url
+from influencer_platform.api import (
+    CSV_RESPONSES,
+    IgnoreClientContentNegotiation,
+    IntegerField,
+    Pagination,
+    error_responses,
+)
+from scraping.filters import result_filters_parse
 from scraping.models import EndReason, JobCreator, JobPhase, JobStatus, Platform, ScrapingJob, SearchType
 from scraping.selectors import PAGE_SIZES, RESULT_SORTS, ResultFilters, ResultRows, campaign_results, job_get, job_results
+from scraping.serializers import CreatorOutput
 
 from .exports import campaign_export_response, campaign_export_start, search_export_response, search_export_start
-from .forms import ResultFilterForm
 from .models import CampaignStatus
 from .selectors import CAMPAIGN_SORTS, campaign_get, campaign_list, campaign_searches
 from .services import (
@@ -36,27 +41,12 @@ from .services import (
     campaign_update,
 )
 
-CAMPAIGN_SEARCH_TYPES = [("keyword", "Keyword"), ("similar", "Similar creators")]
-
-
-# Outputs shared by several endpoints
-
-
-class ErrorOutput(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    extra = serializers.DictField(help_text="Details such as `field`, `fields` or `recommended_plan`.")
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorOutput) for code in codes}
-
 
 class CampaignOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     description = serializers.CharField()
-    search_type = serializers.ChoiceField(choices=CAMPAIGN_SEARCH_TYPES)
+    search_type = serializers.ChoiceField(choices=SearchType.choices)
     status = serializers.ChoiceField(choices=CampaignStatus.choices,
                                      help_text="Derived from the campaign's searches unless archived.")
     search_count = serializers.IntegerField()
@@ -92,44 +82,6 @@ class SearchOutput(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.INT)
     def get_duration_seconds(self, job: ScrapingJob) -> int | None:
         return int(job.duration.total_seconds()) if job.duration is not None else None
-
-
-API_AVATAR_PIXELS = 256
-
-
-class CreatorEmailOutput(serializers.Serializer):
-    address = serializers.CharField()
-    source = serializers.CharField(help_text="profile, bio or link")
-
-
-class CreatorOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    platform = serializers.ChoiceField(choices=Platform.choices)
-    handle = serializers.CharField()
-    display_name = serializers.CharField()
-    followers = serializers.IntegerField(allow_null=True)
-    engagement_rate = serializers.FloatField(allow_null=True, help_text="Percent: interactions per view, or per "
-                                             "follower where views are unknown.")
-    engagement_basis = serializers.CharField(
-        help_text="How engagement_rate was computed: post (the post the search found), recent_posts (the mean "
-                  "over the creator's recent posts), or empty when there is no figure.")
-    engagement_posts = serializers.IntegerField(allow_null=True, help_text="Recent posts averaged (recent_posts).")
-    verified = serializers.BooleanField()
-    avatar_url = serializers.CharField(help_text="The platform's own URL: it expires and may refuse other sites.")
-    avatar_proxy_url = serializers.SerializerMethodField(
-        help_text=f"The avatar through our image proxy ({API_AVATAR_PIXELS} px JPEG or WebP): it keeps loading after "
-                  "the platform's URL has expired, and answers an initial when there is no picture.")
-    profile_url = serializers.CharField()
-    bio = serializers.CharField()
-    links = serializers.ListField(child=serializers.CharField())
-    emails = CreatorEmailOutput(many=True)
-    has_email = serializers.BooleanField()
-
-    def get_avatar_proxy_url(self, creator) -> str:
-        name = (creator.display_name or creator.handle or "?").strip()
-        path = creator_avatar_proxy_url(creator, size=API_AVATAR_PIXELS, name=name)
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if path and request is not None else path
 
 
 class PostOutput(serializers.Serializer):
@@ -213,11 +165,11 @@ RESULT_FILTER_PARAMETERS = [
 
 
 def _result_filters(request) -> ResultFilters:
-    """The results pages' filter form, so the API filters and sorts exactly as they do."""
-    form = ResultFilterForm(request.query_params)
-    if not form.is_valid():
-        raise serializers.ValidationError({field: list(errors) for field, errors in form.errors.items()})
-    return form.filters()
+    """Read as the results pages read them, so the API filters and sorts exactly as they do."""
+    parsed = result_filters_parse(request.query_params)
+    if parsed.errors:
+        raise serializers.ValidationError(parsed.errors)
+    return parsed.filters
 
 
 class ResultsApi(APIView):
@@ -247,10 +199,10 @@ class CampaignListApi(APIView):
     class CampaignCreateInput(serializers.Serializer):
         name = serializers.CharField(help_text="Up to 120 characters.")
         description = serializers.CharField(required=False, allow_blank=True, default="")
-        search_type = serializers.ChoiceField(choices=CAMPAIGN_SEARCH_TYPES, default="keyword")
+        search_type = serializers.ChoiceField(choices=SearchType.choices, default=SearchType.KEYWORD)
 
     @extend_schema(operation_id="campaigns_list", parameters=[FilterInput],
-                   responses={200: CampaignOutput(many=True), **_errors(400)})
+                   responses={200: CampaignOutput(many=True), **error_responses(400)})
     def get(self, request):
         filters = self.FilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -262,7 +214,7 @@ class CampaignListApi(APIView):
         return paginator.get_paginated_response(CampaignOutput(page, many=True).data)
 
     @extend_schema(operation_id="campaigns_create", request=CampaignCreateInput,
-                   responses={201: CampaignOutput, **_errors(400, 403)})
+                   responses={201: CampaignOutput, **error_responses(400, 403)})
     def post(self, request):
         data = self.CampaignCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -275,14 +227,14 @@ class CampaignDetailApi(APIView):
     class CampaignUpdateInput(serializers.Serializer):
         name = serializers.CharField(required=False, help_text="Up to 120 characters.")
         description = serializers.CharField(required=False, allow_blank=True)
-        search_type = serializers.ChoiceField(choices=CAMPAIGN_SEARCH_TYPES, required=False)
+        search_type = serializers.ChoiceField(choices=SearchType.choices, required=False)
 
-    @extend_schema(operation_id="campaigns_retrieve", responses={200: CampaignOutput, **_errors(404)})
+    @extend_schema(operation_id="campaigns_retrieve", responses={200: CampaignOutput, **error_responses(404)})
     def get(self, request, campaign_id: int):
         return Response(CampaignOutput(campaign_get(user=request.user, campaign_id=campaign_id)).data)
 
     @extend_schema(operation_id="campaigns_update", request=CampaignUpdateInput,
-                   responses={200: CampaignOutput, **_errors(400, 404)})
+                   responses={200: CampaignOutput, **error_responses(400, 404)})
     def patch(self, request, campaign_id: int):
         campaign = campaign_get(user=request.user, campaign_id=campaign_id)
         data = self.CampaignUpdateInput(data=request.data, partial=True)
@@ -290,7 +242,7 @@ class CampaignDetailApi(APIView):
         campaign_update(campaign=campaign, actor=request.user, **data.validated_data)
         return Response(CampaignOutput(campaign_get(user=request.user, campaign_id=campaign_id)).data)
 
-    @extend_schema(operation_id="campaigns_destroy", responses={204: None, **_errors(404)})
+    @extend_schema(operation_id="campaigns_destroy", responses={204: None, **error_responses(404)})
     def delete(self, request, campaign_id: int):
         campaign_delete(campaign=campaign_get(user=request.user, campaign_id=campaign_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -299,14 +251,14 @@ class CampaignDetailApi(APIView):
 class CampaignArchiveApi(APIView):
     """Archive: hidden from the default list, no new searches; its running searches are cancelled."""
 
-    @extend_schema(operation_id="campaigns_archive", request=None, responses={200: CampaignOutput, **_errors(404)})
+    @extend_schema(operation_id="campaigns_archive", request=None, responses={200: CampaignOutput, **error_responses(404)})
     def post(self, request, campaign_id: int):
         campaign_archive(campaign=campaign_get(user=request.user, campaign_id=campaign_id), actor=request.user)
         return Response(CampaignOutput(campaign_get(user=request.user, campaign_id=campaign_id)).data)
 
 
 class CampaignRestoreApi(APIView):
-    @extend_schema(operation_id="campaigns_restore", request=None, responses={200: CampaignOutput, **_errors(404)})
+    @extend_schema(operation_id="campaigns_restore", request=None, responses={200: CampaignOutput, **error_responses(404)})
     def post(self, request, campaign_id: int):
         campaign_restore(campaign=campaign_get(user=request.user, campaign_id=campaign_id), actor=request.user)
         return Response(CampaignOutput(campaign_get(user=request.user, campaign_id=campaign_id)).data)
@@ -342,7 +294,7 @@ class CampaignSearchesApi(APIView):
         target_results = IntegerField(help_text="How many creators to find (1 to 10,000).")
 
     @extend_schema(operation_id="campaigns_searches_list",
-                   responses={200: SearchOutput(many=True), **_errors(404)})
+                   responses={200: SearchOutput(many=True), **error_responses(404)})
     def get(self, request, campaign_id: int):
         campaign = campaign_get(user=request.user, campaign_id=campaign_id)
         paginator = self.pagination_class()
@@ -350,7 +302,7 @@ class CampaignSearchesApi(APIView):
         return paginator.get_paginated_response(SearchOutput(page, many=True).data)
 
     @extend_schema(operation_id="campaigns_searches_create", request=SearchStartInput,
-                   responses={201: SearchOutput, **_errors(400, 403, 404)})
+                   responses={201: SearchOutput, **error_responses(400, 403, 404)})
     def post(self, request, campaign_id: int):
         campaign = campaign_get(user=request.user, campaign_id=campaign_id)
         data = self.SearchStartInput(data=request.data)
@@ -364,7 +316,7 @@ class CampaignSearchesApi(APIView):
 
 class CampaignResultsApi(ResultsApi):
     @extend_schema(operation_id="campaigns_results", parameters=RESULT_FILTER_PARAMETERS,
-                   responses={200: ResultOutput(many=True), **_errors(400, 404)})
+                   responses={200: ResultOutput(many=True), **error_responses(400, 404)})
     def get(self, request, campaign_id: int):
         """Every creator the campaign's searches found, once each."""
         campaign = campaign_get(user=request.user, campaign_id=campaign_id)
@@ -376,14 +328,14 @@ class CampaignResultsApi(ResultsApi):
 
 
 class SearchDetailApi(APIView):
-    @extend_schema(operation_id="searches_retrieve", responses={200: SearchOutput, **_errors(404)})
+    @extend_schema(operation_id="searches_retrieve", responses={200: SearchOutput, **error_responses(404)})
     def get(self, request, job_id: int):
         return Response(SearchOutput(job_get(user=request.user, job_id=job_id)).data)
 
 
 class SearchCancelApi(APIView):
     @extend_schema(operation_id="searches_cancel", request=None,
-                   responses={200: SearchOutput, **_errors(404, 409)})
+                   responses={200: SearchOutput, **error_responses(404, 409)})
     def post(self, request, job_id: int):
         """Stop a running search; the creators it found stay. A search that has ended answers 409."""
         job = campaign_search_cancel(user=request.user, job=job_get(user=request.user, job_id=job_id))
@@ -392,7 +344,7 @@ class SearchCancelApi(APIView):
 
 class SearchResultsApi(ResultsApi):
     @extend_schema(operation_id="searches_results", parameters=RESULT_FILTER_PARAMETERS,
-                   responses={200: ResultOutput(many=True), **_errors(400, 404)})
+                   responses={200: ResultOutput(many=True), **error_responses(400, 404)})
     def get(self, request, job_id: int):
         return self.results_response(
             request, job_results(user=request.user, job_id=job_id, filters=_result_filters(request)))
@@ -401,24 +353,10 @@ class SearchResultsApi(ResultsApi):
 # CSV exports
 
 
-class IgnoreClientContentNegotiation(BaseContentNegotiation):
-    """A CSV download answers with CSV whatever the Accept header says, and errors with JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-_CSV_RESPONSES = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The rows as CSV."),
-                  **_errors(403, 404)}
-
-
 class SearchExportApi(APIView):
     content_negotiation_class = IgnoreClientContentNegotiation
 
-    @extend_schema(operation_id="searches_export", request=None, responses=_CSV_RESPONSES)
+    @extend_schema(operation_id="searches_export", request=None, responses=CSV_RESPONSES)
     def post(self, request, job_id: int):
         """The search's results as CSV (plans with CSV export), recorded on its campaign's activity.
         A POST because it records the export."""
@@ -429,7 +367,7 @@ class SearchExportApi(APIView):
 class CampaignExportApi(APIView):
     content_negotiation_class = IgnoreClientContentNegotiation
 
-    @extend_schema(operation_id="campaigns_export", request=None, responses=_CSV_RESPONSES)
+    @extend_schema(operation_id="campaigns_export", request=None, responses=CSV_RESPONSES)
     def post(self, request, campaign_id: int):
         """Every creator the campaign found, as CSV (plans with CSV export), recorded on its activity.
         A POST because it records the export."""

@@ -23,9 +23,10 @@ from scraping.models import CreatorProfile, JobStatus, Platform, ScrapingJob, Se
 from scraping.selectors import ResultFilters
 from scraping.services import job_step_run
 
-from .list_selectors import list_items, result_creator_ids
-from .list_services import list_add_creators, list_create, list_item_update, list_items_move
-from .models import Bucket, Campaign, CreatorList, ListType
+from .lists.selectors import list_items, result_creator_ids
+from .lists.services import list_add_creators, list_create, list_item_update, list_items_move
+from .lists.models import Bucket, CreatorList, ListType
+from .models import Campaign
 from .services import campaign_create, campaign_delete, campaign_search_start
 
 CAMPAIGN_NAME = "Spring SPF serum launch"

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
 
-from django.core import signing
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -23,42 +22,14 @@ from accounts.models import User
 from billing.models import Feature
 from billing.selectors import result_row_limit
 from billing.services import feature_check
-from influencer_platform.errors import ApplicationError
-from scraping.export import BOM, LINE_END, csv_cell, csv_rows, export_filename
+from influencer_platform.formatting import plural
+from scraping.export import BOM, LINE_END, csv_cell, csv_rows, export_filename, export_link_token
 from scraping.models import JobCreator
 from scraping.selectors import campaign_results, job_get, job_results
 
 from .analytics import campaign_figures, campaigns_compared, comparison_rows, share_percent
 from .selectors import campaign_get
 from .services import campaign_export_record
-
-
-# How long a download link handed out by an export stays good.
-EXPORT_LINK_MAX_AGE = 3600
-_LINK_SALT = "campaigns.export-link"
-
-
-class ExportLinkError(ApplicationError):
-    code = "export_link_invalid"
-    status_code = 400
-
-
-def export_link_token(*, user: User, kind: str, target_id: int, query: str = "") -> str:
-    """A signed token naming one recorded export of ``kind`` (search, campaign, list) for ``user``."""
-    return signing.dumps({"u": user.pk, "k": kind, "t": target_id, "q": query}, salt=_LINK_SALT, compress=True)
-
-
-def export_link_check(*, user: User, kind: str, target_id: int, token: str) -> str:
-    """The filter query of the export ``token`` names; refused unless it is this user's, for this target."""
-    try:
-        data = signing.loads(token or "", salt=_LINK_SALT, max_age=EXPORT_LINK_MAX_AGE)
-    except signing.SignatureExpired:
-        raise ExportLinkError("This download link has expired. Choose Export CSV again.") from None
-    except signing.BadSignature:
-        raise ExportLinkError("Choose Export CSV to download this file.") from None
-    if not isinstance(data, dict) or (data.get("u"), data.get("k"), data.get("t")) != (user.pk, kind, target_id):
-        raise ExportLinkError("Choose Export CSV to download this file.")
-    return str(data.get("q") or "")
 
 
 @dataclass(frozen=True)
@@ -96,10 +67,6 @@ def campaign_export_extent(*, user: User, campaign_id: int) -> ExportExtent | No
     return export_extent(user=user, rows=campaign_results(user=user, campaign_id=campaign_id))
 
 
-def _creators(count: int) -> str:
-    return f"{count:,} creator" if count == 1 else f"{count:,} creators"
-
-
 def _content_disposition(name: str) -> str:
     """An ASCII ``filename`` for every client, and the name in its own script (RFC 6266) when it has one."""
     day = timezone.localdate()
@@ -134,7 +101,7 @@ def search_export_start(*, user: User, job_id: int) -> str:
     if job.campaign_id:
         extent = export_extent(user=user, rows=job_results(user=user, job_id=job.pk))
         campaign_export_record(campaign=job.campaign, actor=user,
-                               rows=f"{_creators(extent.exported)} from the search for {job.query_label}")
+                               rows=f"{plural(extent.exported, 'creator')} from the search for {job.query_label}")
     return export_link_token(user=user, kind="search", target_id=job.pk)
 
 
@@ -152,7 +119,7 @@ def campaign_export_start(*, user: User, campaign_id: int) -> str:
     feature_check(user=user, feature=Feature.CSV_EXPORT).raise_if_denied()
     campaign = campaign_get(user=user, campaign_id=campaign_id)
     extent = export_extent(user=user, rows=campaign_results(user=user, campaign_id=campaign.pk))
-    campaign_export_record(campaign=campaign, actor=user, rows=_creators(extent.exported))
+    campaign_export_record(campaign=campaign, actor=user, rows=plural(extent.exported, "creator"))
     return export_link_token(user=user, kind="campaign", target_id=campaign.pk)
 
 

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import floatformat, linebreaksbr, pluralize, truncatechars
+from django.template.defaultfilters import floatformat, linebreaksbr, truncatechars
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from influencer_platform.formatting import compact_number, plural
 from scraping.images.placeholder import creator_placeholder
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, creator_avatar_proxy_url
 from scraping.models import CreatorProfile, EngagementBasis, JobCreator
@@ -26,17 +27,6 @@ _AVATAR_IMAGE = (
     '<img src="{src}" srcset="{src} 1x, {src_2x} 2x" width="{size}" height="{size}" loading="lazy" '
     'decoding="async" alt="" style="position:absolute;inset:0;width:100%;height:100%;object-fit:cover">'
 )
-
-
-def compact_number(value) -> str:
-    """1234 → 1.2K, 5_600_000 → 5.6M; a dash for unknown."""
-    if value is None or value == "":
-        return "–"
-    number = int(value)
-    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-        if abs(number) >= size:
-            return f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return str(number)
 
 
 def avatar_html(creator: CreatorProfile, *, size: int = DEFAULT_AVATAR_PIXELS) -> SafeString:
@@ -90,7 +80,7 @@ def engagement_basis_label(creator: CreatorProfile) -> str:
         return ""
     count = creator.engagement_posts
     if creator.engagement_basis == EngagementBasis.RECENT_POSTS and count:
-        return f"avg of {count} recent post{pluralize(count)}"
+        return f"avg of {plural(count, 'recent post')}"
     return creator.get_engagement_basis_display()
 
 

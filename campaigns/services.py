@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.services import usage_record_campaign, usage_release_campaign
 from influencer_platform.errors import ApplicationError
-from scraping.models import ScrapingJob
+from scraping.models import ScrapingJob, SearchType
 from scraping.services import job_cancel, job_retry, job_start
 
 from .models import ActivityKind, Campaign, CampaignActivity
@@ -39,10 +39,10 @@ def _clean_description(description: str) -> str:
 
 
 @transaction.atomic
-def campaign_create(*, user: User, name: str, description: str = "", search_type: str = "keyword") -> Campaign:
+def campaign_create(*, user: User, name: str, description: str = "", search_type: str = SearchType.KEYWORD) -> Campaign:
     """Create a campaign, counting it against the plan (refused with the plan that allows more)."""
     name, description = _clean_name(name), _clean_description(description)
-    if search_type not in ("keyword", "similar"):
+    if search_type not in SearchType.values:
         raise CampaignError("Choose keyword or similar-creator searches.", extra={"field": "search_type"})
     usage_record_campaign(user_id=user.pk)
     campaign = Campaign.objects.create(user=user, name=name, description=description, search_type=search_type)
@@ -61,7 +61,7 @@ def campaign_update(*, campaign: Campaign, actor: User, name: str | None = None,
         campaign.description = _clean_description(description)
         changes.append("description")
     if search_type is not None and search_type != campaign.search_type:
-        if search_type not in ("keyword", "similar"):
+        if search_type not in SearchType.values:
             raise CampaignError("Choose keyword or similar-creator searches.", extra={"field": "search_type"})
         campaign.search_type = search_type
         changes.append("search type")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import list_views, views
+from . import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -26,24 +26,4 @@ urlpatterns = [
     path("searches/<int:job_id>/resume/", views.search_resume, name="search_resume"),
     path("searches/<int:job_id>/export/", views.search_export_start_view, name="search_export_start"),
     path("searches/<int:job_id>/export.csv", views.search_export, name="search_export"),
-    # Creator lists
-    path("lists/", list_views.list_index, name="list_index"),
-    path("lists/new/", list_views.list_new, name="list_new"),
-    path("lists/add/", list_views.list_add_results, name="list_add_results"),
-    path("lists/<int:list_id>/", list_views.list_board_view, name="list_board"),
-    path("lists/<int:list_id>/table/", list_views.list_table_view, name="list_table"),
-    path("lists/<int:list_id>/edit/", list_views.list_edit, name="list_edit"),
-    path("lists/<int:list_id>/duplicate/", list_views.list_duplicate_view, name="list_duplicate"),
-    path("lists/<int:list_id>/archive/", list_views.list_archive_toggle, name="list_archive"),
-    path("lists/<int:list_id>/delete/", list_views.list_remove, name="list_delete"),
-    path("lists/<int:list_id>/leave/", list_views.list_leave_view, name="list_leave"),
-    path("lists/<int:list_id>/move/", list_views.list_move, name="list_move"),
-    path("lists/<int:list_id>/items/bulk/", list_views.list_bulk, name="list_bulk"),
-    path("lists/<int:list_id>/items/<int:item_id>/", list_views.list_item_edit, name="list_item_edit"),
-    path("lists/<int:list_id>/share/", list_views.list_share_view, name="list_share"),
-    path("lists/<int:list_id>/share/<int:collaborator_id>/", list_views.list_collaborator_edit,
-         name="list_collaborator"),
-    path("lists/<int:list_id>/export/", list_views.list_export_start_view, name="list_export_start"),
-    path("lists/<int:list_id>/export.csv", list_views.list_export, name="list_export"),
-    path("lists/<int:list_id>/exports/", list_views.list_exports_view, name="list_exports"),
 ]

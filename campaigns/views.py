@@ -16,6 +16,8 @@ from billing.models import Feature
 from billing.selectors import paywall, plan_for_user, plan_list, result_row_limit, trial_days
 from billing.services import PlanLimitError, campaign_create_check, creators_check, feature_check
 from influencer_platform.errors import ApplicationError
+from scraping.export import ExportLinkError, export_link_check
+from scraping.filters import ResultFilterForm
 from scraping.models import EndReason
 from scraping.selectors import (
     campaign_results,
@@ -30,19 +32,17 @@ from scraping.selectors import (
 from .analytics import campaign_figures, campaigns_compared, comparison_rows
 from .charts import activity_chart, campaign_charts, comparison_charts
 from .exports import (
-    ExportLinkError,
     campaign_export_extent,
     campaign_export_response,
     campaign_export_start,
     campaign_figures_export_response,
     campaigns_compared_export_response,
-    export_link_check,
     search_export_extent,
     search_export_response,
     search_export_start,
 )
-from .forms import CampaignForm, ResultFilterForm, SearchWizardForm
-from .list_selectors import list_overview, lists_for_adding
+from .forms import CampaignForm, SearchWizardForm
+from .lists.selectors import list_overview, lists_for_adding
 from .models import CampaignStatus
 from .results_table import result_table_rows
 from .selectors import CAMPAIGN_SORTS, campaign_counts, campaign_get, campaign_list, campaign_searches, campaign_timeline

@@ -1,5 +1,5 @@
-"""The API's shared pieces: one error body for every failure, one JSON parser, the id field, one
-pagination style."""
+"""The API's shared pieces: one error body for every failure (and its schema), one JSON parser, the id
+field, one pagination style, CSV downloads that ignore the Accept header."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, parsers, serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -116,3 +119,27 @@ class IdField(IdRange, serializers.IntegerField):
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class ErrorOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    extra = serializers.DictField(help_text="Details such as `field`, `fields` or `recommended_plan`.")
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(ErrorOutput) for code in codes}
+
+
+class IgnoreClientContentNegotiation(BaseContentNegotiation):
+    """A CSV download answers with CSV whatever the Accept header says, and errors with JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+CSV_RESPONSES = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The rows as CSV."),
+                 **error_responses(403, 404)}

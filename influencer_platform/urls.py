@@ -17,7 +17,7 @@ from campaigns.api import (
     SearchExportApi,
     SearchResultsApi,
 )
-from campaigns.list_api import (
+from campaigns.lists.api import (
     ListArchiveApi,
     ListCollaboratorDetailApi,
     ListCollaboratorsApi,
@@ -71,6 +71,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("campaigns.urls")),
+    path("", include("campaigns.lists.urls")),
     path("", include("scraping.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
@@ -37,6 +36,7 @@ from django.utils.text import capfirst
 
 from adminpanel.audit import audited
 from influencer_platform.errors import ApplicationError
+from influencer_platform.formatting import Tone, duration_compact, plural, tone_badge
 from influencer_platform.http import web_url
 
 from .models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
@@ -44,14 +44,14 @@ from .services import job_cancel, job_retry
 
 RESULTS_SHOWN = 100
 
-_STATUS_COLOURS = {
-    JobStatus.PENDING: "#6b7280",
-    JobStatus.PROCESSING: "#2563eb",
-    JobStatus.COMPLETED: "#15803d",
-    JobStatus.PARTIAL: "#b45309",
-    JobStatus.ERROR: "#b91c1c",
-    JobStatus.TIMEOUT: "#b91c1c",
-    JobStatus.CANCELLED: "#4b5563",
+_STATUS_TONES = {
+    JobStatus.PENDING: Tone.WAITING,
+    JobStatus.PROCESSING: Tone.BUSY,
+    JobStatus.COMPLETED: Tone.GOOD,
+    JobStatus.PARTIAL: Tone.WARN,
+    JobStatus.ERROR: Tone.BAD,
+    JobStatus.TIMEOUT: Tone.BAD,
+    JobStatus.CANCELLED: Tone.QUIET,
 }
 
 
@@ -64,23 +64,6 @@ def _compact_count(value: int | None) -> str | None:
     if value is None:
         return None
     return intword(value) if value >= 1_000_000 else intcomma(value)
-
-
-def _duration_text(duration: timedelta | None) -> str | None:
-    if duration is None:
-        return None
-    seconds = max(0, int(duration.total_seconds()))
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {seconds:02d}s"
-    return f"{seconds}s"
-
-
-def _searches(count: int) -> str:
-    return f"{count:,} search{'' if count == 1 else 'es'}"
 
 
 def _preformatted(text: str) -> SafeString:
@@ -264,11 +247,7 @@ class ScrapingJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, job: ScrapingJob) -> SafeString:
-        return format_html(
-            '<span style="background: {}; color: #fff; padding: 2px 8px; border-radius: 10px; '
-            'white-space: nowrap;">{}</span>',
-            _STATUS_COLOURS.get(job.status, "#6b7280"), job.get_status_display(),
-        )
+        return tone_badge(job.get_status_display(), _STATUS_TONES.get(job.status, Tone.WAITING))
 
     @admin.display(description="Found / target", ordering="found_count")
     def found_of_target(self, job: ScrapingJob) -> str:
@@ -276,7 +255,7 @@ class ScrapingJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Duration")
     def duration_display(self, job: ScrapingJob) -> str | None:
-        return _duration_text(job.duration)
+        return None if job.duration is None else duration_compact(job.duration)
 
     @admin.display(description="Progress")
     def progress(self, job: ScrapingJob) -> str:
@@ -330,11 +309,11 @@ class ScrapingJobAdmin(admin.ModelAdmin):
     def _report(self, request: HttpRequest, *, done: int, refused: list[str], done_verb: str,
                 refused_verb: str) -> None:
         if done:
-            self.message_user(request, f"{done_verb} {_searches(done)}.", messages.SUCCESS)
+            self.message_user(request, f"{done_verb} {plural(done, 'search', 'searches')}.", messages.SUCCESS)
         if refused:
             self.message_user(
                 request,
-                f"{_searches(len(refused))} could not be {refused_verb}: {'; '.join(refused)}",
+                f"{plural(len(refused), 'search', 'searches')} could not be {refused_verb}: {'; '.join(refused)}",
                 messages.WARNING,
             )
 
@@ -401,7 +380,7 @@ class CreatorProfileAdmin(admin.ModelAdmin):
     def found_by(self, profile: CreatorProfile) -> SafeString:
         url = reverse(f"{self.admin_site.name}:scraping_scrapingjob_changelist")
         return format_html('<a href="{}?results__creator__id__exact={}">{}</a>', url, profile.pk,
-                           _searches(profile.found_by_count))
+                           plural(profile.found_by_count, "search", "searches"))
 
     @admin.display(description="Profile")
     def profile_link(self, profile: CreatorProfile) -> SafeString | None:

@@ -20,13 +20,46 @@ from datetime import date
 from itertools import islice
 
 import psycopg
+from django.core import signing
 from django.db import connections
 from django.db.models import CharField, Func, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.text import slugify
 
+from accounts.models import User
+from influencer_platform.errors import ApplicationError
+
 from .models import JobCreator, Platform
 from .selectors import rows_shown
+
+# How long a download link handed out by an export stays good. The salt keeps its first name so links
+# handed out before it moved here stay good.
+EXPORT_LINK_MAX_AGE = 3600
+_LINK_SALT = "campaigns.export-link"
+
+
+class ExportLinkError(ApplicationError):
+    code = "export_link_invalid"
+    status_code = 400
+
+
+def export_link_token(*, user: User, kind: str, target_id: int, query: str = "") -> str:
+    """A signed token naming one recorded export of ``kind`` (search, campaign, list) for ``user``."""
+    return signing.dumps({"u": user.pk, "k": kind, "t": target_id, "q": query}, salt=_LINK_SALT, compress=True)
+
+
+def export_link_check(*, user: User, kind: str, target_id: int, token: str) -> str:
+    """The filter query of the export ``token`` names; refused unless it is this user's, for this target."""
+    try:
+        data = signing.loads(token or "", salt=_LINK_SALT, max_age=EXPORT_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ExportLinkError("This download link has expired. Choose Export CSV again.") from None
+    except signing.BadSignature:
+        raise ExportLinkError("Choose Export CSV to download this file.") from None
+    if not isinstance(data, dict) or (data.get("u"), data.get("k"), data.get("t")) != (user.pk, kind, target_id):
+        raise ExportLinkError("Choose Export CSV to download this file.")
+    return str(data.get("q") or "")
+
 
 HEADER = (
     "Platform", "Username", "Display name", "Profile URL", "Followers", "Engagement rate", "Bio", "Emails",

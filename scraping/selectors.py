@@ -94,6 +94,15 @@ def campaign_results(*, user: User, campaign_id: int, filters: ResultFilters = R
     return _filtered(rows, filters)
 
 
+def campaign_owned(*, user: User, campaign_id: int) -> bool:
+    """Whether ``campaign_id`` names one of the user's campaigns.
+
+    Campaigns belong to a higher app; the search's foreign key reaches their table without importing it.
+    """
+    campaign_model = ScrapingJob._meta.get_field("campaign").related_model
+    return campaign_model.objects.filter(pk=campaign_id, user=user).exists()
+
+
 def rows_shown(rows: QuerySet[JobCreator], *, limit: int | None) -> QuerySet[JobCreator]:
     """The rows a plan shows: all of them, or with a trial's ``limit`` only those among the first
     ``limit`` of their search by rank. Filters and sorting then choose among those rows; they

@@ -29,8 +29,13 @@ redis_port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127
 cleanup() {
   status=$?
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
-  [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null || true
-  rm -rf "$work"
+  if [ -f "$work/redis.pid" ]; then
+    redis_pid=$(cat "$work/redis.pid")
+    kill "$redis_pid" 2>/dev/null || true
+    # Redis (or a test process still exiting) may write its last lines while the folder goes.
+    for _ in $(seq 50); do kill -0 "$redis_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" || true; }
   exit $status
 }
 trap cleanup EXIT INT TERM
@@ -50,4 +55,15 @@ export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export DJANGO_SETTINGS_MODULE=influencer_platform.settings.test
 for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-.venv/bin/python -m pytest "$@"
+# The direction of imports between the apps (.importlinter) holds before any test runs.
+.venv/bin/lint-imports --no-logo
+
+# Most of the suite's time is spent waiting (on workers, servers, the browser), so several test
+# processes share the two cores well; each gets its own PostgreSQL and Redis database
+# (influencer_platform/settings/test.py). TEST_WORKERS=0, or -n / -p no:xdist in the arguments, decides otherwise.
+workers=(-n "${TEST_WORKERS:-3}")
+for arg in "$@"; do
+  case "$arg" in -n|-n*|--numprocesses*|no:xdist) workers=() ;; esac
+done
+[ "${TEST_WORKERS:-3}" = 0 ] && workers=()
+.venv/bin/python -m pytest "${workers[@]}" "$@"

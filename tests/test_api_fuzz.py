@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from accounts.services import api_token_create
-from campaigns.models import CreatorList
+from campaigns.lists.models import CreatorList
 from campaigns.services import campaign_create
-from tests.campaigns.lists_support import make_creator, make_list, make_search, share
+from tests.campaigns.lists.support import make_creator, make_list, make_search, share
 
 pytestmark = pytest.mark.django_db
 

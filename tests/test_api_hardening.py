@@ -16,11 +16,12 @@ from rest_framework.throttling import AnonRateThrottle
 
 from accounts.authentication import FAILED_ATTEMPTS_LIMIT
 from accounts.services import api_token_create
-from campaigns.models import Campaign, CreatorList, CreatorListItem
+from campaigns.lists.models import CreatorList, CreatorListItem
+from campaigns.models import Campaign
 from campaigns.services import campaign_create
 from influencer_platform.urls import api_v1
 from scraping.models import ScrapingJob
-from tests.campaigns.lists_support import make_creator, make_list, make_search
+from tests.campaigns.lists.support import make_creator, make_list, make_search
 
 pytestmark = pytest.mark.django_db
 

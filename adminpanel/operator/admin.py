@@ -18,17 +18,18 @@ from accounts.admin import UserAdmin
 from accounts.models import User
 from billing.selectors import plan_get
 from influencer_platform.errors import ApplicationError
+from influencer_platform.formatting import plural
 
 from . import services
 from .forms import CreateTestUsersForm, UserActionForm
 
 
 def _accounts(count: int) -> str:
-    return f"{count} account{'' if count == 1 else 's'}"
+    return plural(count, "account")
 
 
 def _test_users(count: int) -> str:
-    return f"{count} test user{'' if count == 1 else 's'}"
+    return plural(count, "test user")
 
 
 class OperatorUserAdmin(UserAdmin):

@@ -4,8 +4,9 @@ from django import forms
 from django.contrib.admin.helpers import ActionForm
 
 from billing.models import SubscriptionPlan
+from billing.services.manual import MAX_TRIAL_EXTENSION_DAYS
 
-from .services import MAX_TRIAL_EXTENSION_DAYS, account_scenarios, email_templates
+from .services import account_scenarios, email_templates
 
 
 def _plan_choices() -> list[tuple[str, str]]:

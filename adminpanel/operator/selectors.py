@@ -16,6 +16,7 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import TruncDate, TruncHour
 
 from accounts.models import SubscriptionStatus, TrialStatus, UserSubscription
+from influencer_platform.formatting import duration_compact
 from scraping.models import ACTIVE_STATUSES, JobStatus, Platform, ScrapingJob
 
 # Outcome groups, in the order charts stack them.
@@ -63,14 +64,7 @@ class SearchWindow:
 
     @property
     def median_text(self) -> str:
-        if self.median_duration is None:
-            return "—"
-        seconds = max(0, round(self.median_duration.total_seconds()))
-        minutes, seconds = divmod(seconds, 60)
-        hours, minutes = divmod(minutes, 60)
-        if hours:
-            return f"{hours}h {minutes:02d}m"
-        return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
+        return duration_compact(self.median_duration)
 
 
 def _median_duration(jobs) -> timedelta | None:

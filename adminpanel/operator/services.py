@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import (
+    FREE_PLAN_KEY,
     SubscriptionStatus,
     TrialStatus,
     User,
@@ -35,56 +36,26 @@ from accounts.services import (
 )
 from adminpanel.audit import audit_log
 from billing.emails import EMAIL_TEMPLATES, email_deliver
-from billing.models import UNLIMITED, EventSource, SubscriptionPlan, TrialClaim
+from billing.models import UNLIMITED, SubscriptionPlan, TrialClaim
 from billing.selectors import plan_get
-from billing.services import next_month, trial_start
-from billing.services.emails import email_schedule, email_schedule_cancel, lifecycle_email_context
-from billing.services.events import event_record
+from billing.services import trial_start
+from billing.services.emails import email_schedule_cancel, lifecycle_email_context
+from billing.services.manual import (
+    AccountChange,
+    plan_grant,
+    trial_extend,
+    usage_reset,
+)
 from campaigns.services import campaign_create
 from influencer_platform.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
-MAX_TRIAL_EXTENSION_DAYS = 90
 TEST_EMAIL_DOMAIN = "creatorradar.test"
 
 
 class OperatorError(ApplicationError):
     code = "operator_refused"
-
-
-def _subscription_state(subscription: UserSubscription) -> dict[str, Any]:
-    return {
-        "plan": subscription.current_plan,
-        "status": subscription.subscription_status,
-        "cycle": subscription.billing_cycle,
-        "trial_status": subscription.trial_status,
-        "cancel_at_period_end": subscription.cancel_at_period_end,
-        "trial_ends_at": subscription.trial_ends_at,
-        "current_period_end": subscription.current_period_end,
-    }
-
-
-# The part of it billing's own ``subscription.changed`` events describe (the customer's history).
-_BILLING_STATE_KEYS = ("plan", "status", "cycle", "trial_status", "cancel_at_period_end")
-
-
-def _billing_state(subscription: UserSubscription) -> dict[str, Any]:
-    state = _subscription_state(subscription)
-    return {key: state[key] for key in _BILLING_STATE_KEYS}
-
-
-def _billing_event(*, user: User, event_type: str, data: dict[str, Any]) -> None:
-    # Billing changes made by an operator belong in the customer's billing history too, next to
-    # Stripe's and their own, so support can read one account's story in one place.
-    event_record(event_type=event_type, aggregate=f"user:{user.pk}", user_id=user.pk,
-                 source=EventSource.ADMIN, data=data)
-
-
-def _locked_account(user: User) -> tuple[UserUsage, UserSubscription]:
-    usage = UserUsage.objects.select_for_update().get(user_id=user.pk)
-    subscription = UserSubscription.objects.select_for_update().get(user_id=user.pk)
-    return usage, subscription
 
 
 # Access
@@ -112,100 +83,35 @@ def do_user_set_admin(*, actor: User, user: User, is_admin: bool) -> User:
     return user
 
 
-# Plans, trials, usage
-
-
-def _plan_apply(usage: UserUsage, subscription: UserSubscription, plan: SubscriptionPlan) -> None:
-    """Put the account on ``plan`` without payment: a trial keeps running on the new plan, anyone
-    else gets an active plan renewing in a month (free ends access)."""
-    now = timezone.now()
-    subscription.current_plan = plan.plan_key
-    if not plan.is_paid:
-        subscription.subscription_status = SubscriptionStatus.NONE
-        subscription.current_period_end = None
-    elif subscription.is_trialing:
-        subscription.intended_plan = plan.plan_key
-    else:
-        subscription.intended_plan = plan.plan_key
-        subscription.subscription_status = SubscriptionStatus.ACTIVE
-        subscription.current_period_end = now + timedelta(days=30)
-        subscription.cancel_at_period_end = False
-        subscription.cancel_at = None
-    subscription.save()
-    if usage.usage_reset_date is None:
-        usage.usage_reset_date = next_month(now.date())
-        usage.save(update_fields=["usage_reset_date", "updated_at"])
+# Plans, trials, usage: billing makes the change (or refuses it), the console records who asked for it.
 
 
 @transaction.atomic
-def do_user_set_plan(*, actor: User, user: User, plan_key: str) -> UserSubscription:
+def do_user_set_plan(*, actor: User, user: User, plan_key: str) -> AccountChange:
     """Move an account to another plan by hand (support, comps, fixing a stuck checkout)."""
-    plan = plan_get(plan_key=plan_key)
-    if plan is None or not plan.is_active:
-        raise OperatorError("Choose one of the active plans.", code="invalid_plan")
-    if user.billing.stripe_subscription_id:
-        # Stripe would overwrite our row at the next webhook; the change must be made there.
-        raise OperatorError(f"{user.email} pays through Stripe: change the plan in Stripe instead.",
-                            code="managed_by_stripe")
-    usage, subscription = _locked_account(user)
-    if subscription.current_plan == plan.plan_key and (subscription.has_access or not plan.is_paid):
-        raise OperatorError(f"{user.email} is already on {plan.name}.", code="no_change")
-    before = _subscription_state(subscription)
-    billing_before = _billing_state(subscription)
-    _plan_apply(usage, subscription, plan)
-    _billing_event(user=user, event_type="subscription.changed",
-                   data={"cause": "operator", "before": billing_before, "after": _billing_state(subscription)})
+    change = plan_grant(user=user, plan_key=plan_key)
     audit_log(actor=actor, action="user.set_plan", target=user,
-              summary=f"Plan of {user.email}: {before['plan']} → {plan.plan_key}",
-              before=before, after=_subscription_state(subscription))
-    return subscription
+              summary=f"Plan of {user.email}: {change.before['plan']} → {change.after['plan']}",
+              before=change.before, after=change.after)
+    return change
 
 
 @transaction.atomic
-def do_trial_extend(*, actor: User, user: User, days: int) -> UserSubscription:
+def do_trial_extend(*, actor: User, user: User, days: int) -> AccountChange:
     """Give a trialing (or recently expired) account ``days`` more days of trial."""
-    if not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
-        raise OperatorError(f"Extend a trial by 1 to {MAX_TRIAL_EXTENSION_DAYS} days.", code="invalid_days")
-    usage, subscription = _locked_account(user)
-    expired = subscription.trial_status == TrialStatus.EXPIRED and not subscription.has_access
-    if not (subscription.is_trialing or expired) or subscription.trial_ends_at is None:
-        raise OperatorError(f"{user.email} has no trial to extend.", code="no_trial")
-    before = _subscription_state(subscription)
-    now = timezone.now()
-    # An expired trial restarts from today, not from the past end date.
-    subscription.trial_ends_at = max(subscription.trial_ends_at, now) + timedelta(days=days)
-    subscription.current_period_end = subscription.trial_ends_at
-    subscription.trial_status = TrialStatus.ACTIVE
-    subscription.subscription_status = SubscriptionStatus.TRIALING
-    if subscription.current_plan == "free" and subscription.intended_plan:
-        subscription.current_plan = subscription.intended_plan
-    subscription.save()
-    # The "trial ended" email moves with the end (billing sends it at most once, so a trial that
-    # already got it does not get a second one).
-    email_schedule(user_id=user.pk, key="trial_expired", send_at=subscription.trial_ends_at)
-    _billing_event(user=user, event_type="trial.extended",
-                   data={"plan_key": subscription.current_plan, "days": days,
-                         "ends_at": subscription.trial_ends_at.isoformat()})
+    change = trial_extend(user=user, days=days)
     audit_log(actor=actor, action="user.extend_trial", target=user,
-              summary=f"Trial of {user.email} extended by {days} days",
-              before=before, after=_subscription_state(subscription))
-    return subscription
+              summary=f"Trial of {user.email} extended by {days} days", before=change.before, after=change.after)
+    return change
 
 
 @transaction.atomic
-def do_usage_reset(*, actor: User, user: User) -> UserUsage:
+def do_usage_reset(*, actor: User, user: User) -> AccountChange:
     """Start the account's monthly creator allowance again (campaigns are counted as they exist)."""
-    usage, _subscription = _locked_account(user)
-    before = {"creators_used_this_month": usage.creators_used_this_month,
-              "usage_reset_date": usage.usage_reset_date}
-    usage.creators_used_this_month = 0
-    usage.usage_reset_date = next_month(timezone.localdate())
-    usage.save(update_fields=["creators_used_this_month", "usage_reset_date", "updated_at"])
-    _billing_event(user=user, event_type="usage.reset", data={"creators_used_before": before["creators_used_this_month"]})
+    change = usage_reset(user=user)
     audit_log(actor=actor, action="user.reset_usage", target=user,
-              summary=f"Monthly creator usage of {user.email} reset",
-              before=before, after={"creators_used_this_month": 0, "usage_reset_date": usage.usage_reset_date})
-    return usage
+              summary=f"Monthly creator usage of {user.email} reset", before=change.before, after=change.after)
+    return change
 
 
 # Emails
@@ -326,7 +232,7 @@ def _test_user_build(scenario: str, *, index: int, password: str, default_plan: 
         subscription = _test_user_shift_trial(user, started_days_ago=8)
         subscription.trial_status = TrialStatus.EXPIRED
         subscription.subscription_status = SubscriptionStatus.NONE
-        subscription.current_plan = "free"
+        subscription.current_plan = FREE_PLAN_KEY
         subscription.current_period_end = None
         subscription.save()
     elif kind in ("plan", "at_limit"):

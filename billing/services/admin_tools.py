@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from influencer_platform import actor_names
 from influencer_platform.errors import ApplicationError, ProviderError
 from influencer_platform.jobs import actor_send
 
@@ -35,7 +36,7 @@ def email_test_schedule(*, actor: User, to: str, template: str, delay_seconds: i
         data={"to": to, "template": template, "delay_seconds": delay_seconds, "user_name": actor.display_name},
         occurred_at=timezone.now(),
     )
-    transaction.on_commit(lambda: actor_send("email_test_send", event.pk, delay=delay_seconds or None))
+    transaction.on_commit(lambda: actor_send(actor_names.EMAIL_TEST_SEND, event.pk, delay=delay_seconds or None))
     return event
 
 
@@ -69,5 +70,5 @@ def billing_event_reprocess(*, event_id: int) -> bool:
     event = BillingEvent.objects.select_for_update().filter(pk=event_id, source=EventSource.STRIPE).first()
     if event is None or event.status not in (EventStatus.FAILED, EventStatus.PENDING):
         return False
-    transaction.on_commit(lambda: actor_send("billing_event_process", event.pk))
+    transaction.on_commit(lambda: actor_send(actor_names.BILLING_EVENT_PROCESS, event.pk))
     return True

@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import BillingCycle, SubscriptionStatus, TrialStatus, User, UserSubscription, UserSystemData
 from adminpanel.config import config_get
+from influencer_platform import actor_names
 from influencer_platform.errors import ProviderPermanentError
 from influencer_platform.jobs import actor_send
 
@@ -183,7 +184,7 @@ def email_schedule(
     }
     _save_schedule(system_data)
     delay = max(0.0, (send_at - now).total_seconds())
-    transaction.on_commit(lambda: actor_send("lifecycle_email", user_id, key, delay=delay))
+    transaction.on_commit(lambda: actor_send(actor_names.LIFECYCLE_EMAIL, user_id, key, delay=delay))
     return True
 
 
@@ -396,5 +397,5 @@ def search_finished_email_schedule(
                      "at": now.isoformat(), "job_ids": [job_id], "context": search}
     _save_schedule(system_data)
     delay = max(0.0, (send_at - now).total_seconds())
-    transaction.on_commit(lambda: actor_send("lifecycle_email", user_id, key, delay=delay))
+    transaction.on_commit(lambda: actor_send(actor_names.LIFECYCLE_EMAIL, user_id, key, delay=delay))
     return True

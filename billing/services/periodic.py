@@ -15,7 +15,7 @@ from influencer_platform.errors import ProviderError
 from ..models import EventSource
 from .entitlements import next_month
 from .events import event_record
-from .subscriptions import subscription_refresh, trial_expire
+from .subscriptions import StateOutcome, subscription_refresh, trial_expire
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def subscriptions_reconcile() -> SweepResult:
     changed = failed = 0
     for user_id in user_ids:
         try:
-            changed += subscription_refresh(user_id=user_id) == "applied"
+            changed += subscription_refresh(user_id=user_id) == StateOutcome.APPLIED
         except ProviderError as exc:
             failed += 1
             logger.warning("reconcile failed", extra={"user_id": user_id, "error": exc.message})

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum, StrEnum
 
 from django.db import transaction
 from django.utils import timezone
@@ -433,42 +434,37 @@ def _usage_reset_date_align(usage: UserUsage, state: SubscriptionState, *, today
         usage.save(update_fields=["usage_reset_date", "updated_at"])
 
 
-@transaction.atomic
-def subscription_state_apply(
-    *,
-    user_id: int,
-    state: SubscriptionState,
-    as_of: datetime,
-    details: BillingDetails | None = None,
-    cause: str = "",
-    source: str = EventSource.APP,
-) -> str:
-    """Write the provider's state of a subscription into the account tables.
+class StateOutcome(StrEnum):
+    """What applying a provider's state of a subscription did."""
 
-    Returns ``"applied"`` or ``"stale"`` (older than what is already applied, or news about a
-    subscription that a newer one has replaced). Idempotent: applying the same state twice
-    changes nothing the second time.
-    """
-    # Fixed lock order, the same as usage metering: usage, then subscription, then billing.
-    usage = UserUsage.objects.select_for_update().get(user_id=user_id)
-    subscription = UserSubscription.objects.select_for_update().get(user_id=user_id)
-    billing = UserBilling.objects.select_for_update().get(user_id=user_id)
-    user = User.objects.get(pk=user_id)
-    now = timezone.now()
+    APPLIED = "applied"
+    # Older than what is already applied, or news about a subscription a newer one has replaced.
+    STALE = "stale"
 
-    same_subscription = billing.stripe_subscription_id in ("", state.id)
-    if not same_subscription and subscription.subscription_status in LIVE_SUBSCRIPTION_STATUSES and (
-        not state.is_live or (subscription.provider_state_at and as_of < subscription.provider_state_at)
-    ):
+
+class TrialChange(Enum):
+    NONE = "none"
+    BEGAN = "began"
+    CONVERTED = "converted"
+    ENDED = "ended"
+
+
+def _account_snapshot(subscription: UserSubscription) -> _Before:
+    return _Before(subscription.subscription_status, subscription.current_plan, subscription.billing_cycle,
+                   subscription.trial_status, subscription.cancel_at_period_end)
+
+
+def _state_is_stale(*, subscription: UserSubscription, billing: UserBilling, state: SubscriptionState,
+                    as_of: datetime) -> bool:
+    if billing.stripe_subscription_id not in ("", state.id):
         # News about another subscription does not replace the live one, unless it is a live
         # subscription reported after the current state was (a late copy of an older one is not).
-        return "stale"
-    if same_subscription and subscription.provider_state_at and as_of < subscription.provider_state_at:
-        return "stale"
+        return subscription.subscription_status in LIVE_SUBSCRIPTION_STATUSES and (
+            not state.is_live or bool(subscription.provider_state_at and as_of < subscription.provider_state_at))
+    return bool(subscription.provider_state_at and as_of < subscription.provider_state_at)
 
-    before = _Before(subscription.subscription_status, subscription.current_plan, subscription.billing_cycle,
-                     subscription.trial_status, subscription.cancel_at_period_end)
-    status = STATUS_FROM_PROVIDER.get(state.status, SubscriptionStatus.INCOMPLETE)
+
+def _plan_and_trial_dates_apply(subscription: UserSubscription, state: SubscriptionState) -> None:
     plan, cycle = plan_for_price(price_id=state.price_id)
     if plan is None and state.metadata.get("plan_key"):
         plan = plan_get(plan_key=state.metadata["plan_key"])
@@ -479,21 +475,27 @@ def subscription_state_apply(
         subscription.trial_ends_at = state.trial_end
         subscription.trial_started_at = state.trial_start or subscription.trial_started_at or state.trial_end - trial_length()
 
-    trial_began = trial_converted = trial_ended = False
-    if status == SubscriptionStatus.TRIALING:
-        if subscription.trial_status != TrialStatus.ACTIVE:
-            trial_began = True
-            subscription.trial_status = TrialStatus.ACTIVE
-    elif subscription.trial_status == TrialStatus.ACTIVE:
-        if status == SubscriptionStatus.ACTIVE:
-            trial_converted = True
-            subscription.trial_status = TrialStatus.CONVERTED
-            subscription.trial_converted_at = now
-        else:
-            trial_ended = True
-            ended_on_time = subscription.trial_ends_at is not None and subscription.trial_ends_at <= now
-            subscription.trial_status = TrialStatus.EXPIRED if ended_on_time else TrialStatus.CANCELLED
 
+def _trial_transition(subscription: UserSubscription, status: str, *, now: datetime) -> TrialChange:
+    """Move the trial's own status along with the subscription's, and say how it moved."""
+    if status == SubscriptionStatus.TRIALING:
+        if subscription.trial_status == TrialStatus.ACTIVE:
+            return TrialChange.NONE
+        subscription.trial_status = TrialStatus.ACTIVE
+        return TrialChange.BEGAN
+    if subscription.trial_status != TrialStatus.ACTIVE:
+        return TrialChange.NONE
+    if status == SubscriptionStatus.ACTIVE:
+        subscription.trial_status = TrialStatus.CONVERTED
+        subscription.trial_converted_at = now
+        return TrialChange.CONVERTED
+    ended_on_time = subscription.trial_ends_at is not None and subscription.trial_ends_at <= now
+    subscription.trial_status = TrialStatus.EXPIRED if ended_on_time else TrialStatus.CANCELLED
+    return TrialChange.ENDED
+
+
+def _period_and_sync_apply(subscription: UserSubscription, state: SubscriptionState, *, status: str,
+                           as_of: datetime, same_subscription: bool) -> None:
     subscription.subscription_status = status
     subscription.current_period_end = state.current_period_end
     # One flag for "set to end", however Stripe scheduled it: at the period end (classic billing
@@ -503,17 +505,20 @@ def subscription_state_apply(
     subscription.canceled_at = state.canceled_at
     subscription.billing_sync_status = BillingSyncStatus.SYNCED
     subscription.provider_state_at = max(as_of, subscription.provider_state_at or as_of) if same_subscription else as_of
-    subscription.save()
 
+
+def _billing_ids_apply(billing: UserBilling, state: SubscriptionState, details: BillingDetails | None) -> None:
     billing.stripe_subscription_id = state.id
     if not billing.stripe_customer_id and state.customer_id:
         billing.stripe_customer_id = state.customer_id
     billing_details_apply(billing, details)
     billing.save()
 
-    became_active = status == SubscriptionStatus.ACTIVE and before.status != SubscriptionStatus.ACTIVE
-    if trial_began:
-        _trial_claim_record(user, subscription.current_plan)
+
+def _allowance_apply(usage: UserUsage, subscription: UserSubscription, state: SubscriptionState, *,
+                     trial: TrialChange, became_active: bool, now: datetime) -> None:
+    """The monthly creator allowance: fresh when a trial or a paid period starts, else kept on the billing date."""
+    if trial is TrialChange.BEGAN:
         usage.creators_used_this_month = 0
         usage.usage_reset_date = next_month(now.date())
         usage.save(update_fields=["creators_used_this_month", "usage_reset_date", "updated_at"])
@@ -524,20 +529,14 @@ def subscription_state_apply(
         monthly = subscription.billing_cycle == BillingCycle.MONTHLY
         usage.usage_reset_date = period_end if monthly and period_end else next_month(now.date())
         usage.save(update_fields=["creators_used_this_month", "usage_reset_date", "updated_at"])
-    elif status == SubscriptionStatus.ACTIVE and subscription.billing_cycle == BillingCycle.MONTHLY:
+    elif (subscription.subscription_status == SubscriptionStatus.ACTIVE
+          and subscription.billing_cycle == BillingCycle.MONTHLY):
         _usage_reset_date_align(usage, state, today=now.date())
-    if status in (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE) and not user.is_onboarded:
-        onboarding_complete(user=user)
 
-    after = _Before(subscription.subscription_status, subscription.current_plan, subscription.billing_cycle,
-                    subscription.trial_status, subscription.cancel_at_period_end)
-    aggregate = f"subscription:{state.id}"
-    if after != before:
-        event_record(
-            event_type="subscription.changed", aggregate=aggregate, user_id=user_id, source=source,
-            data={"cause": cause, "before": before.__dict__, "after": after.__dict__},
-        )
-    if trial_began:
+
+def _trial_events_and_emails(*, user_id: int, subscription: UserSubscription, trial: TrialChange, aggregate: str,
+                             source: str, now: datetime) -> None:
+    if trial is TrialChange.BEGAN:
         event_record(event_type="trial.started", aggregate=aggregate, user_id=user_id, source=source,
                      data={"plan_key": subscription.current_plan, "ends_at": subscription.trial_ends_at.isoformat()
                            if subscription.trial_ends_at else None, "with_card": True})
@@ -546,25 +545,76 @@ def subscription_state_apply(
     elif subscription.trial_status == TrialStatus.ACTIVE and subscription.trial_ends_at:
         # The trial's end moved (extended or shortened): the "trial ended" email moves with it.
         email_schedule(user_id=user_id, key="trial_expired", send_at=subscription.trial_ends_at)
-    if trial_converted:
+    if trial is TrialChange.CONVERTED:
         event_record(event_type="trial.converted", aggregate=aggregate, user_id=user_id, source=source,
                      data={"plan_key": subscription.current_plan})
         email_schedule_cancel(user_id=user_id, keys=TRIAL_EMAIL_KEYS)
-    if trial_ended:
+    if trial is TrialChange.ENDED:
         event_record(event_type=f"trial.{subscription.trial_status}", aggregate=aggregate, user_id=user_id,
                      source=source, data={"plan_key": subscription.current_plan})
         email_schedule_cancel(user_id=user_id, keys=("trial_day_2", "trial_day_5"))
-        if subscription.trial_status == TrialStatus.EXPIRED and status not in OVERDUE_STATUSES:
+        if (subscription.trial_status == TrialStatus.EXPIRED
+                and subscription.subscription_status not in OVERDUE_STATUSES):
             email_schedule(user_id=user_id, key="trial_expired", send_at=now)
         else:
             email_schedule_cancel(user_id=user_id, keys=("trial_expired",))
+
+
+@transaction.atomic
+def subscription_state_apply(
+    *,
+    user_id: int,
+    state: SubscriptionState,
+    as_of: datetime,
+    details: BillingDetails | None = None,
+    cause: str = "",
+    source: str = EventSource.APP,
+) -> StateOutcome:
+    """Write the provider's state of a subscription into the account tables.
+
+    Idempotent: applying the same state twice changes nothing the second time.
+    """
+    # Fixed lock order, the same as usage metering: usage, then subscription, then billing.
+    usage = UserUsage.objects.select_for_update().get(user_id=user_id)
+    subscription = UserSubscription.objects.select_for_update().get(user_id=user_id)
+    billing = UserBilling.objects.select_for_update().get(user_id=user_id)
+    user = User.objects.get(pk=user_id)
+    now = timezone.now()
+    if _state_is_stale(subscription=subscription, billing=billing, state=state, as_of=as_of):
+        return StateOutcome.STALE
+    same_subscription = billing.stripe_subscription_id in ("", state.id)
+
+    before = _account_snapshot(subscription)
+    status = STATUS_FROM_PROVIDER.get(state.status, SubscriptionStatus.INCOMPLETE)
+    _plan_and_trial_dates_apply(subscription, state)
+    trial = _trial_transition(subscription, status, now=now)
+    _period_and_sync_apply(subscription, state, status=status, as_of=as_of, same_subscription=same_subscription)
+    subscription.save()
+    _billing_ids_apply(billing, state, details)
+
+    became_active = status == SubscriptionStatus.ACTIVE and before.status != SubscriptionStatus.ACTIVE
+    if trial is TrialChange.BEGAN:
+        _trial_claim_record(user, subscription.current_plan)
+    _allowance_apply(usage, subscription, state, trial=trial, became_active=became_active, now=now)
+    if status in (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE) and not user.is_onboarded:
+        onboarding_complete(user=user)
+
+    after = _account_snapshot(subscription)
+    aggregate = f"subscription:{state.id}"
+    if after != before:
+        event_record(
+            event_type="subscription.changed", aggregate=aggregate, user_id=user_id, source=source,
+            data={"cause": cause, "before": before.__dict__, "after": after.__dict__},
+        )
+    _trial_events_and_emails(user_id=user_id, subscription=subscription, trial=trial, aggregate=aggregate,
+                             source=source, now=now)
     if became_active:
         # A trial ended by Stripe's clock reads "active" before its first charge is attempted.
-        subscription_welcome_schedule(user_id=user_id,
-                                      first_charge_pending=trial_converted and cause != "trial.ended_early")
+        subscription_welcome_schedule(user_id=user_id, first_charge_pending=(
+            trial is TrialChange.CONVERTED and cause != "trial.ended_early"))
     if status in OVERDUE_STATUSES and before.status not in OVERDUE_STATUSES:
         trial_unpaid_email_schedule(user_id=user_id)
-    return "applied"
+    return StateOutcome.APPLIED
 
 
 def trial_expire(*, user_id: int, now: datetime | None = None) -> str:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, UserBilling, UserSubscription, UserSystemData
+from influencer_platform import actor_names
 from influencer_platform.errors import ProviderError, ProviderPermanentError
 from influencer_platform.jobs import actor_send
 
@@ -25,7 +26,13 @@ from ..providers import get_provider
 from ..providers.base import WebhookEvent
 from ..selectors import money_text
 from .emails import invoice_failed_email_schedule, subscription_welcome_schedule
-from .subscriptions import billing_details_apply, billing_details_fetch, now_whole_second, subscription_state_apply
+from .subscriptions import (
+    StateOutcome,
+    billing_details_apply,
+    billing_details_fetch,
+    now_whole_second,
+    subscription_state_apply,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +74,7 @@ def webhook_event_record(*, event: WebhookEvent, source: str = EventSource.STRIP
     stuck = stored.status in (EventStatus.PENDING, EventStatus.FAILED) and (
         stored.created_at < timezone.now() - REQUEUE_AFTER)
     if created or stuck:
-        transaction.on_commit(lambda: actor_send("billing_event_process", stored.pk))
+        transaction.on_commit(lambda: actor_send(actor_names.BILLING_EVENT_PROCESS, stored.pk))
     return stored, created
 
 
@@ -82,7 +89,7 @@ def _user_id_for(*, customer_id: str, reference: str = "") -> int | None:
     return None
 
 
-# Each handler returns (user id or None, outcome): "applied", "stale" or "no_user".
+# Each handler returns (user id or None, outcome): a ``StateOutcome`` or "no_user".
 Handler = Callable[[BillingEvent, WebhookEvent], tuple[int | None, str]]
 
 
@@ -121,7 +128,7 @@ def _checkout_completed(stored: BillingEvent, event: WebhookEvent) -> tuple[int 
     if user_id is None:
         return None, "no_user"
     if not session.subscription_id:
-        return user_id, "applied"
+        return user_id, StateOutcome.APPLIED
     # The session carries only the subscription's id: its state is read from the provider.
     state = provider.subscription_get(session.subscription_id)
     details = billing_details_fetch(customer_id=session.customer_id, payment_method_id=state.payment_method_id)
@@ -139,7 +146,7 @@ def _invoice_paid(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None
     if invoice.amount_paid_cents > 0:
         # Money received: the thank-you held back for the first charge after a trial goes now.
         subscription_welcome_schedule(user_id=user_id)
-    return user_id, "applied"
+    return user_id, StateOutcome.APPLIED
 
 
 def _invoice_failed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | None, str]:
@@ -150,7 +157,7 @@ def _invoice_failed(stored: BillingEvent, event: WebhookEvent) -> tuple[int | No
     _billing_details_store(user_id, invoice.customer_id)
     invoice_failed_email_schedule(user_id=user_id, invoice_id=invoice.id,
                                   amount=money_text(invoice.amount_due_cents, invoice.currency))
-    return user_id, "applied"
+    return user_id, StateOutcome.APPLIED
 
 
 def _billing_details_store(user_id: int, customer_id: str) -> None:
@@ -235,6 +242,6 @@ def billing_event_process(*, event_id: int) -> str:
     if outcome == "no_user":
         _finish(event_id, status=EventStatus.IGNORED, user_id=None, error="No account has this customer.")
         return EventStatus.IGNORED
-    status = EventStatus.SKIPPED if outcome == "stale" else EventStatus.PROCESSED
+    status = EventStatus.SKIPPED if outcome == StateOutcome.STALE else EventStatus.PROCESSED
     _finish(event_id, status=status, user_id=user_id)
     return status

@@ -1,22 +1,14 @@
 from __future__ import annotations
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
 
+from influencer_platform.formatting import Tone, ago, compact_number, duration_text, tone_class
 from scraping.images.signing import DEFAULT_AVATAR_PIXELS, image_proxy_url_for
 
-from ..results_table import avatar_html, compact_number, engagement_basis_label, engagement_basis_note
+from ..results_table import avatar_html, engagement_basis_label, engagement_basis_note
 
 register = template.Library()
-
-
-@register.filter
-def ago(moment) -> str:
-    """``naturaltime`` that reads in a sentence: "started just now", not "started now"."""
-    if moment is None:
-        return ""
-    text = naturaltime(moment)
-    return "just now" if text == "now" else text
+register.filter("ago", ago)
 
 
 @register.filter
@@ -43,30 +35,20 @@ def page_url(query_string: str, page: int) -> str:
     return f"?{prefix}page={page}"
 
 
-@register.filter
-def duration(value) -> str:
-    """How long a search ran: 45 s, 2 min 5 s, 1 h 15 min; a dash before it has started."""
-    if value is None:
-        return "–"
-    seconds = max(int(value.total_seconds()), 0)
-    hours, minutes, seconds = seconds // 3600, seconds // 60 % 60, seconds % 60
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    if minutes:
-        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
-    return f"{seconds} s"
+register.filter("duration", duration_text)
 
 
-STATUS_BADGES = {
-    "completed": "badge-ok", "active": "badge-brand", "processing": "badge-brand", "pending": "badge-brand",
-    "partial": "badge-warn", "timeout": "badge-warn", "error": "badge-danger", "cancelled": "",
-    "draft": "", "archived": "",
+# Searches' and campaigns' statuses on the customer pages (a search waiting to start already reads as under way).
+STATUS_TONES = {
+    "completed": Tone.GOOD, "active": Tone.BUSY, "processing": Tone.BUSY, "pending": Tone.BUSY,
+    "partial": Tone.WARN, "timeout": Tone.WARN, "error": Tone.BAD, "cancelled": Tone.QUIET,
+    "draft": Tone.QUIET, "archived": Tone.QUIET,
 }
 
 
 @register.filter
 def status_badge(status: str) -> str:
-    return STATUS_BADGES.get(status, "")
+    return tone_class(STATUS_TONES.get(status))
 
 
 @register.filter

@@ -2,17 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from billing.providers.keys import stripe_key_problems
-
 from .base import *  # noqa: F403
-from .base import (
-    BILLING_PROVIDER,
-    REDIS_URL,
-    STRIPE_PUBLISHABLE_KEY,
-    STRIPE_SECRET_KEY,
-    STRIPE_WEBHOOK_SECRET,
-    env,
-)
+from .base import BILLING_PROVIDER, REDIS_URL, env
 
 DEBUG = False
 try:
@@ -27,16 +18,11 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
 if not REDIS_URL:
     raise ImproperlyConfigured("Production settings need REDIS_URL for the job queue and cache.")
 
-# Payments: live Stripe keys of one mode and a webhook secret, or an explicit choice of the demo
-# provider (a staging site) — never a silent fallback to demo billing.
-if BILLING_PROVIDER == "stripe":
-    _stripe_problems = stripe_key_problems(
-        secret_key=STRIPE_SECRET_KEY, publishable_key=STRIPE_PUBLISHABLE_KEY,
-        webhook_secret=STRIPE_WEBHOOK_SECRET, live_required=True,
-    )
-    if _stripe_problems:
-        raise ImproperlyConfigured("Stripe is misconfigured: " + " ".join(_stripe_problems))
-elif env("BILLING_PROVIDER", default="") != "demo":
+# Payments: live Stripe keys of one mode and a webhook secret (the billing app checks them as it
+# starts), or an explicit choice of the demo provider (a staging site) — never a silent fallback
+# to demo billing.
+STRIPE_LIVE_KEYS_REQUIRED = True
+if BILLING_PROVIDER != "stripe" and env("BILLING_PROVIDER", default="") != "demo":
     raise ImproperlyConfigured(
         "Production settings need STRIPE_SECRET_KEY (or BILLING_PROVIDER=demo for a site without payments)."
     )

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.http import parse_etags
 
 from adminpanel.config import config_get
+from influencer_platform import actor_names
 from influencer_platform.jobs import actor_send
 from scraping.models import CreatorProfile
 
@@ -256,7 +257,7 @@ def creator_avatars_queue(*, previous_urls: Mapping[str, str], profiles: Iterabl
            if p.avatar_url and (p.pk in changed or _avatar_due(p, refresh_before=refresh_before))]
     for start in range(0, len(due), AVATAR_BATCH_SIZE):
         batch = due[start:start + AVATAR_BATCH_SIZE]
-        transaction.on_commit(lambda batch=batch: actor_send("creator_avatars_fetch", batch))
+        transaction.on_commit(lambda batch=batch: actor_send(actor_names.CREATOR_AVATARS_FETCH, batch))
 
 
 def _avatar_store(url: str, *, reuse_known: bool) -> str:

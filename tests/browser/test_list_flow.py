@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from campaigns.models import CreatorList, CreatorListItem, ListExport
+from campaigns.lists.models import CreatorList, CreatorListItem, ListExport
 from campaigns.services import campaign_create, campaign_search_start
 from scraping.models import JobCreator
 

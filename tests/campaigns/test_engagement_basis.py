@@ -49,7 +49,7 @@ def test_results_page_says_how_each_engagement_figure_was_computed(client, payin
 
 
 def test_list_table_and_board_say_how_each_engagement_figure_was_computed(client, paying):
-    from .lists_support import make_list
+    from .lists.support import make_list
 
     creator_list = make_list(paying, _creators())
     client.force_login(paying)

@@ -4,15 +4,15 @@ import pytest
 from django.urls import reverse
 
 from campaigns.exports import search_export_response
-from campaigns.list_exports import list_export_response
-from campaigns.list_services import list_item_update
+from campaigns.lists.exports import list_export_response
+from campaigns.lists.services import list_item_update
 from campaigns.services import campaign_create
 from influencer_platform.http import web_url
 from scraping.models import JobCreator
 
 from tests.adminpanel.conftest import operator  # noqa: F401  (fixture)
 
-from .lists_support import make_creator, make_list, read_csv
+from .lists.support import make_creator, make_list, read_csv
 from .test_pages import make_results, started_search
 
 pytestmark = pytest.mark.django_db
