@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
-from campaigns.models import CreatorList, ListCollaborator
+from campaigns.lists.models import CreatorList, ListCollaborator
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

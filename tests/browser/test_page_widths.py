@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from campaigns.models import Bucket, Campaign, CreatorList, CreatorListItem, ListCollaborator
+from campaigns.lists.models import Bucket, CreatorList, CreatorListItem, ListCollaborator
+from campaigns.models import Campaign
 from scraping.models import CreatorProfile, JobCreator, JobStatus, ScrapingJob
 from tests.factories import PASSWORD, OnboardedUserFactory
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from campaigns.models import CreatorList
+from campaigns.lists.models import CreatorList
 from campaigns.services import campaign_create, campaign_search_start
 
 pytestmark = pytest.mark.django_db
