@@ -7,6 +7,8 @@ from django.urls import reverse
 from influencer_platform import actor_names
 from influencer_platform.jobs import actor_send
 
+from .lifecycle import lifecycle_event_record
+from .models import LifecycleEventKind
 from .selectors import onboarding_url_name
 from .validators import validate_not_disposable
 
@@ -26,9 +28,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit)
         if commit:
+            lifecycle_event_record(user_id=user.pk, kind=LifecycleEventKind.REGISTERED)
             # Billing owns lifecycle emails; it is called by actor name, as accounts sits below it.
             transaction.on_commit(lambda: actor_send(actor_names.WELCOME_EMAIL, user.pk))
         return user
+
+    def confirm_email(self, request, email_address):
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed and email_address.user_id:
+            lifecycle_event_record(user_id=email_address.user_id, kind=LifecycleEventKind.EMAIL_CONFIRMED)
+        return confirmed
 
     def get_login_stages(self) -> list[str]:
         return [
