@@ -33,12 +33,6 @@ class AccountAdapter(DefaultAccountAdapter):
             transaction.on_commit(lambda: actor_send(actor_names.WELCOME_EMAIL, user.pk))
         return user
 
-    def confirm_email(self, request, email_address):
-        confirmed = super().confirm_email(request, email_address)
-        if confirmed and email_address.user_id:
-            lifecycle_event_record(user_id=email_address.user_id, kind=LifecycleEventKind.EMAIL_CONFIRMED)
-        return confirmed
-
     def get_login_stages(self) -> list[str]:
         return [
             "accounts.stages.EmailVerificationStage" if path == "allauth.account.stages.EmailVerificationStage"
@@ -57,6 +51,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             # A confirmed address in ADMIN_EMAILS turns operator access on; the stored flag follows.
             email_address.user.save(update_fields=["is_staff"])
+            lifecycle_event_record(user_id=email_address.user_id, kind=LifecycleEventKind.EMAIL_CONFIRMED)
         return confirmed
 
     def get_login_redirect_url(self, request) -> str:
