@@ -29,6 +29,7 @@ from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
 from django import db
+from django.db import transaction
 from django.utils import timezone
 from dramatiq.middleware import Middleware, SkipMessage
 
@@ -52,6 +53,11 @@ def _enqueued_at(message: Any) -> datetime | None:
     if not timestamp:
         return None
     return datetime.fromtimestamp(timestamp / 1000, tz=dt_timezone.utc)
+
+
+def _in_savepoint(statement) -> Any:
+    with transaction.atomic():
+        return statement()
 
 
 def _summary(result: Any) -> str:
@@ -94,8 +100,9 @@ class BackgroundJobMiddleware(Middleware):
             scheduled_for=datetime.fromtimestamp(eta / 1000, tz=dt_timezone.utc) if eta else None,
             correlation_id=correlation_id[:64], retry_of=str(message.options.get("retry_of", ""))[:64],
         )
-        # Written before the message reaches the queue, so a fast worker always finds the row.
-        self._write(lambda: BackgroundJob.objects.bulk_create([row], ignore_conflicts=True))
+        # Written before the message reaches the queue, so a fast worker always finds the row; in a
+        # savepoint, as a sender inside a transaction must not have it broken by a failed record.
+        self._write(lambda: _in_savepoint(lambda: BackgroundJob.objects.bulk_create([row], ignore_conflicts=True)))
 
     def before_process_message(self, broker, message) -> None:
         from .models import BackgroundJobStatus
