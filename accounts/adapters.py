@@ -7,6 +7,8 @@ from django.urls import reverse
 from influencer_platform import actor_names
 from influencer_platform.jobs import actor_send
 
+from .lifecycle import lifecycle_event_record
+from .models import LifecycleEventKind
 from .selectors import onboarding_url_name
 from .validators import validate_not_disposable
 
@@ -26,6 +28,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit)
         if commit:
+            lifecycle_event_record(user_id=user.pk, kind=LifecycleEventKind.REGISTERED)
             # Billing owns lifecycle emails; it is called by actor name, as accounts sits below it.
             transaction.on_commit(lambda: actor_send(actor_names.WELCOME_EMAIL, user.pk))
         return user
@@ -48,6 +51,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             # A confirmed address in ADMIN_EMAILS turns operator access on; the stored flag follows.
             email_address.user.save(update_fields=["is_staff"])
+            lifecycle_event_record(user_id=email_address.user_id, kind=LifecycleEventKind.EMAIL_CONFIRMED)
         return confirmed
 
     def get_login_redirect_url(self, request) -> str:

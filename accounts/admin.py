@@ -4,7 +4,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .models import ApiToken, User, UserBilling, UserSubscription, UserSystemData, UserUsage
+from .models import ApiToken, LifecycleEvent, User, UserBilling, UserSubscription, UserSystemData, UserUsage
 
 
 class UserAddForm(UserCreationForm):
@@ -137,4 +137,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ("revoked_at",)
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LifecycleEvent)
+class LifecycleEventAdmin(admin.ModelAdmin):
+    """What happened to each account, once per step; search a correlation id to see one request's work."""
+
+    list_display = ("occurred_at", "user", "kind", "key", "correlation_id")
+    list_select_related = ("user",)
+    list_filter = ("kind", "occurred_at")
+    search_fields = ("user__email", "=correlation_id", "key")
+    date_hierarchy = "occurred_at"
+    readonly_fields = ("occurred_at", "user", "kind", "key", "correlation_id", "data")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import BaseUserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -330,3 +331,34 @@ class ApiToken(models.Model):
     @staticmethod
     def digest(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class LifecycleEventKind(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    EMAIL_CONFIRMED = "email_confirmed", "Email confirmed"
+    ONBOARDING_STEP = "onboarding_step", "Onboarding step completed"
+    TRIAL_STARTED = "trial_started", "Trial started"
+    TRIAL_CONVERTED = "trial_converted", "Trial converted to paid"
+    TRIAL_EXPIRED = "trial_expired", "Trial expired"
+    SUBSCRIPTION_CHANGED = "subscription_changed", "Subscription changed"
+
+
+class LifecycleEvent(models.Model):
+    """One step of an account's life, written once: ``(user, kind, key)`` is unique, where ``key``
+    tells apart the steps a kind can have (the onboarding step, the subscription change)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="lifecycle_events")
+    kind = models.CharField(max_length=32, choices=LifecycleEventKind.choices, db_index=True)
+    key = models.CharField(max_length=120, blank=True)
+    correlation_id = models.CharField(
+        max_length=64, blank=True, db_index=True,
+        help_text="The request id of the page or API call that caused it, carried into its background jobs.")
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "key"], name="lifecycle_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}".strip()

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from influencer_platform.errors import ApplicationError, NotFoundError
 
-from .models import ApiToken, OnboardingStep, User
+from .lifecycle import lifecycle_event_record
+from .models import ApiToken, LifecycleEventKind, OnboardingStep, User
 
 MAX_ACTIVE_API_TOKENS = 10
 
@@ -20,6 +21,7 @@ def _advance(user: User, step: OnboardingStep) -> None:
     # Going back to an earlier step and re-submitting must never move a user backwards.
     if _ONBOARDING_ORDER.index(step) > _ONBOARDING_ORDER.index(user.onboarding_step):
         user.onboarding_step = step
+        lifecycle_event_record(user_id=user.pk, kind=LifecycleEventKind.ONBOARDING_STEP, key=step)
 
 
 @transaction.atomic
@@ -58,7 +60,7 @@ def onboarding_plan_select(*, user: User, plan_key: str) -> User:
 @transaction.atomic
 def onboarding_complete(*, user: User) -> User:
     if user.onboarding_step != OnboardingStep.COMPLETED:
-        user.onboarding_step = OnboardingStep.COMPLETED
+        _advance(user, OnboardingStep.COMPLETED)
         user.save(update_fields=["onboarding_step"])
     return user
 

@@ -20,7 +20,7 @@ from influencer_platform.formatting import Tone, plural, tone_badge
 from .config import config_get, config_text
 from .models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration, WorkerHeartbeat
 from .selectors import worker_status
-from .services import background_job_retry, config_set
+from .services import background_job_cancel, background_job_retry, config_set
 
 _VALUE_HELP = {
     "duration": "A duration: a number and a unit, such as 250ms, 2s, 60m, 12h or 7d.",
@@ -30,6 +30,8 @@ _VALUE_HELP = {
     "json": "JSON, such as {\"a\": 1} or [1, 2].",
 }
 _STATUS_TONES = {
+    BackgroundJobStatus.QUEUED: Tone.WAITING,
+    BackgroundJobStatus.CANCELLED: Tone.QUIET,
     BackgroundJobStatus.RUNNING: Tone.BUSY,
     BackgroundJobStatus.DONE: Tone.GOOD,
     BackgroundJobStatus.RETRYING: Tone.WARN,
@@ -171,15 +173,15 @@ class AdminActionAdmin(admin.ModelAdmin):
 
 @admin.register(BackgroundJob)
 class BackgroundJobAdmin(admin.ModelAdmin):
-    list_display = ("id", "actor_name", "arguments", "status_badge", "attempts", "queue_name", "started_at",
-                    "duration_display", "worker", "error_line")
+    list_display = ("id", "actor_name", "arguments", "status_badge", "attempts", "queue_name", "scheduled_for",
+                    "started_at", "duration_display", "worker", "error_line")
     list_display_links = ("id", "actor_name")
-    list_filter = ("status", "actor_name", "queue_name", "started_at")
-    search_fields = ("=message_id", "actor_name", "error", "=retried_as", "=retry_of")
-    actions = ("retry_selected",)
+    list_filter = ("status", "actor_name", "queue_name", "started_at", "scheduled_for")
+    search_fields = ("=message_id", "actor_name", "error", "=retried_as", "=retry_of", "=correlation_id")
+    actions = ("retry_selected", "cancel_selected")
     fields = ("message_id", "actor_name", "queue_name", "arguments", "status_badge", "attempts", "worker",
-              "enqueued_at", "started_at", "finished_at", "duration_display", "result_summary", "error_display",
-              "retry_of", "retried_as")
+              "enqueued_at", "scheduled_for", "started_at", "finished_at", "duration_display", "result_summary",
+              "error_display", "correlation_id", "retry_of", "retried_as")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -223,18 +225,26 @@ class BackgroundJobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry selected failed jobs")
     def retry_selected(self, request: HttpRequest, queryset) -> None:
-        retried, refused = 0, []
+        self._each(request, queryset, background_job_retry, done="Sent {} again.", refused="Not retried")
+
+
+    @admin.action(description="Cancel selected jobs not started yet")
+    def cancel_selected(self, request: HttpRequest, queryset) -> None:
+        self._each(request, queryset, background_job_cancel, done="Cancelled {}.", refused="Not cancelled")
+
+    def _each(self, request: HttpRequest, queryset, service, *, done: str, refused: str) -> None:
+        count, refusals = 0, []
         for job in queryset.order_by("pk"):
             try:
-                background_job_retry(actor=request.user, job_id=job.pk)
+                service(actor=request.user, job_id=job.pk)
             except ApplicationError as exc:
-                refused.append(f"#{job.pk} ({exc.message})")
+                refusals.append(f"#{job.pk} ({exc.message})")
             else:
-                retried += 1
-        if retried:
-            self.message_user(request, f"Sent {plural(retried, 'job')} again.", messages.SUCCESS)
-        if refused:
-            self.message_user(request, f"Not retried: {'; '.join(refused)}", messages.WARNING)
+                count += 1
+        if count:
+            self.message_user(request, done.format(plural(count, "job")), messages.SUCCESS)
+        if refusals:
+            self.message_user(request, f"{refused}: {'; '.join(refusals)}", messages.WARNING)
 
 
 @admin.register(WorkerHeartbeat)

@@ -162,6 +162,51 @@ REGISTRY: dict[str, ConfigKey] = {
     )
 }
 
+# Feature switches: an operator turns a part of the product off without a deploy. Work already
+# under way (a running search, an export being downloaded) finishes; only new work is refused.
+SEARCH_SWITCH_PLATFORMS = {"tiktok": "TikTok", "instagram": "Instagram", "youtube": "YouTube"}
+SEARCH_SWITCH_TYPES = {"keyword": "keyword", "similar": "similar-creator"}
+EMAIL_SWITCHES = {
+    "welcome": "welcome email at sign-up",
+    "trial_started": "email when a trial starts",
+    "trial_day_2": "trial reminder on day 2",
+    "trial_day_5": "trial reminder on day 5",
+    "trial_expired": "email when a trial ends unpaid",
+    "subscription_welcome": "thank-you when a paid plan starts",
+    "payment_failed": "email when a charge fails",
+    "trial_payment_failed": "email when the first charge after a trial fails",
+    "search_finished": "search finished emails (single and digest)",
+}
+FEATURE_SWITCHES: tuple[ConfigKey, ...] = (
+    *(
+        ConfigKey(f"features.search.{platform}.{search_type}", "boolean", True,
+                  f"New {label} {type_label} searches can be started. Off: the wizard hides them with a "
+                  "sentence, the API answers 409, and searches already running finish.")
+        for platform, label in SEARCH_SWITCH_PLATFORMS.items()
+        for search_type, type_label in SEARCH_SWITCH_TYPES.items()
+    ),
+    ConfigKey("features.csv_export", "boolean", True,
+              "Users can download CSV files of searches, campaigns and lists."),
+    ConfigKey("features.list_sharing", "boolean", True,
+              "List owners can share lists with collaborators by email."),
+    *(
+        ConfigKey(f"features.email.{key}", "boolean", True,
+                  f"Send the {label}. Off: emails that fall due are cancelled, not sent later.")
+        for key, label in EMAIL_SWITCHES.items()
+    ),
+)
+REGISTRY.update({entry.key: entry for entry in FEATURE_SWITCHES})
+
+
+def feature_on(name: str) -> bool:
+    """Whether the switch ``features.<name>`` is on (``"csv_export"``, ``"email.welcome"``)."""
+    return bool(config_get(f"features.{name}"))
+
+
+def search_switched_on(platform: str, search_type: str) -> bool:
+    key = f"features.search.{platform}.{search_type}"
+    return key not in REGISTRY or bool(config_get(key))
+
 
 def coerce(entry: ConfigKey, raw: Any) -> Any:
     """``raw`` (stored text, a registry default or an override) as the key's Python type."""

@@ -1,8 +1,14 @@
 """Dramatiq middleware that records every message in ``BackgroundJob`` and keeps worker heartbeats.
 
-Per attempt it costs two statements: an upsert when the message starts (a retried message reuses
-its row and counts the attempt) and an update when it ends. A search runs hundreds of steps, so
-nothing else is read or written here. A failure to record is logged and never fails the job.
+A message gets its row when it is enqueued (``queued``, with ``scheduled_for`` when delayed), so
+work waiting in a queue or due in days is visible and can be cancelled before a worker takes it.
+Per attempt it then costs two statements: an update when the message starts (a retried message
+reuses its row and counts the attempt; a cancelled one is skipped) and an update when it ends. A
+search runs hundreds of steps, so nothing else is read or written here. A failure to record is
+logged and never fails the job.
+
+Each message carries the correlation id of the request (or job) that sent it in its options; while
+it runs, that id is the current one, so the jobs it sends and the events it writes carry it too.
 
 Models are imported inside the hooks: the broker, and this middleware with it, is built while
 Django is still loading its apps.
@@ -23,8 +29,11 @@ from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
 from django import db
+from django.db import transaction
 from django.utils import timezone
-from dramatiq.middleware import Middleware
+from dramatiq.middleware import Middleware, SkipMessage
+
+from influencer_platform.logging import current_correlation_id, request_id_var
 
 from .config import config_get
 
@@ -46,6 +55,11 @@ def _enqueued_at(message: Any) -> datetime | None:
     return datetime.fromtimestamp(timestamp / 1000, tz=dt_timezone.utc)
 
 
+def _in_savepoint(statement) -> Any:
+    with transaction.atomic():
+        return statement()
+
+
 def _summary(result: Any) -> str:
     if result is None:
         return ""
@@ -65,22 +79,73 @@ class BackgroundJobMiddleware(Middleware):
         self.processed = 0
         self.failed = 0
         self._heartbeat: _Heartbeat | None = None
+        # Each worker thread runs one message at a time; its correlation id is set for that message.
+        self._correlation = threading.local()
 
     # Messages
+
+    def before_enqueue(self, broker, message, delay) -> None:
+        from .models import BackgroundJob, BackgroundJobStatus
+
+        correlation_id = message.options.get("correlation_id") or current_correlation_id()
+        if correlation_id:
+            message.options["correlation_id"] = correlation_id  # encoded after this hook
+        if message.options.get("retries"):
+            return  # Retries sending it again: the row of its first attempt says so
+        eta = message.options.get("eta") if delay else None
+        row = BackgroundJob(
+            message_id=message.message_id, actor_name=message.actor_name,
+            queue_name=_canonical_queue(message.queue_name), args=list(message.args), kwargs=dict(message.kwargs),
+            status=BackgroundJobStatus.QUEUED, attempts=0, enqueued_at=timezone.now(),
+            scheduled_for=datetime.fromtimestamp(eta / 1000, tz=dt_timezone.utc) if eta else None,
+            correlation_id=correlation_id[:64], retry_of=str(message.options.get("retry_of", ""))[:64],
+        )
+        # Written before the message reaches the queue, so a fast worker always finds the row; in a
+        # savepoint, as a sender inside a transaction must not have it broken by a failed record.
+        self._write(lambda: _in_savepoint(lambda: BackgroundJob.objects.bulk_create([row], ignore_conflicts=True)))
 
     def before_process_message(self, broker, message) -> None:
         from .models import BackgroundJobStatus
 
         now = timezone.now()
-        self._upsert(
-            message, update_fields=["status", "attempts", "worker", "started_at", "finished_at", "error", "updated_at"],
-            status=BackgroundJobStatus.RUNNING, started_at=now, updated_at=now,
-            retry_of=str(message.options.get("retry_of", ""))[:64],
+        started = self._claim(
+            message, status=BackgroundJobStatus.RUNNING, attempts=message.options.get("retries", 0) + 1,
+            worker=self._worker_label(), started_at=now, finished_at=None, error="", updated_at=now,
         )
+        if not started:
+            raise SkipMessage("cancelled by an operator")
+        self._correlation.token = request_id_var.set(message.options.get("correlation_id") or "-")
+
+    def _claim(self, message, **fields: Any) -> bool:
+        """Set ``fields`` on the message's row unless an operator cancelled it; False if cancelled.
+
+        One UPDATE on the usual path; a message sent before this middleware existed (or whose
+        enqueue could not be recorded) gets its row here.
+        """
+        from .models import BackgroundJob, BackgroundJobStatus
+
+        rows = BackgroundJob.objects.filter(message_id=message.message_id)
+        try:
+            if rows.exclude(status=BackgroundJobStatus.CANCELLED).update(**fields):
+                return True
+            if rows.filter(status=BackgroundJobStatus.CANCELLED).exists():
+                return False
+        except Exception:  # the record is for operators; the job itself must go on
+            logger.warning("could not record a background job", exc_info=True)
+            return True
+        self._upsert(message, update_fields=list(fields), **fields)
+        return True
+
+    def _correlation_reset(self) -> None:
+        token = getattr(self._correlation, "token", None)
+        if token is not None:
+            request_id_var.reset(token)
+            self._correlation.token = None
 
     def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
         from .models import BackgroundJobStatus
 
+        self._correlation_reset()
         with self._counts_lock:
             self.processed += 1
             self.failed += exception is not None
@@ -93,22 +158,23 @@ class BackgroundJobMiddleware(Middleware):
     def after_skip_message(self, broker, message) -> None:
         from .models import BackgroundJobStatus
 
+        self._correlation_reset()
         now = timezone.now()
-        self._upsert(
-            message, update_fields=["status", "finished_at", "error", "updated_at"],
-            status=BackgroundJobStatus.SKIPPED, finished_at=now, updated_at=now,
-            error="Skipped: the message was too old when a worker got to it.",
-        )
+        # A cancelled message keeps its status; any other skip is the age limit's.
+        self._claim(message, status=BackgroundJobStatus.SKIPPED, finished_at=now, updated_at=now,
+                    error="Skipped: the message was too old when a worker got to it.")
 
     def _upsert(self, message, *, update_fields: list[str], **fields: Any) -> None:
         """Insert the message's row, or set ``update_fields`` on the row an earlier attempt wrote."""
         from .models import BackgroundJob
 
+        fields = {"attempts": message.options.get("retries", 0) + 1, "worker": self._worker_label(), **fields}
         row = BackgroundJob(
             message_id=message.message_id, actor_name=message.actor_name,
             queue_name=_canonical_queue(message.queue_name), args=list(message.args),
-            kwargs=dict(message.kwargs), attempts=message.options.get("retries", 0) + 1,
-            worker=self._worker_label(), enqueued_at=_enqueued_at(message), **fields,
+            kwargs=dict(message.kwargs), enqueued_at=_enqueued_at(message),
+            correlation_id=str(message.options.get("correlation_id", ""))[:64],
+            retry_of=str(message.options.get("retry_of", ""))[:64], **fields,
         )
         self._write(lambda: BackgroundJob.objects.bulk_create(
             [row], update_conflicts=True, unique_fields=["message_id"], update_fields=update_fields,

@@ -92,6 +92,8 @@ class AdminAction(models.Model):
 
 
 class BackgroundJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    CANCELLED = "cancelled", "Cancelled"
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     RETRYING = "retrying", "Failed, will retry"
@@ -111,6 +113,10 @@ class BackgroundJob(models.Model):
     attempts = models.PositiveIntegerField(default=1)
     worker = models.CharField(max_length=120, blank=True, help_text="host:pid of the worker that ran it last.")
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True, db_index=True,
+                                         help_text="When a delayed message becomes due (a reminder due in days).")
+    correlation_id = models.CharField(max_length=64, blank=True, db_index=True,
+                                      help_text="The request id of the page or API call that caused it.")
     started_at = models.DateTimeField(null=True, blank=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -116,3 +116,20 @@ def audit_recent(*, limit: int = 10) -> list[AdminAction]:
     """The latest changes by any operator, newest first (the console's home page lists them)."""
     return list(AdminAction.objects.only("created_at", "actor_email", "action", "summary", "target_repr")
                 .order_by("-created_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class WaitingWork:
+    queued: int  # waiting for a worker now
+    scheduled: int  # due later (lifecycle emails days ahead, step delays)
+    next_due: list[BackgroundJob]
+
+
+def background_jobs_waiting(*, now: datetime | None = None, limit: int = 10) -> WaitingWork:
+    """Messages no worker has started: how many, and the next ones due."""
+    now = now or timezone.now()
+    waiting = BackgroundJob.objects.filter(status=BackgroundJobStatus.QUEUED)
+    counts = waiting.aggregate(queued=Count("id", filter=Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=now)),
+                               scheduled=Count("id", filter=Q(scheduled_for__gt=now)))
+    next_due = list(waiting.filter(scheduled_for__gt=now).order_by("scheduled_for", "id")[:limit])
+    return WaitingWork(queued=counts["queued"], scheduled=counts["scheduled"], next_due=next_due)

@@ -126,6 +126,29 @@ def background_job_retry(*, actor: Any, job_id: int) -> BackgroundJob:
     return job
 
 
+@transaction.atomic
+def background_job_cancel(*, actor: Any, job_id: int) -> BackgroundJob:
+    """Cancel a message no worker has started: when one picks it up, it is skipped.
+
+    The message stays in its queue (a broker cannot take one out by id); the row's status under
+    its lock is what the worker reads before it starts.
+    """
+    job = BackgroundJob.objects.select_for_update().filter(pk=job_id).first()
+    if job is None:
+        raise NotFoundError("That background job does not exist.")
+    if job.status != BackgroundJobStatus.QUEUED:
+        raise ApplicationError("Only a job no worker has started can be cancelled.", code="job_started",
+                               status_code=409)
+    before = job.status
+    job.status = BackgroundJobStatus.CANCELLED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at", "updated_at"])
+    audit_log(actor=actor, action="background_job.cancel", target=job,
+              summary=f"Cancelled {job.actor_name} before it started",
+              before={"status": before}, after={"status": job.status})
+    return job
+
+
 def background_history_prune(*, now: datetime | None = None) -> dict[str, int]:
     """Delete job records and audit entries past their retention, and workers long gone."""
     now = now or timezone.now()

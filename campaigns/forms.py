@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from adminpanel.config import search_switched_on
 from influencer_platform.fields import IntegerField
 from scraping.models import Platform, SearchType
 from scraping.search_filters import DEFAULT_TIKTOK_REGION, MAX_FOLLOWERS, TIKTOK_REGIONS, SearchFilterError, SearchFilters
@@ -31,6 +32,10 @@ TILES = [
     ("youtube:keyword", "YouTube", "Keywords", "Channels behind videos on your topic."),
     ("youtube:similar", "YouTube", "Similar channels", "Channels covering what a channel you like covers."),
 ]
+
+
+def tile_off(value: str, offered: list[tuple]) -> bool:
+    return all(tile[0] != value for tile in offered)
 
 
 class SearchWizardForm(forms.Form):
@@ -66,11 +71,19 @@ class SearchWizardForm(forms.Form):
         if remaining is not None:
             self.fields["custom_target"].max_value = max(remaining, 1)
             self.fields["custom_target"].widget.attrs["max"] = max(remaining, 1)
+        # Tiles an operator switched off are not offered (nor accepted); the page says which.
+        offered = [tile for tile in TILES if search_switched_on(*tile[0].split(":"))]
+        self._offered = offered
+        self.switched_off = [f"{platform} {kind.lower()}" for value, platform, kind, _d in TILES
+                             if tile_off(value, offered)]
+        self.fields["tile"].choices = [(value, f"{platform} · {kind}") for value, platform, kind, _d in offered]
+        if self.initial.get("tile") and tile_off(self.initial["tile"], offered):
+            self.initial["tile"] = offered[0][0] if offered else None
 
     @property
     def tiles(self) -> list[dict]:
         return [{"value": value, "platform": platform, "kind": kind, "description": description,
-                 "search_type": value.split(":")[1]} for value, platform, kind, description in TILES]
+                 "search_type": value.split(":")[1]} for value, platform, kind, description in self._offered]
 
     def clean(self):
         data = super().clean()

@@ -74,3 +74,10 @@ class ProviderTransientError(ProviderError):
 
 class ProviderPermanentError(ProviderError):
     """A 4xx other than 429 (bad key, no credit, not found): retrying cannot help."""
+
+
+class SwitchedOffError(ApplicationError):
+    """An operator switched this part of the product off for now (see the ``features.*`` settings)."""
+
+    code = "feature_switched_off"
+    status_code = 409

@@ -9,6 +9,14 @@ from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
+
+
+def current_correlation_id() -> str:
+    """The id of the request, or of the request behind the running job; "" outside both."""
+    value = request_id_var.get()
+    return "" if value == "-" else value
+
+
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
 
 

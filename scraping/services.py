@@ -31,7 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from adminpanel.config import config_get
+from adminpanel.config import config_get, search_switched_on
 from billing.selectors import result_row_limit
 from billing.services import PlanLimitError, RevealStop, creators_check, usage_reveal_creators
 from influencer_platform.errors import ApplicationError, ProviderPermanentError, ProviderTransientError
@@ -74,6 +74,13 @@ CANDIDATE_TRIES = 2
 
 class SearchInputError(ApplicationError):
     code = "invalid_search"
+
+
+class SearchSwitchedOffError(ApplicationError):
+    """An operator switched this platform and search type off; searches already running go on."""
+
+    code = "search_switched_off"
+    status_code = 409
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,12 @@ def job_start(
         raise SearchInputError(f"Unknown platform {platform!r}.", extra={"field": "platform"})
     if search_type not in SearchType.values:
         raise SearchInputError(f"Unknown search type {search_type!r}.", extra={"field": "search_type"})
+    if not search_switched_on(platform, search_type):
+        raise SearchSwitchedOffError(
+            f"{search_unavailable_label(platform, search_type)} searches are switched off for now. "
+            "Searches already running finish as usual.",
+            extra={"field": "search_type", "platform": platform, "search_type": search_type},
+        )
     if search_type == SearchType.KEYWORD:
         parsed_keywords, target_username = search_keywords_parse(keywords), ""
     else:
@@ -190,6 +203,12 @@ def job_start(
     if dispatch:
         _dispatch_on_commit(job.pk, step=0, delay=0)
     return job
+
+
+def search_unavailable_label(platform: str, search_type: str) -> str:
+    """"TikTok similar-creator": how a switched-off search is named to users."""
+    kind = "keyword" if search_type == SearchType.KEYWORD else "similar-creator"
+    return f"{Platform(platform).label} {kind}"
 
 
 def _dispatch_on_commit(job_id: int, *, step: int, delay: float) -> None:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncDate, TruncHour
+from django.db.models import Aggregate, Case, Count, DurationField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models.functions import TruncDate, TruncHour, TruncWeek
 
-from accounts.models import SubscriptionStatus, TrialStatus, UserSubscription
+from accounts.models import LifecycleEvent, LifecycleEventKind, OnboardingStep, SubscriptionStatus, TrialStatus, UserSubscription
 from redis.exceptions import RedisError
 
 from influencer_platform.formatting import duration_compact
@@ -218,3 +218,35 @@ def trials_per_day(*, today: date, days: int = 30) -> list[TrialDay]:
     return [TrialDay(day, started.get(day, 0), converted.get(day, 0))
             for day in (start + timedelta(days=offset) for offset in range(days))]
 
+
+
+FUNNEL_STAGES = (
+    ("signed_up", "Signed up", "#94a3b8", Q(kind=LifecycleEventKind.REGISTERED)),
+    ("onboarded", "Onboarded", "#5b47e0",
+     Q(kind=LifecycleEventKind.ONBOARDING_STEP, key=OnboardingStep.COMPLETED)),
+    ("trial", "Started a trial", "#d97706", Q(kind=LifecycleEventKind.TRIAL_STARTED)),
+    ("paid", "Paid", "#15803d", Q(kind=LifecycleEventKind.TRIAL_CONVERTED)
+     | Q(kind=LifecycleEventKind.SUBSCRIPTION_CHANGED, data__after__status=SubscriptionStatus.ACTIVE)),
+)
+
+
+@dataclass(frozen=True)
+class FunnelWeek:
+    start: date
+    counts: dict[str, int]
+
+
+def lifecycle_funnel_per_week(*, today: date, weeks: int = 12) -> list[FunnelWeek]:
+    """Accounts reaching each stage per week (Monday first), real accounts only; one query.
+
+    Each account counts once per stage and week: two plan changes in a week are one payer.
+    """
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    stage = Case(*[When(condition, then=Value(key)) for key, _label, _colour, condition in FUNNEL_STAGES],
+                 default=Value(""))
+    rows = (LifecycleEvent.objects.filter(occurred_at__date__gte=start, user__is_test_data=False)
+            .annotate(stage=stage, week=TruncWeek("occurred_at")).exclude(stage="")
+            .values_list("week", "stage").annotate(n=Count("user_id", distinct=True)).order_by())
+    counts: dict[tuple[date, str], int] = {(week.date(), key): n for week, key, n in rows}
+    return [FunnelWeek(day, {key: counts.get((day, key), 0) for key, *_rest in FUNNEL_STAGES})
+            for day in (start + timedelta(weeks=offset) for offset in range(weeks))]

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from adminpanel.selectors import background_activity, queue_depths, workers_recent
+from adminpanel.selectors import background_activity, background_jobs_waiting, queue_depths, workers_recent
 from influencer_platform.charts import Series, stacked_bar_chart
 
 from . import selectors
@@ -57,5 +57,21 @@ def ops_overview(request: HttpRequest) -> TemplateResponse:
             slots=[(f"{day.day:%b %-d}", {"started": day.started, "converted": day.converted})
                    for day in selectors.trials_per_day(today=today)]),
     }
+    context.update(_lifecycle_context(today=today))
     return TemplateResponse(request, "admin/ops_overview.html", context)
+
+
+FUNNEL_SERIES = [Series(key, label, colour) for key, label, colour, _condition in selectors.FUNNEL_STAGES]
+
+
+def _lifecycle_context(*, today) -> dict:
+    """The funnel and the work waiting for a worker (``admin/ops/_funnel.html``, ``_jobs.html``)."""
+    return {
+        "funnel_chart": stacked_bar_chart(
+            title="Accounts per week: signed up, onboarded, trial, paid (last 12 weeks)", unit="accounts",
+            grouped=True, label_every=2, label_heading="Week of", series=FUNNEL_SERIES,
+            slots=[(f"{week.start:%b %-d}", week.counts)
+                   for week in selectors.lifecycle_funnel_per_week(today=today)]),
+        "waiting_jobs": background_jobs_waiting(),
+    }
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import BillingCycle, SubscriptionStatus, TrialStatus, User, UserSubscription, UserSystemData
-from adminpanel.config import config_get
+from adminpanel.config import EMAIL_SWITCHES, config_get, feature_on
 from influencer_platform import actor_names
 from influencer_platform.errors import ProviderPermanentError
 from influencer_platform.jobs import actor_send
@@ -240,6 +240,13 @@ def _claim(user_id: int, key: str, context: dict[str, Any] | None) -> tuple[str,
         # Operators' test accounts live under a reserved domain: a send could only bounce, and
         # bounces cost the sending domain its reputation.
         entry.update(status="cancelled", at=now.isoformat(), reason="test account")
+        _save_schedule(system_data)
+        return None
+    switch = "search_finished" if template in SEARCH_EMAIL_TEMPLATES else template
+    if switch in EMAIL_SWITCHES and not feature_on(f"email.{switch}"):
+        # Switched off by an operator: cancelled rather than held, so switching it back on does
+        # not send a pile of stale reminders.
+        entry.update(status="cancelled", at=now.isoformat(), reason="switched off")
         _save_schedule(system_data)
         return None
     user.system_data = system_data

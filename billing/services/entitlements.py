@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import SubscriptionStatus, TrialStatus, User, UserSubscription, UserUsage
 from accounts.services import onboarding_complete
-from adminpanel.config import config_get
-from influencer_platform.errors import ApplicationError
+from adminpanel.config import config_get, feature_on
+from influencer_platform.errors import ApplicationError, SwitchedOffError
 
 from ..models import UNLIMITED, CreatorReveal, Feature, SubscriptionPlan, TrialClaim
 from ..periods import months_later
@@ -38,6 +38,8 @@ class Entitlement:
     reason: str = ""
     recommended_plan: SubscriptionPlan | None = None
     remaining: int | None = None  # None: unlimited or not applicable
+    # Refused by an operator's feature switch rather than by the plan: no plan would help.
+    switched_off: bool = False
 
     def as_extra(self) -> dict:
         extra: dict = {"remaining": self.remaining}
@@ -49,6 +51,8 @@ class Entitlement:
         return extra
 
     def raise_if_denied(self) -> None:
+        if self.switched_off:
+            raise SwitchedOffError(self.reason)
         if not self.allowed:
             raise PlanLimitError(self.reason, code=self.code, extra=self.as_extra())
 
@@ -142,6 +146,9 @@ def creators_check(*, user: User, count: int) -> Entitlement:
 
 
 def feature_check(*, user: User, feature: str) -> Entitlement:
+    if feature == Feature.CSV_EXPORT and not feature_on("csv_export"):
+        return Entitlement(False, SwitchedOffError.code, "CSV export is switched off for now; try again later.",
+                           switched_off=True)
     access = access_check(user=user)
     if not access.allowed:
         if access.recommended_plan is None:  # not a question of plans (onboarding unfinished)

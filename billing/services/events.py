@@ -9,7 +9,19 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.lifecycle import lifecycle_event_record
+from accounts.models import LifecycleEventKind
+
 from ..models import BillingEvent, EventSource, EventStatus
+
+# Billing events that are steps of the account's lifecycle (the funnel on the ops overview).
+# A trial happens once per person, so its events carry no key; each plan change is its own step.
+LIFECYCLE_KINDS = {
+    "trial.started": LifecycleEventKind.TRIAL_STARTED,
+    "trial.converted": LifecycleEventKind.TRIAL_CONVERTED,
+    "trial.expired": LifecycleEventKind.TRIAL_EXPIRED,
+    "subscription.changed": LifecycleEventKind.SUBSCRIPTION_CHANGED,
+}
 
 
 @transaction.atomic
@@ -26,7 +38,7 @@ def event_record(
 ) -> BillingEvent:
     """Write one event; with an ``idempotency_key`` that already exists, return the stored one."""
     now = timezone.now()
-    event, _ = BillingEvent.objects.get_or_create(
+    event, created = BillingEvent.objects.get_or_create(
         idempotency_key=idempotency_key or f"{source}:{event_type}:{uuid.uuid4().hex}",
         defaults={
             "event_type": event_type,
@@ -39,4 +51,8 @@ def event_record(
             "processed_at": now if status == EventStatus.PROCESSED else None,
         },
     )
+    kind = LIFECYCLE_KINDS.get(event_type)
+    if created and kind is not None and user_id is not None:
+        key = event.idempotency_key if kind == LifecycleEventKind.SUBSCRIPTION_CHANGED else ""
+        lifecycle_event_record(user_id=user_id, kind=kind, key=key, data=event.data)
     return event

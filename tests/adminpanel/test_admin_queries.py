@@ -1,6 +1,7 @@
 """Admin list pages cost the same number of queries for 3 rows as for 30: no N+1."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -102,3 +103,31 @@ def add_platform_activity(count: int) -> None:
 
 def test_admin_ops_overview_queries_do_not_grow_with_searches_jobs_or_workers(client, operator):
     assert_flat(client, reverse("admin:ops_overview"), add_platform_activity)
+
+
+def add_lifecycle_events(count: int) -> None:
+    from accounts.models import LifecycleEvent, LifecycleEventKind
+
+    for _ in range(count):
+        LifecycleEvent.objects.create(user=UserFactory(), kind=LifecycleEventKind.REGISTERED,
+                                      correlation_id="req-1234")
+
+
+def add_scheduled_jobs(count: int) -> None:
+    start = BackgroundJob.objects.count()
+    BackgroundJob.objects.bulk_create(
+        BackgroundJob(message_id=f"q-{start + index}", actor_name="lifecycle_email", queue_name="emails",
+                      args=[index, "trial_day_5"], status=BackgroundJobStatus.QUEUED, attempts=0,
+                      enqueued_at=timezone.now(), scheduled_for=timezone.now() + timedelta(days=5))
+        for index in range(count)
+    )
+
+
+def test_admin_lifecycle_event_list_queries_do_not_grow_with_events(client, operator):
+    assert_flat(client, reverse("admin:accounts_lifecycleevent_changelist"), add_lifecycle_events)
+
+
+def test_admin_scheduled_job_list_and_ops_overview_queries_do_not_grow(client, operator):
+    assert_flat(client, reverse("admin:adminpanel_backgroundjob_changelist") + "?status__exact=queued",
+                add_scheduled_jobs)
+    assert_flat(client, reverse("admin:ops_overview"), add_lifecycle_events)

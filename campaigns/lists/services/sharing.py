@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.emails import email_render_in_layout, email_send_rendered
-from influencer_platform.errors import NotFoundError
+from adminpanel.config import feature_on
+from influencer_platform.errors import NotFoundError, SwitchedOffError
 
 from ..models import CreatorList, ListActivityKind, ListCollaborator, ListRole
 from .activity import list_activity_record
@@ -84,6 +85,9 @@ def list_share(*, creator_list: CreatorList, actor: User, email: str, role: str)
 
     Inviting an address again changes its role and sends no second email.
     """
+    if not feature_on("list_sharing"):
+        raise SwitchedOffError("Sharing lists is switched off for now; people already on the list keep their access.",
+                               extra={"field": "email"})
     email, role = _clean_email(email), _clean_role(role)
     locked = list_locked(creator_list)
     if email == locked.owner.email:
