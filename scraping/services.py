@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from adminpanel.alerts import SEARCH_PROVIDER_FAILED, alert_provider_refused, alert_raise
 from adminpanel.config import config_get
 from billing.selectors import result_row_limit
 from billing.services import PlanLimitError, RevealStop, creators_check, usage_reveal_creators
@@ -225,6 +226,7 @@ def job_step_run(*, job_id: int, step: int | None = None, dispatch: bool = True)
     except ProviderTransientError as exc:
         return _step_failed(job.pk, started_from, session, client, exc, dispatch=dispatch)
     except ProviderPermanentError as exc:
+        alert_provider_refused(status=exc.status, message=exc.message)
         return _job_end_after_failure(
             job.pk, started_from, session, client, EndReason.PROVIDER_REJECTED,
             "The data provider refused the search. Our team has been notified.", detail=exc.message,
@@ -392,6 +394,8 @@ def _job_creator(job: ScrapingJob, profile: CreatorProfile, candidate: Candidate
 
 
 def _finish(job: ScrapingJob, status: str, reason: str, message: str) -> None:
+    if reason in (EndReason.PROVIDER_REJECTED, EndReason.PROVIDER_UNAVAILABLE):
+        alert_raise(kind=SEARCH_PROVIDER_FAILED, detail=f"Search {job.pk} ({job.platform}): {job.error_detail}")
     job.status = status
     job.end_reason = reason
     job.status_message = message[:500]

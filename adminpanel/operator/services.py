@@ -34,6 +34,7 @@ from accounts.services import (
     onboarding_plan_select,
     user_set_admin,
 )
+from adminpanel.alerts import PROVIDER_CREDITS_LOW, alert_credits_check, alerts_health_check
 from adminpanel.audit import audit_log
 from billing.emails import EMAIL_TEMPLATES, email_deliver
 from billing.models import UNLIMITED, SubscriptionPlan, TrialClaim
@@ -48,6 +49,7 @@ from billing.services.manual import (
 )
 from campaigns.services import campaign_create
 from influencer_platform.errors import ApplicationError
+from .selectors import provider_credits_remaining
 
 logger = logging.getLogger(__name__)
 
@@ -306,3 +308,18 @@ def do_test_users_delete(*, actor: User, user_ids: list[int] | None = None) -> l
 
 def password_for_test_users() -> str:
     return f"test-{secrets.token_urlsafe(9)}"
+
+
+# Health
+
+
+def do_ops_health_check() -> list[str]:
+    """Raise the alerts a look at the platform finds: silent workers or scheduler, credits running low.
+
+    Run every minute by the scheduler and by ``manage.py ops_health_check`` (a host timer that
+    still runs when the workers or the scheduler do not). Returns the kinds raised.
+    """
+    raised = alerts_health_check()
+    if alert_credits_check(credits_remaining=provider_credits_remaining()):
+        raised.append(PROVIDER_CREDITS_LOW)
+    return raised

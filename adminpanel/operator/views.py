@@ -18,6 +18,17 @@ from influencer_platform.charts import Series, stacked_bar_chart
 from . import selectors
 
 OUTCOME_SERIES = [Series(key, label, colour) for key, label, colour, _statuses in selectors.OUTCOMES]
+CREDIT_SERIES = [Series("spent", "Credits spent", "#5b47e0")]
+
+
+def _provider_credit_context(today) -> dict:
+    credit = selectors.provider_credit(today=today)
+    return {
+        "provider_credit": credit,
+        "provider_credit_chart": stacked_bar_chart(
+            title="Provider credits spent per day, last 30 days", unit="credits", series=CREDIT_SERIES,
+            slots=[(f"{day:%b %-d}", {"spent": spent}) for day, spent in credit.per_day]),
+    }
 
 
 def ops_overview(request: HttpRequest) -> TemplateResponse:
@@ -44,6 +55,7 @@ def ops_overview(request: HttpRequest) -> TemplateResponse:
             title="Searches per hour, last 24 hours (UTC)", series=OUTCOME_SERIES, label_every=6,
             slots=[(f"{slot.start:%H}:00", slot.counts) for slot in hourly]),
         "credits_remaining": selectors.provider_credits_remaining(),
+        **_provider_credit_context(today),
         "queues": queues,
         "broker_error": broker_error,
         "workers": workers,

@@ -46,7 +46,7 @@ def test_ops_overview_shows_searches_failures_duration_and_credits(client, opera
         "TikTok": 2, "Instagram": 1, "YouTube": 1}
     html = page.content.decode()
     assert "33.3%" in html and "50.0% in 30 days" in html
-    assert html.count('<svg class="ops-chart"') == 3
+    assert html.count('<svg class="ops-chart"') == 4  # searches per hour and per day, trials, provider credits
     assert "Searches per day, last 30 days" in html
     assert page.context["credits_remaining"] is not None
 
