@@ -30,9 +30,11 @@ from .sharing import (
     MAX_COLLABORATORS,
     list_collaborator_remove,
     list_collaborator_update,
+    list_invitation_resend,
     list_invitations_accept,
     list_leave,
     list_share,
+    list_transfer,
 )
 
 __all__ = [
@@ -40,6 +42,6 @@ __all__ = [
     "MAX_TAG_LENGTH", "ListAddOutcome", "ListError", "creator_snapshot", "list_activity_record",
     "list_add_creators", "list_archive", "list_collaborator_remove", "list_collaborator_update", "list_create",
     "list_create_with_creators", "list_delete", "list_duplicate", "list_export_record", "list_invitations_accept",
-    "list_item_change", "list_item_move", "list_item_update", "list_items_move", "list_items_remove", "list_leave",
-    "list_restore", "list_share", "list_update",
+    "list_invitation_resend", "list_item_change", "list_item_move", "list_item_update", "list_items_move", "list_items_remove", "list_leave",
+    "list_restore", "list_share", "list_transfer", "list_update",
 ]
