@@ -15,8 +15,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from campaigns.lists.models import CreatorList, CreatorListItem, ListActivity, ListCollaborator, ListExport
 from campaigns.models import Campaign, CampaignActivity
@@ -205,10 +205,10 @@ class CreatorListAdmin(ReadOnlyAdmin):
     @admin.display(description="Buckets")
     def buckets_display(self, creator_list: CreatorList) -> SafeString:
         counts = dict(creator_list.items.values_list("bucket").annotate(n=Count("pk")).order_by())
-        return format_html("<br>".join(
-            str(_changelist(self.admin_site, CreatorListItem,
-                            f"creator_list__id__exact={creator_list.pk}&bucket__exact={key}",
-                            f"{label}: {counts.get(key, 0)}"))
+        return format_html_join(mark_safe("<br>"), "{}", (
+            (_changelist(self.admin_site, CreatorListItem,
+                         f"creator_list__id__exact={creator_list.pk}&bucket__exact={key}",
+                         f"{label}: {counts.get(key, 0)}"),)
             for key, label in creator_list.buckets))
 
     @admin.display(description="Creators on the list")
@@ -258,15 +258,15 @@ class CreatorListItemAdmin(ReadOnlyAdmin):
                     "added_at")
     list_select_related = ("creator", "creator_list", "creator_list__owner", "added_by")
     list_filter = ("bucket", "pinned")
-    search_fields = ("creator__username", "notes", "=creator_list__id")
+    search_fields = ("creator__handle", "notes", "=creator_list__id")
     ordering = ("creator_list", "bucket", "position")
     fields = ("creator_link", "list_link", "bucket", "position", "pinned", "notes", "last_contacted_at",
               "snapshot", "added_by", "added_at", "updated_at")
     readonly_fields = fields
 
-    @admin.display(description="Creator", ordering="creator__username")
+    @admin.display(description="Creator", ordering="creator__handle")
     def creator_link(self, item: CreatorListItem) -> SafeString | str:
-        return _link(self.admin_site, item.creator, f"@{item.creator.username} ({item.creator.platform})")
+        return _link(self.admin_site, item.creator, f"@{item.creator.handle} ({item.creator.platform})")
 
     @admin.display(description="List", ordering="creator_list__name")
     def list_link(self, item: CreatorListItem) -> SafeString | str:
