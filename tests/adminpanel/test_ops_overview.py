@@ -131,3 +131,22 @@ def test_ops_overview_marks_a_high_failure_rate_and_no_workers_as_bad(client, op
 
     assert '<div class="figure ops-bad">50.0%</div>' in html
     assert '<div class="figure ops-bad">0</div>' in html
+
+
+def test_ops_overview_shows_provider_credit_left_spent_per_day_and_days_left(client, operator):
+    customer = UserFactory()
+    now = timezone.now()
+    for days_ago, spent, remaining in [(6, 300, 9_700), (3, 200, 9_500), (1, 200, 9_300), (0, 0, 9_100)]:
+        job = ScrapingJob.objects.create(user=customer, platform="tiktok", search_type="keyword", keywords=["a"],
+                                         target_results=10, credits_spent=spent, credits_remaining=remaining)
+        ScrapingJob.objects.filter(pk=job.pk).update(created_at=now - timedelta(days=days_ago))
+    page = client.get(reverse("admin:ops_overview"))
+    credit = page.context["provider_credit"]
+    # 700 credits in the last 7 days: 100 a day, so 9,100 left last for 91 days.
+    assert credit.remaining == 9_100
+    assert credit.per_day[-7:][0][1] == 300 and credit.per_day[-1][1] == 0
+    assert credit.burn_rate == 100
+    assert credit.days_left == 91
+    html = page.content.decode()
+    assert "Provider credits spent per day, last 30 days" in html
+    assert "9,100" in html and "91.0" in html
