@@ -20,7 +20,15 @@ from influencer_platform.formatting import Tone, plural, tone_badge
 
 from .alerts import ALERT_KINDS, alert_resolve
 from .config import config_get, config_text
-from .models import AdminAction, Alert, AlertSeverity, BackgroundJob, BackgroundJobStatus, SystemConfiguration, WorkerHeartbeat
+from .models import (
+    AdminAction,
+    Alert,
+    AlertSeverity,
+    BackgroundJob,
+    BackgroundJobStatus,
+    SystemConfiguration,
+    WorkerHeartbeat,
+)
 from .selectors import worker_status
 from .services import background_job_retry, config_set
 

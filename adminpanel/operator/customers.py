@@ -39,7 +39,7 @@ def _changelist(admin_site: admin.AdminSite, model, query: str, text: str) -> Sa
     return format_html('<a href="{}?{}">{}</a>', url, query, text)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ViewOnly:
     """Customer data is the customer's: the console shows it and changes it only through actions."""
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -51,6 +51,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+
+class ReadOnlyAdmin(ViewOnly, admin.ModelAdmin):
     def _each(self, request: HttpRequest, queryset, change, *, done: str) -> None:
         """Run ``change(pk)`` per selected row; ``done`` reads like "Restored {rows}"."""
         changed, refused = 0, []
@@ -68,19 +70,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
             self.message_user(request, reason, messages.WARNING)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ViewOnly, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 # Campaigns

@@ -382,6 +382,6 @@ def do_list_transfer(*, actor: User, list_id: int, new_owner_email: str) -> Crea
 def do_list_invitation_resend(*, actor: User, collaborator_id: int) -> ListCollaborator:
     collaborator = list_invitation_resend(collaborator_id=collaborator_id)
     audit_log(actor=actor, action="list.invitation_resend", target=collaborator,
-              summary=f"Resent the invitation of {collaborator.email} to the list “{collaborator.creator_list.name}”",
+              summary=f"Resent the invitation of {collaborator.email} to “{collaborator.creator_list.name}”",
               after={"email": collaborator.email})
     return collaborator

@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_webhook_that_fails_to_process_raises_one_alert_counted_per_failure():
+    # An invoice whose amount is not a number: the handler fails on it, as on any payload it cannot read.
+    unreadable = {"object": {"object": "invoice", "amount_paid": "a lot"}}
     events = [BillingEvent.objects.create(aggregate="subscription:sub_x", event_type="invoice.paid",
-                                          data={"id": f"evt_{n}", "data": {"object": {"object": "invoice", "amount_paid": "a lot"}}}, idempotency_key=f"stripe:evt_{n}",
+                                          data={"id": f"evt_{n}", "data": unreadable}, idempotency_key=f"stripe:evt_{n}",
                                           source=EventSource.STRIPE, occurred_at=timezone.now())
               for n in range(2)]
     for event in events:
