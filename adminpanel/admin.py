@@ -7,18 +7,28 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
-from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django_dramatiq.models import Task
 
-from influencer_platform.errors import ApplicationError
+from influencer_platform.errors import ApplicationError, NotFoundError
 from influencer_platform.formatting import Tone, plural, tone_badge
 
+from .alerts import ALERT_KINDS, alert_resolve
 from .config import config_get, config_text
-from .models import AdminAction, BackgroundJob, BackgroundJobStatus, SystemConfiguration, WorkerHeartbeat
+from .models import (
+    AdminAction,
+    Alert,
+    AlertSeverity,
+    BackgroundJob,
+    BackgroundJobStatus,
+    SystemConfiguration,
+    WorkerHeartbeat,
+)
 from .selectors import worker_status
 from .services import background_job_cancel, background_job_retry, config_set
 
@@ -269,6 +279,103 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     @admin.display(description="Queues")
     def queues_display(self, worker: WorkerHeartbeat) -> str:
         return ", ".join(worker.queues)
+
+
+_SEVERITY_TONES = {AlertSeverity.CRITICAL: Tone.BAD, AlertSeverity.WARNING: Tone.WARN}
+
+
+class AlertOpenFilter(admin.SimpleListFilter):
+    """Open alerts are what an operator comes for, so the list starts with them."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved"), ("all", "All")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {"selected": (self.value() or "open") == value, "display": label,
+                   "query_string": changelist.get_query_string({self.parameter_name: value})}
+
+    def queryset(self, request, queryset):
+        state = self.value() or "open"
+        if state == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if state == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ("title", "severity_badge", "count", "first_seen_at", "last_seen_at", "notified_at",
+                    "resolved_display")
+    list_filter = (AlertOpenFilter, "kind", "severity")
+    list_select_related = ("resolved_by",)
+    search_fields = ("title", "detail", "kind")
+    actions = ("resolve_selected",)
+    fields = ("title", "kind", "severity_badge", "detail", "what_to_do", "count", "first_seen_at", "last_seen_at",
+              "notified_at", "resolved_display")
+    readonly_fields = fields
+    change_form_template = "admin/adminpanel/alert/change_form.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Alert | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Alert | None = None) -> bool:
+        return False
+
+    def get_urls(self):
+        resolve = path("<int:alert_id>/resolve/", self.admin_site.admin_view(self.resolve_view),
+                       name="adminpanel_alert_resolve")
+        return [resolve, *super().get_urls()]
+
+    @admin.display(description="Severity", ordering="severity")
+    def severity_badge(self, alert: Alert) -> SafeString:
+        return tone_badge(alert.get_severity_display(), _SEVERITY_TONES.get(alert.severity, Tone.WAITING))
+
+    @admin.display(description="What to do")
+    def what_to_do(self, alert: Alert) -> str:
+        entry = ALERT_KINDS.get(alert.kind)
+        return entry.action if entry else ""
+
+    @admin.display(description="Resolved", ordering="resolved_at")
+    def resolved_display(self, alert: Alert) -> str:
+        if alert.resolved_at is None:
+            return "Open"
+        who = alert.resolved_by.email if alert.resolved_by else "someone since deleted"
+        return f"{timezone.localtime(alert.resolved_at):%Y-%m-%d %H:%M} by {who}"
+
+    @admin.action(description="Resolve selected alerts")
+    def resolve_selected(self, request: HttpRequest, queryset) -> None:
+        resolved = 0
+        for alert in queryset.filter(resolved_at__isnull=True).order_by("pk"):
+            alert_resolve(actor=request.user, alert_id=alert.pk)
+            resolved += 1
+        self.message_user(request, f"Resolved {plural(resolved, 'alert')}." if resolved
+                          else "The selected alerts were already resolved.",
+                          messages.SUCCESS if resolved else messages.WARNING)
+
+    def resolve_view(self, request: HttpRequest, alert_id: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            alert = alert_resolve(actor=request.user, alert_id=alert_id)
+        except NotFoundError:
+            raise Http404("No such alert.") from None
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.WARNING)
+        else:
+            self.message_user(request, f"Resolved: {alert.title}.", messages.SUCCESS)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = reverse("admin:adminpanel_alert_changelist")
+        return HttpResponseRedirect(back)
 
 
 # django_dramatiq's own task list stays empty here (its AdminMiddleware is not installed);

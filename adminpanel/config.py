@@ -159,6 +159,17 @@ REGISTRY: dict[str, ConfigKey] = {
         ConfigKey("ops.worker_offline_after", "duration", "1m",
                   "A worker silent for this long shows as offline on the operations overview.",
                   minimum=5),
+        ConfigKey("alerts.email_interval", "duration", "1h",
+                  "Operators get at most one email per kind of alert in this long; later alerts of the "
+                  "same kind are only counted on the console.", minimum=60),
+        ConfigKey("alerts.credits_threshold", "number", 5000,
+                  "An alert is raised when the data provider reports fewer credits left than this.",
+                  minimum=0),
+        ConfigKey("alerts.workers_silent_after", "duration", "5m",
+                  "An alert is raised when no job worker has reported for this long.", minimum=30),
+        ConfigKey("alerts.scheduler_silent_after", "duration", "10m",
+                  "An alert is raised when the scheduler has sent no periodic task for this long.",
+                  minimum=120),
     )
 }
 

@@ -253,6 +253,12 @@ class _Heartbeat(threading.Thread):
                     "failed": self._middleware.failed - self._baseline[1],
                 },
             )
+            if not stopped:
+                # The scheduler's health check runs on the workers, so it cannot notice its own
+                # absence: each beat asks whether it has been silent too long.
+                from .alerts import alerts_health_check
+
+                alerts_health_check(now=now, check_workers=False)
         except Exception:
             logger.warning("could not record the worker heartbeat", exc_info=True)
         finally:

@@ -161,3 +161,43 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class AlertSeverity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    WARNING = "warning", "Warning"
+
+
+class Alert(models.Model):
+    """Something operators must act on, raised once and counted while its cause persists.
+
+    At most one alert per kind is open (``resolved_at`` empty) at a time, which the partial unique
+    constraint guarantees under concurrent raises; a cause seen again after the alert was resolved
+    opens a new one.
+    """
+
+    kind = models.CharField(max_length=40, db_index=True)
+    severity = models.CharField(max_length=10, choices=AlertSeverity.choices)
+    title = models.CharField(max_length=200)
+    detail = models.TextField(blank=True, help_text="What was seen last time the cause was seen.")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    count = models.PositiveIntegerField(default=1, help_text="Times the cause was seen while the alert was open.")
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the operators were emailed about it.")
+    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=models.Q(resolved_at__isnull=True),
+                                    name="alert_one_open_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -31,6 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from adminpanel.alerts import SEARCH_PROVIDER_FAILED, alert_provider_refused, alert_raise
 from adminpanel.config import config_get, search_switched_on
 from billing.selectors import result_row_limit
 from billing.services import PlanLimitError, RevealStop, creators_check, usage_reveal_creators
@@ -321,6 +322,7 @@ class _StepRun:
             self.flow.close()
             outcome = _step_failed(self.job.pk, self.started_from, self.spend(), exc, dispatch=self.dispatch)
         except ProviderPermanentError as exc:
+            alert_provider_refused(status=exc.status, message=exc.message)
             outcome = self._end(EndReason.PROVIDER_REJECTED,
                                 "The data provider refused the search. Our team has been notified.",
                                 detail=exc.message)
@@ -619,6 +621,8 @@ def _job_creator(job: ScrapingJob, profile: CreatorProfile, candidate: Candidate
 
 
 def _finish(job: ScrapingJob, status: str, reason: str, message: str) -> None:
+    if reason in (EndReason.PROVIDER_REJECTED, EndReason.PROVIDER_UNAVAILABLE):
+        alert_raise(kind=SEARCH_PROVIDER_FAILED, detail=f"Search {job.pk} ({job.platform}): {job.error_detail}")
     job.status = status
     job.end_reason = reason
     job.status_message = message[:500]

@@ -20,7 +20,7 @@ from billing.selectors import plan_get
 from influencer_platform.errors import ApplicationError
 from influencer_platform.formatting import plural
 
-from . import services
+from . import customers, services
 from .forms import CreateTestUsersForm, UserActionForm
 
 
@@ -43,6 +43,10 @@ class OperatorUserAdmin(UserAdmin):
     def get_urls(self):
         urls = [path("test-users/", self.admin_site.admin_view(self.test_users_view), name="accounts_user_test_users")]
         return urls + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"customer_data": customers.customer_data_counts(int(object_id))} if str(object_id).isdigit() else {}
+        return super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
 
     def _each(self, request: HttpRequest, queryset, change: Callable[[User], object], *, done: str) -> None:
         """Run ``change`` per account; ``done`` reads like "Promoted {accounts}"."""

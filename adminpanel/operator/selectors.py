@@ -250,3 +250,37 @@ def lifecycle_funnel_per_week(*, today: date, weeks: int = 12) -> list[FunnelWee
     counts: dict[tuple[date, str], int] = {(week.date(), key): n for week, key, n in rows}
     return [FunnelWeek(day, {key: counts.get((day, key), 0) for key, *_rest in FUNNEL_STAGES})
             for day in (start + timedelta(weeks=offset) for offset in range(weeks))]
+
+
+@dataclass(frozen=True)
+class ProviderCredit:
+    remaining: int | None
+    reported_at: datetime | None
+    per_day: list[tuple[date, int]]  # credits spent by the searches started that day, oldest first
+    burn_days: int  # how many of the last days the burn rate averages
+
+    @property
+    def burn_rate(self) -> float:
+        """Credits spent per day, averaged over the last ``burn_days`` days."""
+        recent = [spent for _day, spent in self.per_day[-self.burn_days:]]
+        return sum(recent) / len(recent) if recent else 0.0
+
+    @property
+    def days_left(self) -> float | None:
+        """Days until the balance runs out at the current burn rate; None when nothing is being spent."""
+        if self.remaining is None or self.burn_rate <= 0:
+            return None
+        return max(self.remaining, 0) / self.burn_rate
+
+
+def provider_credit(*, today: date, days: int = 30, burn_days: int = 7) -> ProviderCredit:
+    start = today - timedelta(days=days - 1)
+    spent = dict(ScrapingJob.objects.filter(created_at__date__gte=start).annotate(day=TruncDate("created_at"))
+                 .values_list("day").annotate(credits=Sum("credits_spent")).order_by())
+    last = (ScrapingJob.objects.filter(credits_remaining__isnull=False).order_by("-updated_at")
+            .values_list("credits_remaining", "updated_at").first())
+    remaining, reported_at = last if last else (None, None)
+    return ProviderCredit(
+        remaining=remaining, reported_at=reported_at, burn_days=burn_days,
+        per_day=[(day, spent.get(day) or 0) for day in (start + timedelta(days=offset) for offset in range(days))],
+    )

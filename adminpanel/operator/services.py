@@ -34,6 +34,7 @@ from accounts.services import (
     onboarding_plan_select,
     user_set_admin,
 )
+from adminpanel.alerts import PROVIDER_CREDITS_LOW, alert_credits_check, alerts_health_check
 from adminpanel.audit import audit_log
 from billing.emails import EMAIL_TEMPLATES, email_deliver
 from billing.models import UNLIMITED, SubscriptionPlan, TrialClaim
@@ -46,8 +47,12 @@ from billing.services.manual import (
     trial_extend,
     usage_reset,
 )
-from campaigns.services import campaign_create
+from campaigns.lists.models import CreatorList, ListCollaborator
+from campaigns.lists.services import list_invitation_resend, list_restore, list_transfer
+from campaigns.models import Campaign
+from campaigns.services import campaign_create, campaign_restore
 from influencer_platform.errors import ApplicationError
+from .selectors import provider_credits_remaining
 
 logger = logging.getLogger(__name__)
 
@@ -306,3 +311,77 @@ def do_test_users_delete(*, actor: User, user_ids: list[int] | None = None) -> l
 
 def password_for_test_users() -> str:
     return f"test-{secrets.token_urlsafe(9)}"
+
+
+# Health
+
+
+def do_ops_health_check() -> list[str]:
+    """Raise the alerts a look at the platform finds: silent workers or scheduler, credits running low.
+
+    Run every minute by the scheduler and by ``manage.py ops_health_check`` (a host timer that
+    still runs when the workers or the scheduler do not). Returns the kinds raised.
+    """
+    raised = alerts_health_check()
+    if alert_credits_check(credits_remaining=provider_credits_remaining()):
+        raised.append(PROVIDER_CREDITS_LOW)
+    return raised
+
+
+# Customer data: the product's own services make the change, the console records who asked for it.
+
+
+@transaction.atomic
+def do_list_restore(*, actor: User, list_id: int) -> CreatorList:
+    creator_list = CreatorList.objects.filter(pk=list_id).select_related("owner").first()
+    if creator_list is None:
+        raise OperatorError("That list does not exist.", code="not_found")
+    if not creator_list.is_archived:
+        raise OperatorError(f"The list “{creator_list.name}” is not archived.", code="no_change")
+    before = {"archived_at": creator_list.archived_at}
+    creator_list = list_restore(creator_list=creator_list)
+    audit_log(actor=actor, action="list.restore", target=creator_list,
+              summary=f"Restored the list “{creator_list.name}” of {creator_list.owner.email}",
+              before=before, after={"archived_at": None})
+    return creator_list
+
+
+@transaction.atomic
+def do_campaign_restore(*, actor: User, campaign_id: int) -> Campaign:
+    campaign = Campaign.objects.filter(pk=campaign_id).select_related("user").first()
+    if campaign is None:
+        raise OperatorError("That campaign does not exist.", code="not_found")
+    if campaign.archived_at is None:
+        raise OperatorError(f"The campaign “{campaign.name}” is not archived.", code="no_change")
+    before = {"archived_at": campaign.archived_at}
+    campaign = campaign_restore(campaign=campaign, actor=actor)
+    audit_log(actor=actor, action="campaign.restore", target=campaign,
+              summary=f"Restored the campaign “{campaign.name}” of {campaign.user.email}",
+              before=before, after={"archived_at": None})
+    return campaign
+
+
+@transaction.atomic
+def do_list_transfer(*, actor: User, list_id: int, new_owner_email: str) -> CreatorList:
+    """Give a list to another account (a colleague taking over); the previous owner stays as an editor."""
+    creator_list = CreatorList.objects.filter(pk=list_id).select_related("owner").first()
+    if creator_list is None:
+        raise OperatorError("That list does not exist.", code="not_found")
+    new_owner = User.objects.filter(email__iexact=(new_owner_email or "").strip()).first()
+    if new_owner is None:
+        raise OperatorError("No account has that email address.", code="unknown_account", extra={"field": "email"})
+    previous = creator_list.owner.email
+    creator_list = list_transfer(creator_list=creator_list, new_owner=new_owner, actor=actor)
+    audit_log(actor=actor, action="list.transfer", target=creator_list,
+              summary=f"Gave the list “{creator_list.name}” from {previous} to {new_owner.email}",
+              before={"owner": previous}, after={"owner": new_owner.email})
+    return creator_list
+
+
+@transaction.atomic
+def do_list_invitation_resend(*, actor: User, collaborator_id: int) -> ListCollaborator:
+    collaborator = list_invitation_resend(collaborator_id=collaborator_id)
+    audit_log(actor=actor, action="list.invitation_resend", target=collaborator,
+              summary=f"Resent the invitation of {collaborator.email} to “{collaborator.creator_list.name}”",
+              after={"email": collaborator.email})
+    return collaborator

@@ -18,6 +18,17 @@ from influencer_platform.charts import Series, stacked_bar_chart
 from . import selectors
 
 OUTCOME_SERIES = [Series(key, label, colour) for key, label, colour, _statuses in selectors.OUTCOMES]
+CREDIT_SERIES = [Series("spent", "Credits spent", "#5b47e0")]
+
+
+def _provider_credit_context(today) -> dict:
+    credit = selectors.provider_credit(today=today)
+    return {
+        "provider_credit": credit,
+        "provider_credit_chart": stacked_bar_chart(
+            title="Provider credits spent per day, last 30 days", unit="credits", series=CREDIT_SERIES,
+            slots=[(f"{day:%b %-d}", {"spent": spent}) for day, spent in credit.per_day]),
+    }
 
 
 def ops_overview(request: HttpRequest) -> TemplateResponse:
@@ -45,6 +56,7 @@ def ops_overview(request: HttpRequest) -> TemplateResponse:
             slots=[(f"{slot.start:%H}:00", slot.counts) for slot in hourly]),
         "credits_remaining": selectors.provider_credits_remaining(),
         "pace": selectors.provider_pace(since=now - timedelta(hours=24)),
+        **_provider_credit_context(today),
         "queues": queues,
         "broker_error": broker_error,
         "workers": workers,

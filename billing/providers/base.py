@@ -20,6 +20,10 @@ class WebhookSignatureError(Exception):
     """The payload is not signed with our secret, or the signature is too old."""
 
 
+class TestModeObjectError(ProviderPermanentError):
+    """Live keys were used on an object Stripe keeps in test mode (a test id stored on a live account)."""
+
+
 class PaymentDeclinedError(ProviderPermanentError):
     """The charge a change needed was declined, so the provider left the subscription as it was."""
 

@@ -27,6 +27,7 @@ from .base import (
     PaymentDeclinedError,
     ProviderCustomer,
     SubscriptionState,
+    TestModeObjectError,
     WebhookEvent,
     WebhookSignatureError,
 )
@@ -34,6 +35,9 @@ from .base import (
 API_VERSION = "2026-10-28.endive"
 # Stripe's own default: a signature older than five minutes is refused, against replays.
 WEBHOOK_TOLERANCE_SECONDS = 300
+# Stripe's words when a live key asks for a test object: "No such subscription: 'sub_…'; a similar
+# object exists in test mode, but a live mode key was used to make this request."
+_TEST_MODE_HINT = "exists in test mode"
 
 T = TypeVar("T")
 
@@ -73,6 +77,7 @@ class StripeProvider:
 
     def __init__(self, *, api_key: str, webhook_secret: str, base_url: str | None = None, session=None) -> None:
         self._webhook_secret = webhook_secret
+        self._live = api_key.startswith(("sk_live_", "rk_live_"))
         base_addresses = {"api": base_url.rstrip("/")} if base_url else None
         self._client = stripe.StripeClient(
             api_key,
@@ -103,6 +108,8 @@ class StripeProvider:
             message = f"Stripe refused the request: {exc.code or 'error'}: {exc.user_message or exc._message or ''}"
             if status is None or status >= 500 or status in (409, 429):
                 raise ProviderTransientError(message, status=status) from exc
+            if self._live and exc.code == "resource_missing" and _TEST_MODE_HINT in (exc._message or ""):
+                raise TestModeObjectError(message, status=status) from exc
             raise ProviderPermanentError(message, status=status) from exc
 
     def customer_create(self, *, email: str, name: str, user_id: int, idempotency_key: str) -> ProviderCustomer:

@@ -10,9 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import SubscriptionStatus, UserBilling, UserSubscription, UserUsage
+from adminpanel.alerts import STRIPE_TEST_OBJECT, alert_raise
 from influencer_platform.errors import ProviderError
 
 from ..models import EventSource
+from ..providers.base import TestModeObjectError
 from .entitlements import next_month
 from .events import event_record
 from .subscriptions import StateOutcome, subscription_refresh, trial_expire
@@ -74,6 +76,27 @@ def usage_reset_sweep(*, today: date | None = None) -> SweepResult:
     return SweepResult(checked=len(due), changed=changed)
 
 
+@transaction.atomic
+def billing_test_objects_detach(*, user_id: int, reason: str) -> bool:
+    """Forget the Stripe ids of an account whose objects live in Stripe's test mode while the keys are
+    live: every call on them fails, so the hourly sweep would fail on them forever. The plan and
+    the subscription state stay as they are for an operator to decide; the alert names the account."""
+    billing = UserBilling.objects.select_for_update().select_related("user").filter(user_id=user_id).first()
+    if billing is None or not (billing.stripe_subscription_id or billing.stripe_customer_id):
+        return False
+    detached = {"customer": billing.stripe_customer_id, "subscription": billing.stripe_subscription_id}
+    billing.stripe_customer_id = billing.stripe_subscription_id = billing.stripe_payment_method_id = ""
+    billing.save(update_fields=["stripe_customer_id", "stripe_subscription_id", "stripe_payment_method_id",
+                                "updated_at"])
+    event_record(event_type="billing.test_objects_detached", aggregate=f"user:{user_id}", user_id=user_id,
+                 source=EventSource.SCHEDULER, data={**detached, "reason": reason},
+                 idempotency_key=f"scheduler:test_objects_detached:{user_id}:{detached['subscription']}")
+    alert_raise(kind=STRIPE_TEST_OBJECT,
+                detail=f"{billing.user.email}: detached test-mode customer {detached['customer'] or '-'} and "
+                       f"subscription {detached['subscription'] or '-'}. {reason}")
+    return True
+
+
 def subscriptions_reconcile() -> SweepResult:
     """Read every known subscription from the provider and apply it: heals missed webhooks."""
     user_ids = list(UserBilling.objects.exclude(stripe_subscription_id="").values_list("user_id", flat=True))
@@ -81,6 +104,8 @@ def subscriptions_reconcile() -> SweepResult:
     for user_id in user_ids:
         try:
             changed += subscription_refresh(user_id=user_id) == StateOutcome.APPLIED
+        except TestModeObjectError as exc:
+            changed += billing_test_objects_detach(user_id=user_id, reason=exc.message)
         except ProviderError as exc:
             failed += 1
             logger.warning("reconcile failed", extra={"user_id": user_id, "error": exc.message})

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, UserBilling, UserSubscription, UserSystemData
+from adminpanel.alerts import WEBHOOK_FAILED, alert_raise
 from influencer_platform import actor_names
 from influencer_platform.errors import ProviderError, ProviderPermanentError
 from influencer_platform.jobs import actor_send
@@ -213,6 +214,8 @@ def _finish(event_id: int, *, status: str, user_id: int | None, error: str = "")
     if user_id is not None:
         stored.user_id = user_id
     stored.save(update_fields=["status", "error", "processed_at", "user"])
+    if status == EventStatus.FAILED:
+        alert_raise(kind=WEBHOOK_FAILED, detail=f"{stored.event_type} (event {stored.pk}): {stored.error}")
     if user_id is not None and status in (EventStatus.PROCESSED, EventStatus.SKIPPED):
         UserSystemData.objects.filter(user_id=user_id).update(
             last_webhook_event=stored.event_type[:100], last_webhook_at=stored.occurred_at

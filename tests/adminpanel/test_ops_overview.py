@@ -46,7 +46,7 @@ def test_ops_overview_shows_searches_failures_duration_and_credits(client, opera
         "TikTok": 2, "Instagram": 1, "YouTube": 1}
     html = page.content.decode()
     assert "33.3%" in html and "50.0% in 30 days" in html
-    assert html.count('<svg class="ops-chart"') == 4  # searches per hour and per day, the sign-up funnel, trials
+    assert html.count('<svg class="ops-chart"') == 5  # searches per hour and per day, provider credits, the sign-up funnel, trials
     assert "Searches per day, last 30 days" in html
     assert page.context["credits_remaining"] is not None
 
@@ -155,3 +155,22 @@ def test_ops_overview_shows_the_provider_rate_in_force_and_hedged_calls(client, 
     assert "20.0/s" in html and "of 40/s configured, shared by 1 search;" in html
     assert "last 429 at 40.0/s" in html
     assert "400 calls, 12 hedged, 10 wasted (2.5%), 3 answered 429" in html
+
+
+def test_ops_overview_shows_provider_credit_left_spent_per_day_and_days_left(client, operator):
+    customer = UserFactory()
+    now = timezone.now()
+    for days_ago, spent, remaining in [(6, 300, 9_700), (3, 200, 9_500), (1, 200, 9_300), (0, 0, 9_100)]:
+        job = ScrapingJob.objects.create(user=customer, platform="tiktok", search_type="keyword", keywords=["a"],
+                                         target_results=10, credits_spent=spent, credits_remaining=remaining)
+        ScrapingJob.objects.filter(pk=job.pk).update(created_at=now - timedelta(days=days_ago))
+    page = client.get(reverse("admin:ops_overview"))
+    credit = page.context["provider_credit"]
+    # 700 credits in the last 7 days: 100 a day, so 9,100 left last for 91 days.
+    assert credit.remaining == 9_100
+    assert credit.per_day[-7:][0][1] == 300 and credit.per_day[-1][1] == 0
+    assert credit.burn_rate == 100
+    assert credit.days_left == 91
+    html = page.content.decode()
+    assert "Provider credits spent per day, last 30 days" in html
+    assert "9,100" in html and "91.0" in html

@@ -171,6 +171,8 @@ class StripeStub:
         self.preview: dict | None = None
         # A declined card: a change that charges is refused with 402 and leaves the subscription as it was.
         self.declines = False
+        # Ids Stripe keeps in test mode: under a live key it answers them as Stripe does.
+        self.test_mode_ids: set[str] = set()
         # Seconds a POST to a path takes to answer, as a slow charge does.
         self.latency: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -230,6 +232,10 @@ class StripeStub:
             if self.preview is None:
                 return _stripe_error(400, "No upcoming invoice for this subscription.", "invoice_upcoming_none")
             return 200, copy.deepcopy(self.preview)
+        if object_id in self.test_mode_ids:
+            kind = _STRIPE_COLLECTIONS.get(collection, "object")
+            return _stripe_error(404, f"No such {kind}: '{object_id}'; a similar object exists in test mode, but a "
+                                      "live mode key was used to make this request.", "resource_missing")
         obj = self.objects.get(object_id)
         if collection not in _STRIPE_COLLECTIONS or obj is None or obj["object"] != _STRIPE_COLLECTIONS[collection]:
             return _stripe_error(404, f"No such object: '{object_id}'", "resource_missing")

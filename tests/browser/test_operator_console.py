@@ -87,7 +87,7 @@ def test_operator_reads_index_settings_a_user_and_the_ops_overview(page, screens
     expect(page.locator("input[name='subscription-0-current_plan']")).to_have_count(0)
     screenshot("admin-user-change")
 
-    page.get_by_role("link", name="Searches", exact=True).click()
+    page.locator("#customer-data").get_by_role("link", name="Searches", exact=True).click()
     expect(page.locator("#result_list tbody tr")).to_have_count(13)
     screenshot("admin-searches")
     page.go_back()
@@ -104,7 +104,7 @@ def test_operator_reads_index_settings_a_user_and_the_ops_overview(page, screens
     page.get_by_role("link", name="Operations overview").click()
     expect(page.get_by_role("heading", name="Operations overview")).to_be_visible()
     charts = page.locator("svg.ops-chart")
-    expect(charts).to_have_count(4)  # searches per hour and per day, the sign-up funnel, trials
+    expect(charts).to_have_count(5)  # searches per hour and per day, provider credits, the sign-up funnel, trials
     # Every chart with data draws visible bars, not an empty frame.
     for index in range(2):
         bars = charts.nth(index).locator("rect[fill^='#']")
@@ -118,6 +118,6 @@ def test_operator_reads_index_settings_a_user_and_the_ops_overview(page, screens
     expect(failure_rate).to_have_css("color", "rgb(214, 56, 75)")
     conversions = page.locator(".ops-card", has_text="Conversions, 30 days")
     expect(conversions.locator(".figure")).to_have_text("1")
-    trial_bars = charts.nth(3).locator("rect[fill^='#']")
+    trial_bars = charts.nth(4).locator("rect[fill^='#']")
     expect(trial_bars).to_have_count(2)  # today: trials started, and the one converted beside it
     screenshot("admin-ops-overview")

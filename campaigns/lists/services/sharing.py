@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from urllib.parse import urlencode
 
 from allauth.account import app_settings as allauth_settings
@@ -55,7 +56,7 @@ def _invitation_path(collaborator: ListCollaborator, *, has_account: bool) -> st
     return reverse("account_signup") + "?" + urlencode({"email": collaborator.email, "next": board})
 
 
-def _send_invitation(collaborator_id: int) -> None:
+def _send_invitation(collaborator_id: int, *, idempotency_key: str = "") -> None:
     collaborator = ListCollaborator.objects.select_related("creator_list", "invited_by").filter(
         pk=collaborator_id).first()
     if collaborator is None:
@@ -72,7 +73,7 @@ def _send_invitation(collaborator_id: int) -> None:
     }
     try:
         rendered = email_render_in_layout(name="list_invitation", subject=INVITATION_SUBJECT, context=context)
-        email_send_rendered(to=collaborator.email, rendered=rendered, idempotency_key=f"list-invitation-{collaborator.pk}")
+        email_send_rendered(to=collaborator.email, rendered=rendered, idempotency_key=idempotency_key or f"list-invitation-{collaborator.pk}")
     except Exception:
         # The invitation stands without the email: it shows as pending on the sharing page and
         # is accepted at sign-up all the same. Failing the owner's request after commit would not undo it.
@@ -147,6 +148,42 @@ def list_leave(*, creator_list: CreatorList, user: User) -> None:
     if locked.owner_id == user.pk:
         raise ListError("You own this list, so you cannot leave it; delete it instead.")
     ListCollaborator.objects.filter(creator_list=locked, user=user).delete()
+
+
+@transaction.atomic
+def list_invitation_resend(*, collaborator_id: int) -> ListCollaborator:
+    """Send a pending invitation's email again (it was lost, or went to spam); nothing else changes."""
+    collaborator = ListCollaborator.objects.select_related("creator_list").filter(pk=collaborator_id).first()
+    if collaborator is None:
+        raise NotFoundError("No such invitation.")
+    if not collaborator.is_pending:
+        raise ListError(f"{collaborator.email} has accepted the invitation already.", code="invitation_accepted",
+                        status_code=409)
+    # A key of its own, or the email service would take it for the first send and drop it.
+    key = f"list-invitation-{collaborator.pk}-resend-{uuid.uuid4().hex}"
+    transaction.on_commit(lambda: _send_invitation(collaborator.pk, idempotency_key=key))
+    return collaborator
+
+
+@transaction.atomic
+def list_transfer(*, creator_list: CreatorList, new_owner: User, actor: User | None) -> CreatorList:
+    """Give the list to another account; the previous owner stays on it as an editor, so nothing
+    they were working on disappears for them without a word."""
+    locked = list_locked(creator_list)
+    previous = locked.owner
+    if new_owner.pk == previous.pk:
+        raise ListError(f"{new_owner.email} owns this list already.", code="no_change", extra={"field": "email"})
+    ListCollaborator.objects.filter(creator_list=locked, email=new_owner.email.lower()).delete()
+    ListCollaborator.objects.filter(creator_list=locked, user=new_owner).delete()
+    locked.owner = new_owner
+    locked.save(update_fields=["owner", "updated_at"])
+    ListCollaborator.objects.update_or_create(
+        creator_list=locked, email=previous.email.lower(),
+        defaults={"user": previous, "role": ListRole.EDITOR, "invited_by": new_owner, "accepted_at": timezone.now()},
+    )
+    list_activity_record(creator_list=locked, actor=actor, kind=ListActivityKind.SHARED,
+                         message=f"gave the list to {new_owner.email}; {previous.email} stays as an editor")
+    return locked
 
 
 def _confirmed_addresses(user: User) -> set[str]:
