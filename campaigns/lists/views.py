@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -144,14 +144,19 @@ def _board_context(request, creator_list) -> dict:
     return context
 
 
+def _list_view(request, list_id: int, *, view: str, context_for) -> HttpResponse:
+    """The board or the table: the whole page, or only the view when htmx redraws it in place."""
+    creator_list = list_get(user=request.user, list_id=list_id)
+    context = context_for(request, creator_list)
+    if request.htmx and request.htmx.target == "list-view":
+        return render(request, f"lists/_{view}.html", context)
+    return render(request, f"lists/{view}.html", context)
+
+
 @onboarding_not_required
 @login_required
 def list_board_view(request, list_id: int):
-    creator_list = list_get(user=request.user, list_id=list_id)
-    context = _board_context(request, creator_list)
-    if request.htmx and request.htmx.target == "list-view":
-        return render(request, "lists/_board.html", context)
-    return render(request, "lists/board.html", context)
+    return _list_view(request, list_id, view="board", context_for=_board_context)
 
 
 def _table_context(request, creator_list) -> dict:
@@ -166,11 +171,7 @@ def _table_context(request, creator_list) -> dict:
 @onboarding_not_required
 @login_required
 def list_table_view(request, list_id: int):
-    creator_list = list_get(user=request.user, list_id=list_id)
-    context = _table_context(request, creator_list)
-    if request.htmx and request.htmx.target == "list-view":
-        return render(request, "lists/_table.html", context)
-    return render(request, "lists/table.html", context)
+    return _list_view(request, list_id, view="table", context_for=_table_context)
 
 
 @login_required
