@@ -49,6 +49,7 @@ from .selectors import (
     list_item_get,
     list_items,
     list_list,
+    lists_counted,
     lists_for_adding,
     result_creator_ids,
 )
@@ -94,8 +95,10 @@ def list_index(request):
     archived = filters.value("status") == "archived"
     text, list_type = filters.value("q"), filters.value("type")
     lists = list_list(user=request.user, archived=archived, text=text, list_type=list_type)
+    page = Paginator(lists, 24).get_page(request.GET.get("page"))
+    page.object_list = lists_counted(page.object_list)
     return render(request, "lists/list_index.html", {
-        "page": Paginator(lists, 24).get_page(request.GET.get("page")),
+        "page": page,
         "archived": archived, "status": "archived" if archived else "", "text": text,
         "list_type": list_type, "types": ListType.choices,
     })
