@@ -1,25 +1,39 @@
 from collections.abc import Callable
 
+from django.contrib import admin
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import ResolverMatch, reverse
+from django.views.static import serve
+from rest_framework.views import APIView
 
 from .selectors import onboarding_url_name
 
-# Everything else is a product page that an unfinished user is sent away from.
-_OPEN_PREFIXES = (
-    "/accounts/",
-    "/onboarding/",
-    "/admin/",
-    "/api/",
-    "/static/",
-    "/media/",
-    "/img/",
-    "/billing/webhook/",
+# Named routes an unfinished user may open; every other product page sends them to their step.
+_OPEN_URL_NAMES = frozenset({
+    "landing",
+    "onboarding", "onboarding_info", "onboarding_intent", "onboarding_plan",
     # Checkout is how onboarding ends: its pages must open before onboarding is complete.
-    "/billing/checkout/",
-    "/billing/demo/",
-    "/healthz",
-)
+    "billing_checkout", "billing_checkout_success", "billing_checkout_cancel", "billing_demo_checkout",
+    # Not pages a person reads: Stripe's calls, the load balancer's probe, images in public pages.
+    "billing_stripe_webhook", "healthz", "image_proxy",
+})
+# Signing in and out, sign-up, passwords and email addresses.
+_SIGN_IN_PACKAGE = "allauth"
+
+
+def _open_during_onboarding(match: ResolverMatch) -> bool:
+    """Decided from the route the request resolved to, wherever the URL configuration mounts it."""
+    view = match.func
+    view_class = getattr(view, "view_class", None)
+    return (
+        match.url_name in _OPEN_URL_NAMES
+        or admin.site.name in match.namespaces
+        or view.__module__.partition(".")[0] == _SIGN_IN_PACKAGE
+        # The API answers its callers with JSON (tokens included), never with a page to go to.
+        or (view_class is not None and issubclass(view_class, APIView))
+        # Uploaded files while developing (``static()`` in the URL configuration).
+        or view is serve
+    )
 
 
 def onboarding_not_required(view: Callable) -> Callable:
@@ -42,11 +56,10 @@ class OnboardingMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        # The path first: reading ``request.user`` loads the session, which marks every response
+        # The route first: reading ``request.user`` loads the session, which marks every response
         # ``Vary: Cookie`` and would keep shared caches from serving public files such as images.
         if (
-            request.path == "/"
-            or request.path.startswith(_OPEN_PREFIXES)
+            _open_during_onboarding(request.resolver_match)
             or getattr(view_func, "onboarding_not_required", False)
             or not request.user.is_authenticated
         ):

@@ -3,7 +3,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import BillingCycle, OnboardingStep
 from accounts.selectors import user_profile_get
 from accounts.services import onboarding_plan_select
-from influencer_platform.errors import ApplicationError, ProviderPermanentError
+from influencer_platform.errors import ApplicationError, NotFoundError
 
 from .forms import ConfirmationForm, PlanChoiceForm, confirmation_issue
 from .providers import get_provider, provider_is_demo
@@ -36,6 +36,7 @@ from .services.subscriptions import (
     checkout_confirm,
     checkout_start,
     demo_checkout_complete,
+    demo_checkout_get,
     portal_url,
     subscription_cancel,
     subscription_change_plan,
@@ -156,9 +157,9 @@ def checkout_success(request):
         return redirect("billing")
     try:
         checkout_confirm(user=request.user, session_id=session_id)
+    except NotFoundError:
+        raise  # answered 404 by the error middleware
     except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise Http404(exc.message) from exc
         messages.error(request, exc.message)
         return redirect("billing")
     user = user_profile_get(user_id=request.user.pk)
@@ -175,20 +176,13 @@ def checkout_cancel(request):
 
 @login_required
 def demo_checkout(request, session_id: str):
-    if not provider_is_demo():
-        raise Http404("There is no demo checkout here.")
-    try:
-        details = get_provider().demo_checkout_details(session_id)
-    except ProviderPermanentError as exc:
-        raise Http404("That checkout does not exist.") from exc
-    if details["client_reference_id"] != str(request.user.pk):
-        raise Http404("That checkout does not exist.")
+    details = demo_checkout_get(user=request.user, session_id=session_id)
     if request.method == "POST":
         try:
             return redirect(demo_checkout_complete(user=request.user, session_id=session_id))
+        except NotFoundError:
+            raise  # answered 404 by the error middleware
         except ApplicationError as exc:
-            if exc.status_code == 404:
-                raise Http404(exc.message) from exc
             messages.error(request, exc.message)
             return redirect("billing")
     plan_key = details["metadata"].get("plan_key", "")

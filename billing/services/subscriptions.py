@@ -206,19 +206,27 @@ def checkout_confirm(*, user: User, session_id: str) -> UserSubscription:
     return UserSubscription.objects.get(user_id=user.pk)
 
 
+def demo_checkout_get(*, user: User, session_id: str) -> dict:
+    """What the demo provider's checkout page shows, to the user who started that checkout only."""
+    if not provider_is_demo():
+        raise NotFoundError("There is no demo checkout here.")
+    try:
+        details = get_provider().demo_checkout_details(session_id)
+    except ProviderPermanentError as exc:
+        raise NotFoundError("That checkout does not exist.") from exc
+    if details["client_reference_id"] != str(user.pk):
+        raise NotFoundError("That checkout does not exist.")
+    return details
+
+
 def demo_checkout_complete(*, user: User, session_id: str) -> str:
     """The demo provider's checkout page was confirmed; returns where Stripe would redirect.
 
     Stripe would now send ``checkout.session.completed``; the demo has no webhooks, so what that
     webhook does happens here, and a user who never reaches the success page is subscribed too.
     """
-    provider = get_provider()
-    if not provider_is_demo():
-        raise NotFoundError("There is no demo checkout here.")
-    details = _provider_call(lambda: provider.demo_checkout_details(session_id))
-    if details["client_reference_id"] != str(user.pk):
-        raise NotFoundError("That checkout does not exist.")
-    provider.demo_checkout_complete(session_id)
+    details = demo_checkout_get(user=user, session_id=session_id)
+    get_provider().demo_checkout_complete(session_id)
     checkout_confirm(user=user, session_id=session_id)
     return details["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id)
 

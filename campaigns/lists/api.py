@@ -7,7 +7,6 @@ it exists or not (viewers asking to edit included).
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -31,7 +30,6 @@ from .selectors import (
     OWNER,
     ItemFilters,
     ListAccess,
-    bucket_counts,
     creators_known_to,
     list_collaborators,
     list_exports,
@@ -39,6 +37,7 @@ from .selectors import (
     list_item_get,
     list_items,
     list_list,
+    lists_counted,
     result_creator_ids,
 )
 from .services import (
@@ -57,7 +56,7 @@ from .services import (
     list_share,
     list_update,
 )
-from .models import Bucket, CreatorList, ListRole, ListType
+from .models import Bucket, ListRole, ListType
 
 ROLES = [(OWNER, "Owner"), *ListRole.choices]
 
@@ -71,36 +70,21 @@ class BucketOutput(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+# For lists from ``lists_counted``, which gives each its ``bucket_counts`` and ``item_count``.
 class ListOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     description = serializers.CharField()
     list_type = serializers.ChoiceField(choices=ListType.choices)
     tags = serializers.ListField(child=serializers.CharField())
-    buckets = serializers.SerializerMethodField(help_text="In board order.")
-    item_count = serializers.SerializerMethodField()
+    buckets = BucketOutput(source="bucket_counts", many=True, help_text="In board order.")
+    item_count = serializers.IntegerField()
     role = serializers.CharField(help_text="Your role on this list: " + ", ".join(key for key, _label in ROLES))
     owner_email = serializers.EmailField(source="owner.email")
     archived = serializers.BooleanField(source="is_archived")
     archived_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-
-    def _counts(self, creator_list: CreatorList) -> list[tuple[str, str, int]]:
-        # Lists from ``list_list`` carry their counts; a single list is counted here.
-        if hasattr(creator_list, "count_backlog"):
-            return [(key, label, getattr(creator_list, f"count_{key}")) for key, label in creator_list.buckets]
-        if not hasattr(creator_list, "_bucket_counts"):
-            creator_list._bucket_counts = bucket_counts(creator_list)
-        return creator_list._bucket_counts
-
-    @extend_schema_field(BucketOutput(many=True))
-    def get_buckets(self, creator_list: CreatorList) -> list[dict]:
-        return [{"key": key, "label": label, "count": count} for key, label, count in self._counts(creator_list)]
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_item_count(self, creator_list: CreatorList) -> int:
-        return sum(count for _key, _label, count in self._counts(creator_list))
 
 
 class SnapshotOutput(serializers.Serializer):
@@ -158,7 +142,7 @@ class CountOutput(serializers.Serializer):
 
 
 def _list_out(request, list_id: int) -> dict:
-    return ListOutput(list_get(user=request.user, list_id=list_id)).data
+    return ListOutput(lists_counted([list_get(user=request.user, list_id=list_id)])[0]).data
 
 
 # Lists
@@ -190,7 +174,7 @@ class ListListApi(APIView):
                           text=filters.validated_data.get("q", ""), list_type=filters.validated_data.get("type", ""))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(lists, request, view=self)
-        return paginator.get_paginated_response(ListOutput(page, many=True).data)
+        return paginator.get_paginated_response(ListOutput(lists_counted(page), many=True).data)
 
     @extend_schema(operation_id="lists_create", request=ListCreateInput,
                    responses={201: ListOutput, **error_responses(400)})

@@ -7,9 +7,11 @@ viewer asking to edit, is "No such list." (404), the same as an id that never ex
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Lower
@@ -65,20 +67,14 @@ def can(creator_list: CreatorList, access: ListAccess) -> bool:
     return ROLE_ACCESS[creator_list.role] >= access
 
 
-def _with_counts(lists: QuerySet[CreatorList]) -> QuerySet[CreatorList]:
-    return lists.annotate(
-        item_count=Count("items", distinct=True),
-        **{f"count_{key}": Count("items", filter=Q(items__bucket=key), distinct=True) for key in Bucket.values},
-    )
-
-
 def list_list(*, user: User, archived: bool = False, text: str = "", list_type: str = "") -> QuerySet[CreatorList]:
+    """The lists, newest change first; count the page shown with ``lists_counted``."""
     lists = lists_visible(user=user).filter(archived_at__isnull=not archived).select_related("owner")
     if text:
         lists = lists.filter(Q(name__icontains=text) | Q(description__icontains=text))
     if list_type:
         lists = lists.filter(list_type=list_type)
-    return _with_counts(lists).order_by("-updated_at", "-id")
+    return lists.order_by("-updated_at", "-id")
 
 
 def lists_for_adding(*, user: User) -> QuerySet[CreatorList]:
@@ -88,11 +84,32 @@ def lists_for_adding(*, user: User) -> QuerySet[CreatorList]:
             .annotate(name_key=Lower("name")).order_by("name_key", "id"))
 
 
-def bucket_counts(creator_list: CreatorList) -> list[tuple[str, str, int]]:
-    """(key, label, items) per bucket in board order."""
-    counted = dict(CreatorListItem.objects.filter(creator_list=creator_list).values_list("bucket")
-                   .annotate(n=Count("id")).order_by())
-    return [(key, label, counted.get(key, 0)) for key, label in creator_list.buckets]
+class BucketCount(NamedTuple):
+    key: str
+    label: str
+    count: int
+
+
+def lists_counted(lists: Iterable[CreatorList]) -> list[CreatorList]:
+    """The lists, each given ``bucket_counts`` (a ``BucketCount`` per bucket in board order) and
+    ``item_count``, counted in one query for all of them: what a page of lists shows."""
+    lists = list(lists)
+    counted: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (CreatorListItem.objects.filter(creator_list__in=lists).values_list("creator_list", "bucket")
+            .annotate(n=Count("id")).order_by())
+    for list_id, bucket, n in rows:
+        counted[list_id][bucket] = n
+    for creator_list in lists:
+        counts = counted[creator_list.pk]
+        creator_list.bucket_counts = [BucketCount(key, label, counts.get(key, 0))
+                                      for key, label in creator_list.buckets]
+        creator_list.item_count = sum(counts.values())
+    return lists
+
+
+def bucket_counts(creator_list: CreatorList) -> list[BucketCount]:
+    """The list's items per bucket in board order, counted now."""
+    return lists_counted([creator_list])[0].bucket_counts
 
 
 @dataclass(frozen=True)
@@ -246,7 +263,7 @@ def list_overview(*, user: User, pinned_limit: int = 8, recent_limit: int = 5) -
     counted = dict(items.values_list("bucket").annotate(n=Count("id")).order_by())
     pinned = list(items.filter(pinned=True).select_related("creator", "creator_list")
                   .order_by("-updated_at", "-id")[:pinned_limit])
-    recent = list(_with_counts(active).order_by("-updated_at", "-id")[:recent_limit])
+    recent = lists_counted(active.order_by("-updated_at", "-id")[:recent_limit])
     return ListOverview(
         pinned=pinned, recent=recent,
         buckets=[(key, label, counted.get(key, 0)) for key, label in Bucket.choices],

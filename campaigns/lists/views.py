@@ -21,7 +21,7 @@ from accounts.middleware import onboarding_not_required
 from billing.models import Feature
 from billing.selectors import result_row_limit
 from billing.services import PlanLimitError, feature_check
-from influencer_platform.errors import ApplicationError
+from influencer_platform.errors import ApplicationError, NotFoundError
 from influencer_platform.formatting import plural
 from scraping.export import ExportLinkError, export_link_check
 
@@ -49,6 +49,7 @@ from .selectors import (
     list_item_get,
     list_items,
     list_list,
+    lists_counted,
     lists_for_adding,
     result_creator_ids,
 )
@@ -94,8 +95,10 @@ def list_index(request):
     archived = filters.value("status") == "archived"
     text, list_type = filters.value("q"), filters.value("type")
     lists = list_list(user=request.user, archived=archived, text=text, list_type=list_type)
+    page = Paginator(lists, 24).get_page(request.GET.get("page"))
+    page.object_list = lists_counted(page.object_list)
     return render(request, "lists/list_index.html", {
-        "page": Paginator(lists, 24).get_page(request.GET.get("page")),
+        "page": page,
         "archived": archived, "status": "archived" if archived else "", "text": text,
         "list_type": list_type, "types": ListType.choices,
     })
@@ -320,9 +323,9 @@ def list_item_edit(request, list_id: int, item_id: int):
         try:
             list_item_change(creator_list=creator_list, actor=request.user, item_id=item_id,
                              bucket=form.cleaned_data.get("bucket") or None, **form.changes())
+        except NotFoundError:
+            raise  # answered 404 by the error middleware
         except ApplicationError as exc:
-            if exc.status_code == 404:
-                raise
             error = exc.message
     else:
         error = _errors_text(form)
@@ -366,9 +369,9 @@ def list_add_results(request):
             else:
                 outcome = list_create_with_creators(owner=request.user, name=form.cleaned_data["new_list_name"],
                                                     creator_ids=creator_ids)
+        except NotFoundError:
+            raise  # answered 404 by the error middleware
         except ApplicationError as exc:
-            if exc.status_code == 404:
-                raise
             error = exc.message
     else:
         error = _errors_text(form)
@@ -423,9 +426,9 @@ def list_collaborator_edit(request, list_id: int, collaborator_id: int):
                 list_collaborator_update(creator_list=creator_list, collaborator_id=collaborator_id,
                                          role=form.cleaned_data["role"])
                 messages.success(request, "Role changed.")
+        except NotFoundError:
+            raise  # answered 404 by the error middleware
         except ApplicationError as exc:
-            if exc.status_code == 404:
-                raise
             messages.warning(request, exc.message)
     return redirect("list_share", list_id=creator_list.pk)
 

@@ -35,6 +35,23 @@ def test_onboarding_product_pages_send_unfinished_user_to_their_step(client, log
     assert response.url == reverse(expected)
 
 
+@pytest.mark.urls("tests.accounts.moved_urls")
+@pytest.mark.parametrize(("page", "args"), [
+    ("onboarding_info", []), ("account_email", []), ("billing_checkout_success", []), ("api_me", []),
+    ("api_docs", []), ("admin:index", []), ("healthz", []), ("image_proxy", ["not-signed"]),
+])
+def test_onboarding_open_areas_stay_open_wherever_the_site_mounts_them(client, logged_in, page, args):
+    logged_in()
+    url = reverse(page, args=args)
+
+    opened = client.get(url)
+    product_page = client.get(reverse("dashboard"))
+
+    assert url.startswith("/elsewhere/")
+    assert opened.get("Location") != reverse("onboarding_info")
+    assert product_page.url == reverse("onboarding_info") == "/elsewhere/onboarding/business/"
+
+
 def test_onboarding_htmx_request_gets_hx_redirect(client, logged_in):
     logged_in()
     response = client.get(reverse("dashboard"), headers={"HX-Request": "true"})

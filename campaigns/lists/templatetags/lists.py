@@ -8,12 +8,6 @@ register = template.Library()
 
 
 @register.filter
-def bucket_count(creator_list, bucket: str) -> int:
-    """Items in ``bucket`` of a list from ``list_list`` (annotated ``count_<bucket>``)."""
-    return getattr(creator_list, f"count_{bucket}", 0) or 0
-
-
-@register.filter
 def bucket_label(creator_list, bucket: str) -> str:
     return creator_list.bucket_label(bucket)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -823,7 +824,25 @@ def test_list_index_shows_owned_and_shared_lists_with_bucket_counts(client, payi
     assert "Mine" in page and "Theirs" in page and "Not mine" not in page
     assert "Shared by friend@agency.com · viewer" in page
     listed = {creator_list.name: creator_list for creator_list in response.context["page"]}
-    assert (listed["Mine"].count_backlog, listed["Mine"].count_booked) == (1, 1)
+    assert [(key, count) for key, _label, count in listed["Mine"].bucket_counts] == [
+        ("backlog", 1), ("shortlist", 0), ("contacted", 0), ("booked", 1)]
+    assert 'title="Booked">Booked <b>1</b>' in page
+
+
+def test_list_index_reads_a_page_of_lists_in_a_fixed_number_of_queries(client, paying):
+    make_list(paying, [make_creator()], name="First")
+    client.force_login(paying)
+    client.get(reverse("list_index"))  # the session and subscription, as any page before it would
+    with CaptureQueriesContext(connection) as one_list:
+        client.get(reverse("list_index"))
+    for n in range(4):
+        make_list(paying, [make_creator(), make_creator()], name=f"More {n}")
+
+    with CaptureQueriesContext(connection) as five_lists:
+        response = client.get(reverse("list_index"))
+
+    assert len(response.context["page"].object_list) == 5
+    assert len(five_lists) == len(one_list)
 
 
 def test_list_new_page_creates_a_list_with_renamed_buckets(client, paying):

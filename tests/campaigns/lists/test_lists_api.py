@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from campaigns.lists.models import CreatorList, CreatorListItem, ListExport
 
@@ -29,6 +31,22 @@ def test_api_creates_lists_and_lists_them_with_roles_and_bucket_counts(paying, m
     listed = {row["name"]: row for row in api.get(LISTS).json()["results"]}
     assert listed["Theirs"]["role"] == "editor" and listed["Theirs"]["item_count"] == 1
     assert listed["Theirs"]["owner_email"] == "friend@agency.com"
+
+
+def test_api_lists_a_page_of_lists_in_a_fixed_number_of_queries(paying):
+    api = api_for(paying)
+    make_list(paying, [make_creator()], name="First")
+    api.get(LISTS)  # the token and subscription, as any call before it would
+    with CaptureQueriesContext(connection) as one_list:
+        api.get(LISTS)
+    for n in range(4):
+        make_list(paying, [make_creator(), make_creator()], name=f"More {n}")
+
+    with CaptureQueriesContext(connection) as five_lists:
+        listed = api.get(LISTS).json()["results"]
+
+    assert sorted(row["item_count"] for row in listed) == [1, 2, 2, 2, 2]
+    assert len(five_lists) == len(one_list)
 
 
 def test_api_refuses_bad_list_details_with_the_error_body(paying):
