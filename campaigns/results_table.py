@@ -18,7 +18,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from influencer_platform.formatting import compact_number, plural
+from influencer_platform.formatting import clock_length, compact_number, plural
 from influencer_platform.http import web_url
 from influencer_platform.templatetags.links import link_label
 from scraping.export import email_source
@@ -58,14 +58,6 @@ def result_columns_chosen(saved: list | None) -> tuple[str, ...]:
     chosen = {key for key in saved or () if key in RESULT_COLUMN_KEYS}
     return tuple(key for key in RESULT_COLUMN_KEYS if key in chosen) or DEFAULT_RESULT_COLUMNS
 
-
-def duration_text(seconds: int | None) -> str:
-    """47 → 0:47, 806 → 13:26, 3723 → 1:02:03; "" for unknown."""
-    if not seconds:
-        return ""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 _AVATAR_IMAGE = (
     '<img src="{src}" srcset="{src} 1x, {src_2x} 2x" width="{size}" height="{size}" loading="lazy" '
@@ -186,7 +178,7 @@ def result_table_row(row: JobCreator) -> ResultTableRow:
         post_caption_summary=truncatechars(row.post_caption, CAPTION_SUMMARY_CHARS),
         post_hashtags=[str(tag) for tag in row.post_hashtags or ()],
         posted_at=row.posted_at,
-        post_duration=duration_text(row.post_duration_seconds),
+        post_duration=clock_length(row.post_duration_seconds),
         result_id=row.pk,
         details_url=_details_url(row.pk),
         links=[str(link) for link in creator.links or () if isinstance(link, str)],

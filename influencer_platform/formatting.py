@@ -52,6 +52,14 @@ def duration_text(value: timedelta | None, *, unknown: str = "–") -> str:
     return f"{seconds} s"
 
 
+def clock_length(seconds: int | None) -> str:
+    """A video's length as players show it: 47 → 0:47, 806 → 13:26, 3723 → 1:02:03; "" for unknown."""
+    if not seconds:
+        return ""
+    hours, minutes, secs = _hours_minutes_seconds(timedelta(seconds=seconds))
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def duration_compact(value: timedelta | None, *, unknown: str = "—") -> str:
     """How long something ran, in the console's columns: 45s, 4m 05s, 1h 05m."""
     if value is None:

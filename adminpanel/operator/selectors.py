@@ -162,10 +162,16 @@ def provider_pace(*, since: datetime) -> ProviderPace:
     return ProviderPace(rate=rate, **{key: value or 0 for key, value in totals.items()})
 
 
+def _provider_balance() -> tuple[int | None, datetime | None]:
+    """The provider's balance as it last reported it, and when."""
+    last = (ScrapingJob.objects.filter(credits_remaining__isnull=False).order_by("-updated_at")
+            .values_list("credits_remaining", "updated_at").first())
+    return last if last else (None, None)
+
+
 def provider_credits_remaining() -> int | None:
     """The provider's balance as it last reported it."""
-    return (ScrapingJob.objects.filter(credits_remaining__isnull=False).order_by("-updated_at")
-            .values_list("credits_remaining", flat=True).first())
+    return _provider_balance()[0]
 
 
 @dataclass(frozen=True)
@@ -277,9 +283,7 @@ def provider_credit(*, today: date, days: int = 30, burn_days: int = 7) -> Provi
     start = today - timedelta(days=days - 1)
     spent = dict(ScrapingJob.objects.filter(created_at__date__gte=start).annotate(day=TruncDate("created_at"))
                  .values_list("day").annotate(credits=Sum("credits_spent")).order_by())
-    last = (ScrapingJob.objects.filter(credits_remaining__isnull=False).order_by("-updated_at")
-            .values_list("credits_remaining", "updated_at").first())
-    remaining, reported_at = last if last else (None, None)
+    remaining, reported_at = _provider_balance()
     return ProviderCredit(
         remaining=remaining, reported_at=reported_at, burn_days=burn_days,
         per_day=[(day, spent.get(day) or 0) for day in (start + timedelta(days=offset) for offset in range(days))],

@@ -24,6 +24,7 @@ CREDIT_SERIES = [Series("spent", "Credits spent", "#5b47e0")]
 def _provider_credit_context(today) -> dict:
     credit = selectors.provider_credit(today=today)
     return {
+        "credits_remaining": credit.remaining,
         "provider_credit": credit,
         "provider_credit_chart": stacked_bar_chart(
             title="Provider credits spent per day, last 30 days", unit="credits", series=CREDIT_SERIES,
@@ -54,7 +55,6 @@ def ops_overview(request: HttpRequest) -> TemplateResponse:
         "hourly_chart": stacked_bar_chart(
             title="Searches per hour, last 24 hours (UTC)", series=OUTCOME_SERIES, label_every=6,
             slots=[(f"{slot.start:%H}:00", slot.counts) for slot in hourly]),
-        "credits_remaining": selectors.provider_credits_remaining(),
         "pace": selectors.provider_pace(since=now - timedelta(hours=24)),
         **_provider_credit_context(today),
         "queues": queues,

@@ -9,12 +9,7 @@ from ..results_table import avatar_html, engagement_basis_label, engagement_basi
 
 register = template.Library()
 register.filter("ago", ago)
-
-
-@register.filter
-def compact(value) -> str:
-    """1234 → 1.2K, 5_600_000 → 5.6M; blank for unknown."""
-    return compact_number(value)
+register.filter("compact", compact_number)  # 1234 → 1.2K, 5_600_000 → 5.6M
 
 
 @register.simple_tag
